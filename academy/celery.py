@@ -1,0 +1,37 @@
+"""The Celery application: configuration comes from Django settings (CELERY_*)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
+
+app = Celery("academy")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    # A task is acknowledged only once it has finished, and handed back to
+    # the broker if its worker dies: nothing in flight is lost.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_track_started=True,
+    broker_connection_retry_on_startup=True,
+    worker_cancel_long_running_tasks_on_connection_loss=True,
+    task_default_queue="default",
+    task_routes={"labs.tasks.generate_on_gpu": {"queue": "gpu"}},
+    beat_schedule={
+        "sweep-stuck-submissions": {
+            "task": "labs.tasks.sweep_stuck_submissions",
+            "schedule": 60.0,
+        },
+        "funding-deadline-reminders": {
+            "task": "funding.tasks.send_deadline_reminders",
+            "schedule": crontab(hour=7, minute=30),
+        },
+    },
+)
+app.autodiscover_tasks()

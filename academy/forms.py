@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from academy.models import User
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Adresse e-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    error_messages = {
+        "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
+        "inactive": _("Ce compte est désactivé."),
+    }
+
+
+class SignupForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    organisation = forms.CharField(
+        label=_("Organisation (employeur)"),
+        max_length=200,
+        required=False,
+        help_text=_("Facultatif. Indiquez-la si votre employeur finance votre formation."),
+    )
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Au moins 10 caractères, pas uniquement des chiffres."),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmez le mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
+        if p1:
+            candidate = User(
+                email=cleaned.get("email") or "",
+                first_name=cleaned.get("first_name") or "",
+                last_name=cleaned.get("last_name") or "",
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    organisation_name = forms.CharField(label=_("Organisation (employeur)"), max_length=200, required=False)
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "preferred_language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.organisation_id:
+            self.fields["organisation_name"].initial = self.instance.organisation.name
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Sends the reset mail from a Celery worker, once the request has committed."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        from academy.tasks import send_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        transaction.on_commit(lambda: send_email.delay(subject, body, [to_email]))

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.utils import translation
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends the site's Content-Security-Policy (no inline scripts, no framing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
+
+
+class UserLanguageMiddleware:
+    """Activates a signed-in user's preferred language unless a language was chosen in this browser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.preferred_language
+        ):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        return self.get_response(request)

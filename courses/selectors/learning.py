@@ -1,0 +1,272 @@
+"""Reads for the learner's side: outline with unlocking, progress, dashboard.
+
+Every function here runs a fixed number of queries whatever the size of the
+course: steps and progress rows are fetched in bulk and joined in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from courses import step_providers
+from courses.models import Certificate, Course, Enrolment, Module, Step, StepProgress
+
+COMPLETED = "completed"
+OPEN = "open"
+LOCKED = "locked"
+UNAVAILABLE = "unavailable"
+
+
+@dataclass
+class StepState:
+    step: Step
+    number: int  # 1-based position in the whole course
+    state: str
+    score: int | None = None
+    url: str | None = None
+    locked_reason: str = ""
+    previous: Step | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.state == COMPLETED
+
+    @property
+    def locked(self) -> bool:
+        return self.state == LOCKED
+
+    @property
+    def reachable(self) -> bool:
+        return self.state in (COMPLETED, OPEN) and self.url is not None
+
+
+@dataclass
+class ModuleOutline:
+    module: Module
+    steps: list[StepState] = field(default_factory=list)
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for s in self.steps if s.completed)
+
+
+@dataclass
+class CourseProgress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 0
+        return self.done * 100 // self.total
+
+
+@dataclass
+class DashboardEntry:
+    course: Course
+    enrolment: Enrolment
+    progress: CourseProgress
+    resume: StepState | None
+    certificate: Certificate | None
+
+
+def step_learner_url(step: Step, course_slug: str) -> str | None:
+    """Where a learner opens a step; None for a lab when the labs app is not loaded."""
+    if step.kind == Step.Kind.LAB:
+        provider = step_providers.get(Step.Kind.LAB)
+        if provider is None:
+            return None
+        try:
+            return provider.url_for(step)
+        except NoReverseMatch:  # labs loaded but its URLs not mounted
+            return None
+    return reverse("courses:step", args=[course_slug, step.pk])
+
+
+def _ordered_steps(course: Course) -> QuerySet[Step]:
+    return Step.objects.filter(module__course=course).order_by("module__position", "module_id", "position", "id")
+
+
+def _progress_by_step(user, step_ids: Iterable[int]) -> dict[int, StepProgress]:
+    if not user.is_authenticated:
+        return {}
+    rows = StepProgress.objects.filter(user=user, step_id__in=list(step_ids))
+    return {row.step_id: row for row in rows}
+
+
+def _states(steps: Sequence[Step], progress: dict[int, StepProgress], course: Course) -> list[StepState]:
+    """Annotate ordered steps: completed, open, locked (sequential courses) or unavailable."""
+    states: list[StepState] = []
+    previous: Step | None = None
+    previous_done = True
+    for number, step in enumerate(steps, start=1):
+        row = progress.get(step.pk)
+        done = row is not None and row.completed_at is not None
+        url = step_learner_url(step, course.slug)
+        if done:
+            state = COMPLETED
+        elif course.sequential and not previous_done:
+            state = LOCKED
+        elif url is None:
+            state = UNAVAILABLE
+        else:
+            state = OPEN
+        reason = ""
+        if state == LOCKED and previous is not None:
+            reason = _("Terminez d'abord « %(title)s ».") % {"title": previous.title}
+        states.append(
+            StepState(
+                step=step,
+                number=number,
+                state=state,
+                score=row.score if row is not None else None,
+                url=url,
+                locked_reason=reason,
+                previous=previous,
+            )
+        )
+        previous, previous_done = step, done
+    return states
+
+
+def course_outline_for(user, course: Course) -> list[ModuleOutline]:
+    """Modules in order, each with its steps annotated for ``user`` (3 queries)."""
+    modules = list(course.modules.all())
+    steps = list(_ordered_steps(course))
+    states = _states(steps, _progress_by_step(user, (s.pk for s in steps)), course)
+    by_module = {m.pk: ModuleOutline(module=m) for m in modules}
+    for state in states:
+        state.step.module = by_module[state.step.module_id].module  # no lazy query in templates
+        by_module[state.step.module_id].steps.append(state)
+    return list(by_module.values())
+
+
+def flatten(outline: Iterable[ModuleOutline]) -> list[StepState]:
+    return [state for module in outline for state in module.steps]
+
+
+def step_state_in(outline: Iterable[ModuleOutline], step_id: int) -> StepState | None:
+    for state in flatten(outline):
+        if state.step.pk == step_id:
+            return state
+    return None
+
+
+def _progress_of(states: Sequence[StepState]) -> CourseProgress:
+    # Required steps are what the certificate needs; a course with only
+    # optional steps is measured on all of them.
+    counted = [s for s in states if s.step.required] or list(states)
+    return CourseProgress(done=sum(1 for s in counted if s.completed), total=len(counted))
+
+
+def _first_incomplete(states: Sequence[StepState]) -> StepState | None:
+    return next((s for s in states if s.state == OPEN), None)
+
+
+def outline_progress(outline: Iterable[ModuleOutline]) -> CourseProgress:
+    return _progress_of(flatten(outline))
+
+
+def outline_resume(outline: Iterable[ModuleOutline]) -> StepState | None:
+    return _first_incomplete(flatten(outline))
+
+
+def first_incomplete_step(user, course: Course) -> StepState | None:
+    """The first open, not yet completed step: where "resume" leads."""
+    return outline_resume(course_outline_for(user, course))
+
+
+def course_progress_percent(user, course: Course) -> int:
+    return outline_progress(course_outline_for(user, course)).percent
+
+
+def active_enrolment(user, course: Course) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(user=user, course=course, status=Enrolment.Status.ACTIVE).first()
+
+
+def valid_certificate(user, course: Course) -> Certificate | None:
+    if not user.is_authenticated:
+        return None
+    return Certificate.objects.filter(user=user, course=course, revoked_at__isnull=True).first()
+
+
+def dashboard_for(user) -> list[DashboardEntry]:
+    """The learner's active enrolments with progress, resume step and certificate (4 queries)."""
+    enrolments = list(
+        Enrolment.objects.filter(user=user, status=Enrolment.Status.ACTIVE)
+        .select_related("course")
+        .order_by("-enrolled_at")
+    )
+    if not enrolments:
+        return []
+    course_ids = [e.course_id for e in enrolments]
+    steps_by_course: dict[int, list[Step]] = {cid: [] for cid in course_ids}
+    steps = (
+        Step.objects.filter(module__course_id__in=course_ids)
+        .select_related("module")
+        .order_by("module__course_id", "module__position", "module_id", "position", "id")
+    )
+    for step in steps:
+        steps_by_course[step.module.course_id].append(step)
+    progress = _progress_by_step(user, (s.pk for group in steps_by_course.values() for s in group))
+    certificates = {
+        c.course_id: c for c in Certificate.objects.filter(user=user, course_id__in=course_ids, revoked_at__isnull=True)
+    }
+    entries = []
+    for enrolment in enrolments:
+        course = enrolment.course
+        states = _states(steps_by_course[course.pk], progress, course)
+        entries.append(
+            DashboardEntry(
+                course=course,
+                enrolment=enrolment,
+                progress=_progress_of(states),
+                resume=_first_incomplete(states),
+                certificate=certificates.get(course.pk),
+            )
+        )
+    return entries
+
+
+def catalogue_courses(*, q: str = "", level: str = "", language: str = "") -> QuerySet[Course]:
+    """Published courses matching a search on title or tag, a level and a language."""
+    courses = Course.objects.filter(status=Course.Status.PUBLISHED)
+    if q:
+        matching = Course.objects.filter(Q(title__icontains=q) | Q(tags__name__icontains=q) | Q(tags__slug__iexact=q))
+        courses = courses.filter(pk__in=matching.values("pk"))
+    if level:
+        courses = courses.filter(level=level)
+    if language:
+        courses = courses.filter(language=language)
+    return courses.prefetch_related("tags").order_by("title")
+
+
+def course_for_page(slug: str) -> Course | None:
+    """A course with what its public page shows, fetched in bulk."""
+    return (
+        Course.objects.select_related("owner", "translation_of")
+        .prefetch_related(
+            "tags",
+            "co_trainers",
+            Prefetch("translations", queryset=Course.objects.filter(status=Course.Status.PUBLISHED)),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def course_translations(course: Course) -> list[Course]:
+    """Published versions of the same course in other languages (uses prefetched data)."""
+    linked: list[Course] = list(course.translations.all())
+    original = course.translation_of
+    if original is not None and original.is_published:
+        linked.append(original)
+    return [c for c in linked if c.language != course.language]

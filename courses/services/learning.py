@@ -1,0 +1,289 @@
+"""Writes for the learner's journey: enrolment, progress, attendance, quizzes, certificates."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import (
+    Certificate,
+    Choice,
+    Course,
+    DailyActivity,
+    Enrolment,
+    Question,
+    Quiz,
+    QuizAttempt,
+    Step,
+    StepProgress,
+)
+
+# A heartbeat credits at most this many seconds: the client beats every
+# 30 s while the page is visible, so a tab hidden all night or a replayed
+# request can never add more than one minute.
+HEARTBEAT_MAX_SECONDS = 60
+
+
+class AttemptLimitReached(Exception):
+    """The learner has used every attempt the quiz allows."""
+
+
+# --- Enrolment ---------------------------------------------------------------
+
+
+@transaction.atomic
+def enrol(*, user, course: Course, enrolled_by=None) -> Enrolment:
+    """Enrol ``user``; re-enrolling reactivates the old row so progress is kept.
+
+    Self-enrolment (``enrolled_by`` empty or the user) needs a published, open
+    course. Enrolling someone else is an administrator's act and works for
+    closed courses too.
+    """
+    by_self = enrolled_by is None or enrolled_by.pk == user.pk
+    if by_self:
+        if not course.is_published:
+            raise ValidationError(_("Ce cours n'est pas publié."), code="not_published")
+        if course.enrolment != Course.Enrolment.OPEN:
+            raise ValidationError(_("L'inscription à ce cours est faite par un administrateur."), code="closed")
+    elif not enrolled_by.is_admin:
+        raise PermissionDenied(_("Seul un administrateur peut inscrire une autre personne."))
+
+    enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
+    if enrolment is None:
+        enrolment = Enrolment(user=user, course=course, enrolled_by=None if by_self else enrolled_by)
+    elif enrolment.status == Enrolment.Status.ACTIVE:
+        return enrolment
+    else:
+        enrolment.status = Enrolment.Status.ACTIVE
+        enrolment.enrolled_at = timezone.now()
+        enrolment.enrolled_by = None if by_self else enrolled_by
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def unenrol(*, user, course: Course) -> None:
+    """Leave a course; progress, attempts and certificates stay for a later return."""
+    Enrolment.objects.filter(user=user, course=course, status=Enrolment.Status.ACTIVE).update(
+        status=Enrolment.Status.UNENROLLED
+    )
+
+
+# --- Progress ----------------------------------------------------------------
+
+
+def _progress_locked(*, user, step: Step) -> StepProgress:
+    progress, _created = StepProgress.objects.select_for_update().get_or_create(user=user, step=step)
+    return progress
+
+
+def _keep_best(progress: StepProgress, score: int | None) -> None:
+    if score is None:
+        return
+    if not 0 <= score <= 100:
+        raise ValidationError(_("Le score doit être compris entre 0 et 100."), code="score_range")
+    if progress.score is None or score > progress.score:
+        progress.score = score
+
+
+@transaction.atomic
+def step_complete(*, user, step: Step, score: int | None = None) -> StepProgress:
+    """Mark a step done (once) and keep the best score; may issue the certificate.
+
+    Labs call this when a learner passes a lab; quizzes when an attempt passes.
+    """
+    progress = _progress_locked(user=user, step=step)
+    _keep_best(progress, score)
+    if progress.completed_at is None:
+        progress.completed_at = timezone.now()
+    progress.full_clean()
+    progress.save()
+    certificate_issue_if_eligible(user=user, course=step.module.course)
+    return progress
+
+
+@transaction.atomic
+def step_visit(*, user, step: Step, now: datetime | None = None) -> None:
+    """Start the attendance clock when a learner opens a step page."""
+    progress = _progress_locked(user=user, step=step)
+    progress.last_seen_at = now or timezone.now()
+    progress.save(update_fields=["last_seen_at"])
+
+
+@transaction.atomic
+def record_heartbeat(*, user, step: Step, now: datetime | None = None) -> int:
+    """Credit the time since the last beat, at most HEARTBEAT_MAX_SECONDS; returns seconds added.
+
+    Crediting only the elapsed time means replays add nothing beyond the wall
+    clock, and the cap means a long gap (hidden tab, sleeping laptop) counts
+    as one minute at most.
+    """
+    now = now or timezone.now()
+    progress = _progress_locked(user=user, step=step)
+    credited = 0
+    if progress.last_seen_at is not None and now > progress.last_seen_at:
+        elapsed = (now - progress.last_seen_at).total_seconds()
+        credited = int(min(elapsed, HEARTBEAT_MAX_SECONDS))
+    if progress.last_seen_at is None or now > progress.last_seen_at:
+        progress.last_seen_at = now
+    if credited:
+        progress.seconds_on_page += credited
+        day = timezone.localdate(now)
+        activity, _created = DailyActivity.objects.select_for_update().get_or_create(
+            user=user, course_id=step.module.course_id, day=day
+        )
+        activity.seconds += credited
+        activity.save(update_fields=["seconds"])
+    progress.save(update_fields=["last_seen_at", "seconds_on_page"])
+    return credited
+
+
+# --- Quizzes -----------------------------------------------------------------
+
+
+def quiz_question_pool(quiz: Quiz) -> list[Question]:
+    """Questions a quiz may draw: the chosen ones, else those sharing a tag, else the course's bank."""
+    chosen = list(quiz.questions.all())
+    if chosen:
+        return chosen
+    bank = list(Question.objects.filter(course_id=quiz.step.module.course_id))
+    wanted = set(quiz.question_tags or [])
+    if wanted:
+        tagged = [q for q in bank if wanted.intersection(q.tags or [])]
+        if tagged:
+            return tagged
+    return bank
+
+
+def quiz_attempts_used(*, user, quiz: Quiz) -> int:
+    return QuizAttempt.objects.filter(quiz=quiz, user=user, submitted_at__isnull=False).count()
+
+
+def quiz_attempts_left(*, user, quiz: Quiz) -> int | None:
+    """None when attempts are unlimited."""
+    if quiz.max_attempts == 0:
+        return None
+    return max(quiz.max_attempts - quiz_attempts_used(user=user, quiz=quiz), 0)
+
+
+@transaction.atomic
+def quiz_attempt_start(*, user, quiz: Quiz, rng: random.Random | None = None) -> QuizAttempt:
+    """Return the open attempt, or draw and shuffle a new one; the order is stored so reloads match."""
+    open_attempt = QuizAttempt.objects.filter(quiz=quiz, user=user, submitted_at__isnull=True).first()
+    if open_attempt is not None:
+        return open_attempt
+    if quiz_attempts_left(user=user, quiz=quiz) == 0:
+        raise AttemptLimitReached
+    rng = rng or random.SystemRandom()
+    pool = quiz_question_pool(quiz)
+    choices = _choices_by_question(pool)
+    pool = [q for q in pool if choices.get(q.pk)]
+    if not quiz.questions.exists() and quiz.draw_count and len(pool) > quiz.draw_count:
+        pool = rng.sample(pool, quiz.draw_count)
+    rng.shuffle(pool)
+    choice_order: dict[str, list[int]] = {}
+    for question in pool:
+        ids = list(choices[question.pk])
+        rng.shuffle(ids)
+        choice_order[str(question.pk)] = ids
+    attempt = QuizAttempt(
+        quiz=quiz, user=user, question_order=[q.pk for q in pool], choice_order=choice_order, answers={}
+    )
+    attempt.full_clean()
+    attempt.save()
+    return attempt
+
+
+def _choices_by_question(questions: list[Question]) -> dict[int, list[int]]:
+    result: dict[int, list[int]] = {}
+    for choice in Choice.objects.filter(question__in=questions).order_by("position", "id"):
+        result.setdefault(choice.question_id, []).append(choice.pk)
+    return result
+
+
+def quiz_score(attempt: QuizAttempt, answers: dict[str, list[int]]) -> int:
+    """Percentage of questions answered exactly right.
+
+    A single-choice question is right when the correct choice is picked; a
+    multiple-choice question only when the picked set equals the set of
+    correct choices (no partial credit).
+    """
+    if not attempt.question_order:
+        return 0
+    correct: dict[int, set[int]] = {}
+    for choice in Choice.objects.filter(question_id__in=attempt.question_order, correct=True):
+        correct.setdefault(choice.question_id, set()).add(choice.pk)
+    right = sum(1 for qid in attempt.question_order if set(answers.get(str(qid), [])) == correct.get(qid, set()))
+    return round(right * 100 / len(attempt.question_order))
+
+
+@transaction.atomic
+def quiz_attempt_submit(*, user, attempt: QuizAttempt, answers: dict[str, list[int]]) -> QuizAttempt:
+    """Grade an attempt once; keep the best score; a pass completes the step."""
+    attempt = QuizAttempt.objects.select_for_update().select_related("quiz__step__module__course").get(pk=attempt.pk)
+    if attempt.user_id != user.pk:
+        raise PermissionDenied
+    if attempt.submitted_at is not None:
+        return attempt  # a double submit grades once
+    attempt.answers = {str(k): sorted(int(c) for c in v) for k, v in answers.items()}
+    attempt.score = quiz_score(attempt, attempt.answers)
+    attempt.passed = attempt.score >= attempt.quiz.pass_mark
+    attempt.submitted_at = timezone.now()
+    attempt.full_clean()
+    attempt.save()
+    step = attempt.quiz.step
+    if attempt.passed:
+        step_complete(user=user, step=step, score=attempt.score)
+    else:
+        progress = _progress_locked(user=user, step=step)
+        _keep_best(progress, attempt.score)
+        progress.save(update_fields=["score"])
+    return attempt
+
+
+# --- Certificates ------------------------------------------------------------
+
+
+def _learner_name(user) -> str:
+    # The verify page is public: never fall back to the full e-mail address.
+    return user.get_full_name() or user.email.split("@", 1)[0]
+
+
+@transaction.atomic
+def certificate_issue_if_eligible(*, user, course: Course) -> Certificate | None:
+    """Issue the certificate once every required step is completed by an enrolled learner."""
+    enrolment = (
+        Enrolment.objects.select_for_update().filter(user=user, course=course, status=Enrolment.Status.ACTIVE).first()
+    )
+    if enrolment is None:
+        return None
+    existing = Certificate.objects.filter(user=user, course=course, revoked_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    required = Step.objects.filter(module__course=course, required=True)
+    if not required.exists():
+        return None
+    completed = StepProgress.objects.filter(user=user, completed_at__isnull=False).values("step_id")
+    if required.exclude(pk__in=completed).exists():
+        return None
+    language = user.preferred_language if user.preferred_language in ("fr", "en") else "fr"
+    certificate = Certificate(
+        user=user,
+        course=course,
+        learner_name=_learner_name(user),
+        course_title=course.title,
+        hours=course.duration_hours,
+        language=language,
+    )
+    certificate.full_clean()
+    certificate.save()
+    if enrolment.completed_at is None:
+        enrolment.completed_at = certificate.issued_at
+        enrolment.save(update_fields=["completed_at"])
+    return certificate

@@ -1,0 +1,267 @@
+"""Rubric scoring: a pure function from prompt, metrics and policy to a grade.
+
+Every criterion scores 0–1 with a weight and explains itself in the learner's
+language: what was found (with its span) or what is missing, and how to fix
+it. The total runs 0–100 with a passed flag. The result is the JSON stored
+on the Submission (DESIGN.md, "Grading result"), so a regrade can re-score
+from the stored metrics without decoding the video again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_LABELS, PromptAnatomy
+from labs.grading.colours import colour_name
+from labs.grading.policy import PolicyResult, find_terms
+
+RESULT_VERSION = 1
+
+COLOUR_PRESENT_FULL = 0.03  # share of the frame, median over frames
+COLOUR_PRESENT_PARTIAL = 0.01
+DURATION_TOLERANCE_S = 0.5
+
+VIDEO_CHECKS = ("motion_present", "motion_absent", "no_cuts", "exposure", "colour_present", "duration")
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One rubric line, as the pure scorer sees it (built from labs.models.Criterion)."""
+
+    kind: str  # anatomy | must_mention | must_not_mention | video | policy
+    weight: int
+    key: str = ""
+    element: str = ""
+    video_check: str = ""
+    label: str = ""
+    terms: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    key: str
+    kind: str
+    label: str
+    weight: int
+    score: float
+    feedback: str
+    evidence: str = ""
+    spans: tuple[tuple[int, int], ...] = ()
+    hint: str = ""
+    hidden: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "label": self.label,
+            "weight": self.weight,
+            "score": round(self.score, 3),
+            "feedback": self.feedback,
+            "evidence": self.evidence,
+            "spans": [list(span) for span in self.spans],
+            "hint": self.hint,
+            "hidden": self.hidden,
+        }
+
+
+def score_prompt_and_video(
+    *,
+    criteria: Sequence[CriterionSpec],
+    anatomy: PromptAnatomy,
+    metrics: dict[str, Any] | None,
+    policy: PolicyResult,
+    pass_mark: int,
+    target_duration_s: float,
+    language: str = "fr",
+) -> dict[str, Any]:
+    """Score every criterion and return the result dict (without the "backend" part)."""
+    with translation.override(language):
+        scores = [
+            _score(spec, anatomy=anatomy, metrics=metrics, policy=policy, target_duration_s=target_duration_s)
+            for spec in criteria
+        ]
+        total_weight = sum(s.weight for s in scores) or 1
+        total = round(100 * sum(s.weight * s.score for s in scores) / total_weight)
+        passed = total >= pass_mark and policy.allowed
+        return {
+            "version": RESULT_VERSION,
+            "score": total,
+            "max_score": 100,
+            "passed": passed,
+            "pass_mark": pass_mark,
+            "criteria": [s.to_dict() for s in scores],
+            "next_steps": _next_steps(scores),
+            "findings": [
+                {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text, "message": str(f.message)}
+                for f in anatomy.findings
+            ],
+            "metrics": metrics or {},
+            "policy": policy.to_dict(),
+            "language": language,
+        }
+
+
+def _score(spec: CriterionSpec, *, anatomy, metrics, policy, target_duration_s) -> CriterionScore:
+    scorer = {
+        "anatomy": _score_anatomy,
+        "must_mention": _score_must_mention,
+        "must_not_mention": _score_must_not_mention,
+        "video": _score_video,
+        "policy": _score_policy,
+    }[spec.kind]
+    return scorer(spec, anatomy=anatomy, metrics=metrics, policy=policy, target_duration_s=target_duration_s)
+
+
+def _quote(text: str) -> str:
+    return _("« %(text)s »") % {"text": text}
+
+
+def _result(spec: CriterionSpec, score: float, feedback: str, **extra) -> CriterionScore:
+    key = spec.key or spec.element or spec.video_check or spec.kind
+    return CriterionScore(
+        key=key, kind=spec.kind, label=spec.label or key, weight=spec.weight, score=score, feedback=feedback,
+        hidden=spec.hidden, **extra,
+    )
+
+
+def _score_anatomy(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -> CriterionScore:
+    element = spec.element
+    label = spec.label or str(ELEMENT_LABELS.get(element, element))
+    spec = CriterionSpec(**{**spec.__dict__, "label": label})
+    hint = str(ELEMENT_HINTS.get(element, ""))
+    matches = anatomy.matches_for(element)
+    if not matches:
+        return _result(spec, 0.0, _("Absent du prompt. %(hint)s") % {"hint": hint}, hint=hint)
+    spans = tuple((m.start, m.end) for m in matches)
+    evidence = ", ".join(_quote(m.text) for m in matches[:3])
+    concepts = anatomy.concepts(element)
+    score, feedback = 1.0, _("Trouvé : %(evidence)s.") % {"evidence": evidence}
+    if element == "subject" and "subject.detailed" not in concepts:
+        score = 0.6
+        feedback = _("Sujet trouvé (%(evidence)s) mais sans détail distinctif : ajoutez âge, tenue, matière ou couleur.") % {
+            "evidence": evidence
+        }
+    elif element == "action" and "action.beats" not in concepts:
+        score = 0.7
+        feedback = _("Action trouvée (%(evidence)s). Découpez-la en temps concrets : « fait trois pas, s'arrête, se retourne ».") % {
+            "evidence": evidence
+        }
+    elif element == "camera_movement" and any(f.kind == "multiple_camera_moves" for f in anatomy.findings):
+        score = 0.5
+        feedback = _("Plusieurs mouvements de caméra (%(evidence)s) : gardez-en un seul par plan.") % {"evidence": evidence}
+    elif element == "style" and any(f.kind == "vague" for f in anatomy.findings):
+        score = 0.7
+        feedback = _("Style trouvé (%(evidence)s), mais un mot vague l'affaiblit : remplacez-le par un détail concret.") % {
+            "evidence": evidence
+        }
+    return _result(spec, score, feedback, evidence=evidence, spans=spans, hint=hint if score < 1 else "")
+
+
+def _score_must_mention(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -> CriterionScore:
+    hits = find_terms(anatomy.prompt, spec.terms)
+    if hits:
+        evidence = ", ".join(_quote(anatomy.prompt[s:e]) for _t, s, e in hits[:3])
+        return _result(
+            spec, 1.0, _("La consigne est respectée : %(evidence)s.") % {"evidence": evidence},
+            evidence=evidence, spans=tuple((s, e) for _t, s, e in hits),
+        )
+    hint = _("La consigne demande de mentionner : %(label)s.") % {"label": spec.label}
+    return _result(spec, 0.0, hint, hint=hint)
+
+
+def _score_must_not_mention(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -> CriterionScore:
+    hits = find_terms(anatomy.prompt, spec.terms)
+    if not hits:
+        return _result(spec, 1.0, _("Rien d'interdit par la consigne n'apparaît."))
+    evidence = ", ".join(_quote(anatomy.prompt[s:e]) for _t, s, e in hits[:3])
+    hint = _("Retirez %(evidence)s : la consigne l'exclut (%(label)s).") % {"evidence": evidence, "label": spec.label}
+    return _result(spec, 0.0, hint, evidence=evidence, spans=tuple((s, e) for _t, s, e in hits), hint=hint)
+
+
+def _score_policy(spec: CriterionSpec, *, policy: PolicyResult, **_ignored) -> CriterionScore:
+    spec = CriterionSpec(**{**spec.__dict__, "label": spec.label or _("Éthique et règles d'usage")})
+    if policy.allowed:
+        return _result(spec, 1.0, _("Aucun problème éthique détecté."))
+    first = policy.findings[0] if policy.findings else None
+    if first:
+        feedback = _("Refusé : %(text)s. %(explanation)s") % {"text": _quote(first.text), "explanation": first.explanation}
+        return _result(spec, 0.0, feedback, evidence=first.text, spans=((first.start, first.end),), hint=feedback)
+    categories = ", ".join(policy.moderation_categories)
+    feedback = _("La modération a signalé ce prompt (%(categories)s).") % {"categories": categories}
+    return _result(spec, 0.0, feedback, hint=feedback)
+
+
+def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_duration_s: float, **_ignored) -> CriterionScore:
+    check = spec.video_check
+    if not metrics:
+        return _result(spec, 0.0, _("La vidéo n'a pas pu être analysée."))
+    if check == "motion_present":
+        spec = _with_label(spec, _("Mouvement visible"))
+        if metrics.get("is_moving"):
+            return _result(spec, 1.0, _("La vidéo bouge nettement (degré dynamique %(d).2f).") % {"d": metrics.get("dynamic_degree", 0)})
+        partial = min(0.5, float(metrics.get("dynamic_degree", 0)))
+        hint = _("La vidéo est presque statique : décrivez une action visible et un mouvement de caméra.")
+        return _result(spec, partial, hint, hint=hint)
+    if check == "motion_absent":
+        spec = _with_label(spec, _("Plan stable"))
+        if not metrics.get("is_moving"):
+            return _result(spec, 1.0, _("Le plan est stable, comme demandé."))
+        hint = _("La vidéo bouge trop : choisissez un plan fixe et une action discrète.")
+        return _result(spec, 0.0, hint, hint=hint)
+    if check == "no_cuts":
+        spec = _with_label(spec, _("Un seul plan continu"))
+        cuts = int(metrics.get("scene_cuts", 0))
+        if cuts == 0:
+            return _result(spec, 1.0, _("Aucune coupe : un seul plan continu."))
+        hint = _("%(n)d coupe(s) détectée(s) : décrivez un seul plan continu.") % {"n": cuts}
+        return _result(spec, 0.0, hint, hint=hint)
+    if check == "exposure":
+        spec = _with_label(spec, _("Exposition et contraste"))
+        brightness = float(metrics.get("brightness", 0))
+        ok = (
+            40 / 255 <= brightness <= 220 / 255
+            and float(metrics.get("clipped_fraction", 0)) < 0.25
+            and float(metrics.get("contrast", 0)) >= 0.08
+        )
+        if ok:
+            return _result(spec, 1.0, _("Exposition correcte (luminosité %(b).0f %%).") % {"b": 100 * brightness})
+        hint = _("Image trop sombre, trop claire ou sans contraste : précisez la lumière (source, qualité, direction).")
+        return _result(spec, 0.5 if 0.1 < brightness < 0.95 else 0.0, hint, hint=hint)
+    if check == "colour_present":
+        colour = str(spec.params.get("colour", ""))
+        name = colour_name(colour, translation.get_language() or "fr") if colour else colour
+        spec = _with_label(spec, _("Couleur présente : %(colour)s") % {"colour": name})
+        fraction = float(metrics.get("colour_fractions", {}).get(colour, 0.0))
+        if fraction >= COLOUR_PRESENT_FULL:
+            return _result(spec, 1.0, _("%(colour)s bien présent (%(p).0f %% de l'image).") % {"colour": name, "p": 100 * fraction})
+        hint = _("Peu ou pas de %(colour)s : nommez cette couleur dans la palette ou sur le sujet.") % {"colour": name}
+        return _result(spec, 0.5 if fraction >= COLOUR_PRESENT_PARTIAL else 0.0, hint, hint=hint)
+    if check == "duration":
+        spec = _with_label(spec, _("Durée"))
+        duration = float(metrics.get("duration_s", 0))
+        if abs(duration - target_duration_s) <= DURATION_TOLERANCE_S:
+            return _result(spec, 1.0, _("Durée conforme : %(d).1f s.") % {"d": duration})
+        hint = _("Durée de %(d).1f s au lieu de %(t).1f s : la durée est un paramètre du labo, pas du prompt.") % {
+            "d": duration, "t": target_duration_s,
+        }
+        return _result(spec, 0.0, hint, hint=hint)
+    return _result(spec, 0.0, _("Contrôle inconnu : %(check)s.") % {"check": check})
+
+
+def _with_label(spec: CriterionSpec, default: str) -> CriterionSpec:
+    return spec if spec.label else CriterionSpec(**{**spec.__dict__, "label": default})
+
+
+def _next_steps(scores: Sequence[CriterionScore], limit: int = 3) -> list[str]:
+    """The hints of the criteria that cost the most points, visible ones first."""
+    missed = [s for s in scores if s.score < 1 and s.hint and not s.hidden]
+    missed.sort(key=lambda s: s.weight * (1 - s.score), reverse=True)
+    return [s.hint for s in missed[:limit]]

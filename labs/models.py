@@ -1,0 +1,257 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Step
+
+
+class Lab(models.Model):
+    """A prompt lab: a brief, a rubric and a backend that renders the learner's prompt."""
+
+    class AspectRatio(models.TextChoices):
+        LANDSCAPE = "16:9", _("16:9 (paysage)")
+        PORTRAIT = "9:16", _("9:16 (portrait, réseaux sociaux)")
+        SQUARE = "1:1", _("1:1 (carré)")
+
+    class Grading(models.TextChoices):
+        BEST = "best", _("La meilleure tentative compte")
+        LAST = "last", _("La dernière tentative compte")
+
+    step = models.OneToOneField(Step, on_delete=models.CASCADE, related_name="lab")
+    slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
+    brief = models.TextField(_("consigne (Markdown)"))
+    duration_s = models.DecimalField(_("durée visée (s)"), max_digits=4, decimal_places=1, default=5)
+    aspect_ratio = models.CharField(_("format"), max_length=8, choices=AspectRatio.choices, default=AspectRatio.LANDSCAPE)
+    backend_alias = models.CharField(_("moteur de génération"), max_length=50, default="default")
+    pass_mark = models.PositiveIntegerField(_("seuil de réussite (sur 100)"), default=70)
+    max_attempts = models.PositiveIntegerField(_("tentatives maximum"), default=5, help_text=_("0 = illimité"))
+    grading = models.CharField(_("note retenue"), max_length=8, choices=Grading.choices, default=Grading.BEST)
+    reference_prompt = models.TextField(_("prompt de référence (montré après réussite)"), blank=True)
+    budget_generations_per_learner = models.PositiveIntegerField(
+        _("générations maximum par apprenant"), default=20, help_text=_("0 = illimité")
+    )
+    budget_cost_per_learner = models.DecimalField(
+        _("budget par apprenant"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("Dans l'unité de coût déclarée par le moteur. Vide = illimité."),
+    )
+    budget_cost_cohort = models.DecimalField(
+        _("budget de la promotion"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("Total pour tous les apprenants. Vide = illimité."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("labo")
+        verbose_name_plural = _("labos")
+
+    def __str__(self):
+        return self.step.title
+
+    def get_absolute_url(self):
+        return reverse("labs:lab", args=[self.slug])
+
+    @property
+    def title(self) -> str:
+        return self.step.title
+
+    @property
+    def course(self):
+        return self.step.module.course
+
+    def frame_size(self, tier: str = "draft") -> tuple[int, int]:
+        """The video size the lab asks for (small drafts learners iterate on)."""
+        long_side, short_side = (640, 360) if tier == "draft" else (1280, 720)
+        if self.aspect_ratio == self.AspectRatio.PORTRAIT:
+            return short_side, long_side
+        if self.aspect_ratio == self.AspectRatio.SQUARE:
+            return short_side, short_side
+        return long_side, short_side
+
+
+class Criterion(models.Model):
+    """One weighted line of a lab's rubric."""
+
+    class Kind(models.TextChoices):
+        ANATOMY = "anatomy", _("Élément du prompt")
+        MUST_MENTION = "must_mention", _("Doit mentionner")
+        MUST_NOT_MENTION = "must_not_mention", _("Ne doit pas mentionner")
+        VIDEO = "video", _("Contrôle de la vidéo")
+        POLICY = "policy", _("Éthique et règles d'usage")
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="criteria")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    element = models.CharField(_("élément"), max_length=30, blank=True)  # anatomy key
+    video_check = models.CharField(_("contrôle vidéo"), max_length=30, blank=True)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    terms = models.JSONField(_("termes"), default=list, blank=True)
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    weight = models.PositiveIntegerField(_("poids"), default=10)
+    hidden = models.BooleanField(_("caché jusqu'à la réussite"), default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["lab", "position", "id"]
+        verbose_name = _("critère")
+        verbose_name_plural = _("critères")
+
+    def __str__(self):
+        return self.label or f"{self.kind}:{self.element or self.video_check}"
+
+
+class PolicyRule(models.Model):
+    """A rule of the ethics gate. The default list is data; trainers and admins extend it."""
+
+    class Category(models.TextChoices):
+        REAL_PERSON = "real_person", _("Personne réelle identifiable")
+        MINORS = "minors", _("Contenu sexuel impliquant des mineurs")
+        COPYRIGHT = "copyright", _("Personnage ou franchise protégés")
+        SEXUAL = "sexual", _("Contenu sexuel")
+        VIOLENCE = "violence", _("Violence graphique")
+        HATE = "hate", _("Haine")
+        HARASSMENT = "harassment", _("Harcèlement")
+        SELF_HARM = "self_harm", _("Automutilation")
+        ILLICIT = "illicit", _("Activités illicites")
+
+    category = models.CharField(_("catégorie"), max_length=20, choices=Category.choices)
+    terms = models.JSONField(_("termes"), default=list, help_text=_("Mots ou expressions, en français et en anglais."))
+    context_terms = models.JSONField(
+        _("termes de contexte"), default=list, blank=True,
+        help_text=_("Si renseigné, la règle ne s'applique que si l'un de ces termes apparaît aussi."),
+    )
+    explanation = models.TextField(_("explication montrée à l'apprenant"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "id"]
+        verbose_name = _("règle éthique")
+        verbose_name_plural = _("règles éthiques")
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {', '.join(self.terms[:3])}"
+
+
+class LabDraft(models.Model):
+    """The learner's prompt as they type it, autosaved so nothing is lost."""
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="drafts")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_drafts")
+    prompt = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lab", "learner"], name="one_draft_per_learner_lab")]
+
+    def __str__(self):
+        return f"{self.lab} — {self.learner}"
+
+
+class Submission(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("En file d'attente")
+        GENERATING = "generating", _("Génération de la vidéo")
+        ANALYSING = "analysing", _("Analyse et notation")
+        GRADED = "graded", _("Notée")
+        BLOCKED = "blocked", _("Refusée (éthique)")
+        FAILED = "failed", _("Échec technique")
+
+    TERMINAL_STATES = (State.GRADED, State.BLOCKED, State.FAILED)
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_submissions")
+    prompt = models.TextField()
+    language = models.CharField(max_length=8, default="fr")
+    client_token = models.CharField(max_length=64)  # from the form: a double click submits it twice
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    # Infrastructure failures never use up an attempt.
+    counts_as_attempt = models.BooleanField(default=True)
+    # A new token for every enqueue: a late result of an older run is ignored.
+    task_token = models.UUIDField(default=uuid.uuid4)
+    enqueue_count = models.PositiveSmallIntegerField(default=0)
+    retries = models.PositiveSmallIntegerField(default=0)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    backend_alias = models.CharField(max_length=50)
+    job_ref = models.CharField(max_length=300, blank=True)
+    seed = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    video = models.FileField(upload_to="submissions/videos/", blank=True)
+    poster = models.FileField(upload_to="submissions/posters/", blank=True)
+    contact_sheet = models.FileField(upload_to="submissions/sheets/", blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(default=False)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_message = models.TextField(blank=True)
+    generation_seconds = models.FloatField(null=True, blank=True)
+    grading_seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    override_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    override_comment = models.TextField(blank=True)
+    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    override_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["lab", "learner", "client_token"], name="one_submission_per_client_token"),
+        ]
+        indexes = [
+            models.Index(fields=["lab", "learner", "-created_at"]),
+            models.Index(fields=["state", "deadline_at"], condition=~Q(state__in=["graded", "blocked", "failed"]), name="submission_in_flight"),
+        ]
+        verbose_name = _("tentative")
+        verbose_name_plural = _("tentatives")
+
+    def __str__(self):
+        return f"#{self.pk} {self.lab} — {self.learner}"
+
+    def get_absolute_url(self):
+        return reverse("labs:submission", args=[self.pk])
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in self.TERMINAL_STATES
+
+    @property
+    def final_score(self) -> int | None:
+        """The score that counts: a trainer's override wins over the grader."""
+        return self.override_score if self.override_score is not None else self.score
+
+    @property
+    def final_passed(self) -> bool:
+        if self.override_score is not None:
+            return self.override_score >= self.lab.pass_mark
+        return self.passed
+
+
+class RegradeRun(models.Model):
+    """A background regrade of a lab's submissions, with its progress."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="regrades")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.lab} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)

@@ -1,0 +1,51 @@
+"""Fixtures shared by the whole suite, notably the real-service gates.
+
+A test that needs PostgreSQL, Redis or a Celery worker asks for the matching
+fixture. When the service is absent it is skipped with the reason, unless
+REQUIRE_SERVICES=1 (as in CI), where the same absence fails the test.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_db(db):
+    """The test database, which must be PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _unavailable(f"PostgreSQL is not configured (DATABASE_URL gives {connection.vendor})")
+    return connection
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        _unavailable("REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        _unavailable(f"Redis at {url} is unreachable ({error})")
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_broker_url(redis_url):
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith(("redis://", "rediss://")):
+        _unavailable(f"CELERY_BROKER_URL is not Redis ({broker.split(':')[0]})")
+    return broker

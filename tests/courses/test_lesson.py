@@ -1,0 +1,166 @@
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import DailyActivity, Step, StepProgress
+from courses.services.learning import HEARTBEAT_MAX_SECONDS, enrol, record_heartbeat, step_visit
+from tests.factories import UserFactory, build_course
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE_MARKDOWN = """# Leçon
+
+<script>alert("x")</script>
+
+<img src="x.png" onerror="alert(1)">
+
+[piège](javascript:alert(1)) et [source](https://example.com/article)
+"""
+
+
+@pytest.fixture
+def learner_in_course(client):
+    learner = UserFactory()
+    course = build_course(modules=1, steps_per_module=2)
+    enrol(user=learner, course=course)
+    client.force_login(learner)
+    steps = list(Step.objects.filter(module__course=course).order_by("position"))
+    return learner, course, steps
+
+
+def _url(course, step, name="courses:step"):
+    return reverse(name, args=[course.slug, step.pk])
+
+
+def test_lesson_markdown_is_sanitised(client, learner_in_course):
+    # given a lesson body with a script, an event handler and a javascript: link
+    _learner, course, steps = learner_in_course
+    steps[0].lesson.body = HOSTILE_MARKDOWN
+    steps[0].lesson.save()
+    # when
+    page = client.get(_url(course, steps[0])).content.decode()
+    body = page[page.index('<div class="prose">') :]
+    # then
+    assert "<h1>Leçon</h1>" in body
+    assert 'alert("x")' not in body and "<script>alert" not in body
+    assert "onerror" not in body
+    assert "javascript:" not in body
+    assert 'href="https://example.com/article" rel="noopener noreferrer"' in body
+
+
+def test_mark_complete_by_post_records_completion_and_goes_to_next_step(client, learner_in_course):
+    learner, course, steps = learner_in_course
+    response = client.post(_url(course, steps[0], "courses:step_complete"))
+    assert response["Location"] == _url(course, steps[1])
+    assert StepProgress.objects.get(user=learner, step=steps[0]).completed
+
+
+def test_mark_complete_with_htmx_swaps_the_button_for_a_done_badge(client, learner_in_course):
+    _learner, course, steps = learner_in_course
+    response = client.post(_url(course, steps[0], "courses:step_complete"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="step-complete"')
+    assert "Leçon terminée" in html
+    assert 'hx-swap-oob="true"' in html  # the outline in the sidebar follows
+
+
+def test_completing_twice_keeps_the_first_completion_time(client, learner_in_course):
+    learner, course, steps = learner_in_course
+    client.post(_url(course, steps[0], "courses:step_complete"))
+    first = StepProgress.objects.get(user=learner, step=steps[0]).completed_at
+    client.post(_url(course, steps[0], "courses:step_complete"))
+    assert StepProgress.objects.get(user=learner, step=steps[0]).completed_at == first
+
+
+def test_lesson_page_includes_the_heartbeat_script_for_enrolled_learners(client, learner_in_course):
+    _learner, course, steps = learner_in_course
+    page = client.get(_url(course, steps[0])).content.decode()
+    assert _url(course, steps[0], "courses:step_heartbeat") in page
+    assert "js/heartbeat.js" in page
+
+
+def test_heartbeat_credits_elapsed_time_up_to_the_bound(learner_in_course):
+    learner, course, steps = learner_in_course
+    start = timezone.now()
+    step_visit(user=learner, step=steps[0], now=start)
+
+    assert record_heartbeat(user=learner, step=steps[0], now=start + timedelta(seconds=30)) == 30
+    # a tab left open all night counts one bounded beat
+    assert record_heartbeat(user=learner, step=steps[0], now=start + timedelta(hours=9)) == HEARTBEAT_MAX_SECONDS
+
+    progress = StepProgress.objects.get(user=learner, step=steps[0])
+    assert progress.seconds_on_page == 30 + HEARTBEAT_MAX_SECONDS
+    days = DailyActivity.objects.filter(user=learner, course=course)
+    assert sum(day.seconds for day in days) == 30 + HEARTBEAT_MAX_SECONDS
+
+
+def test_replayed_heartbeats_add_nothing_beyond_wall_clock(learner_in_course):
+    learner, _course, steps = learner_in_course
+    start = timezone.now()
+    step_visit(user=learner, step=steps[0], now=start)
+    moment = start + timedelta(seconds=30)
+    credited = [record_heartbeat(user=learner, step=steps[0], now=moment) for _ in range(20)]
+    assert sum(credited) == 30
+
+
+def test_first_heartbeat_without_a_visit_credits_nothing(learner_in_course):
+    learner, _course, steps = learner_in_course
+    assert record_heartbeat(user=learner, step=steps[0]) == 0
+
+
+def test_heartbeat_endpoint_requires_enrolment(client):
+    course = build_course(modules=1, steps_per_module=1)
+    step = Step.objects.get(module__course=course)
+    client.force_login(UserFactory())
+    assert client.post(_url(course, step, "courses:step_heartbeat")).status_code == 404
+
+
+def test_heartbeat_endpoint_answers_with_seconds_credited(client, learner_in_course):
+    _learner, course, steps = learner_in_course
+    client.get(_url(course, steps[0]))
+    response = client.post(_url(course, steps[0], "courses:step_heartbeat"))
+    assert response.status_code == 200
+    assert response.json()["credited"] in (0, 1)
+
+
+@pytest.fixture
+def lesson_with_video(learner_in_course, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    _learner, course, steps = learner_in_course
+    lesson = steps[0].lesson
+    lesson.video.save("exemple.mp4", ContentFile(bytes(range(256)) * 4), save=True)
+    return steps[0]
+
+
+def test_video_streams_whole_file_to_an_enrolled_learner(client, lesson_with_video):
+    response = client.get(reverse("courses:lesson_video", args=[lesson_with_video.pk]))
+    assert response.status_code == 200
+    assert response["Accept-Ranges"] == "bytes"
+    assert len(b"".join(response.streaming_content)) == 1024
+
+
+def test_video_answers_a_byte_range_with_206(client, lesson_with_video):
+    response = client.get(reverse("courses:lesson_video", args=[lesson_with_video.pk]), headers={"Range": "bytes=10-19"})
+    assert response.status_code == 206
+    assert response["Content-Range"] == "bytes 10-19/1024"
+    assert b"".join(response.streaming_content) == bytes(range(10, 20))
+
+
+def test_video_rejects_an_unsatisfiable_range(client, lesson_with_video):
+    response = client.get(reverse("courses:lesson_video", args=[lesson_with_video.pk]), headers={"Range": "bytes=5000-"})
+    assert response.status_code == 416
+
+
+def test_video_is_404_for_a_learner_not_enrolled(client, lesson_with_video):
+    client.force_login(UserFactory())
+    assert client.get(reverse("courses:lesson_video", args=[lesson_with_video.pk])).status_code == 404
+
+
+def test_video_is_not_under_a_public_media_url(client, lesson_with_video):
+    page = client.get(_url(lesson_with_video.module.course, lesson_with_video)).content.decode()
+    assert reverse("courses:lesson_video", args=[lesson_with_video.pk]) in page
+    assert "/media/" not in page
