@@ -1,8 +1,9 @@
 """Reachability checks for /healthz."""
 
+from django.conf import settings
 from django.db import connection
+from kombu import Connection
 
-from academy.celery import app as celery_app
 
 
 def check_database() -> tuple[bool, str]:
@@ -16,8 +17,11 @@ def check_database() -> tuple[bool, str]:
 
 
 def check_broker(timeout: float = 2.0) -> tuple[bool, str]:
+    # A fresh connection, not the pool: the check must see the broker as it is now.
     try:
-        with celery_app.connection_for_write() as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS, connect_timeout=timeout
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
             transport = conn.transport_cls
     except Exception as error:

@@ -163,6 +163,9 @@ class LessonImage(models.Model):
         verbose_name = _("image de leçon")
         verbose_name_plural = _("images de leçon")
 
+    def __str__(self):
+        return self.alt_text
+
     def get_absolute_url(self):
         return reverse("courses:image", args=[self.pk])
 
@@ -237,6 +240,9 @@ class QuizAttempt(models.Model):
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["quiz", "user"])]
 
+    def __str__(self):
+        return f"{self.user} · {self.quiz} · {self.score if self.score is not None else '…'}"
+
 
 class Enrolment(models.Model):
     class Status(models.TextChoices):
@@ -275,6 +281,9 @@ class StepProgress(models.Model):
         verbose_name = _("progression")
         verbose_name_plural = _("progressions")
 
+    def __str__(self):
+        return f"{self.user} · {self.step}"
+
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
@@ -290,6 +299,9 @@ class DailyActivity(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "course", "day"], name="one_activity_per_user_course_day")]
+
+    def __str__(self):
+        return f"{self.user} · {self.course} · {self.day}"
 
 
 def _certificate_code() -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet, Sum
+
+from courses.models import Step
+from labs.grading.anatomy import normalise
 from labs.grading.policy import Rule, default_rules
 from labs.grading.rubric import CriterionSpec
-from labs.models import Lab, PolicyRule, Submission
+from labs.models import Lab, LabDraft, PolicyRule, Submission
 
 POLICY_RULES_CACHE_KEY = "labs:policy-rules:v1"
 
@@ -58,3 +63,170 @@ def counted_attempt(*, learner, lab: Lab) -> Submission | None:
 
 def attempts_used(*, learner, lab: Lab) -> int:
     return learner_submissions(learner=learner, lab=lab).filter(counts_as_attempt=True).count()
+
+
+# --- learner pages (lab page, attempt page, comparison) ----------------------
+
+
+@dataclass(frozen=True)
+class LabAllowance:
+    """What a learner has used of a lab's attempts and budgets, as the submit service counts them."""
+
+    attempts_used: int
+    attempts_max: int  # 0 = unlimited
+    generations_used: int
+    generations_max: int  # 0 = unlimited
+    cost_spent: Decimal
+    cost_max: Decimal | None
+    in_flight: Submission | None
+
+    @property
+    def attempts_left(self) -> int | None:
+        return None if not self.attempts_max else max(self.attempts_max - self.attempts_used, 0)
+
+    @property
+    def generations_left(self) -> int | None:
+        return None if not self.generations_max else max(self.generations_max - self.generations_used, 0)
+
+    @property
+    def cost_left(self) -> Decimal | None:
+        return None if self.cost_max is None else max(self.cost_max - self.cost_spent, Decimal("0"))
+
+    @property
+    def exhausted(self) -> bool:
+        return self.attempts_left == 0 or self.generations_left == 0 or self.cost_left == Decimal("0")
+
+
+def lab_for_page(slug: str) -> Lab | None:
+    return Lab.objects.select_related("step__module__course").filter(slug=slug).first()
+
+
+def lab_for_step(step_id: int) -> Lab | None:
+    return Lab.objects.select_related("step__module__course").filter(step_id=step_id).first()
+
+
+def lab_allowance(*, learner, lab: Lab) -> LabAllowance:
+    mine = learner_submissions(learner=learner, lab=lab)
+    counts = mine.aggregate(
+        attempts=Count("pk", filter=Q(counts_as_attempt=True)),
+        generations=Count("pk", filter=~Q(state__in=[Submission.State.BLOCKED, Submission.State.FAILED])),
+        cost=Sum("cost"),
+    )
+    in_flight_states = (Submission.State.QUEUED, Submission.State.GENERATING, Submission.State.ANALYSING)
+    return LabAllowance(
+        attempts_used=counts["attempts"],
+        attempts_max=lab.max_attempts,
+        generations_used=counts["generations"],
+        generations_max=lab.budget_generations_per_learner,
+        cost_spent=counts["cost"] or Decimal("0"),
+        cost_max=lab.budget_cost_per_learner,
+        in_flight=mine.filter(state__in=in_flight_states).first(),
+    )
+
+
+def learner_draft_prompt(*, learner, lab: Lab) -> str:
+    return LabDraft.objects.filter(lab=lab, learner=learner).values_list("prompt", flat=True).first() or ""
+
+
+def submission_for_page(pk: int) -> Submission | None:
+    related = ("lab__step__module__course", "learner", "override_by")
+    return Submission.objects.select_related(*related).filter(pk=pk).first()
+
+
+def graded_submissions(*, learner, lab: Lab) -> QuerySet[Submission]:
+    return learner_submissions(learner=learner, lab=lab).filter(state=Submission.State.GRADED)
+
+
+def ethics_lesson_step(course) -> Step | None:
+    """The lesson a blocked prompt sends the learner to: the deepfakes lesson, else the ethics module's first lesson."""
+    steps = list(
+        Step.objects.filter(module__course=course, kind=Step.Kind.LESSON)
+        .select_related("module__course")
+        .order_by("module__position", "module_id", "position", "id")
+    )
+    # Titles are compared without case or accents in Python: SQLite's LIKE folds ASCII only.
+    for step in steps:
+        if "deepfake" in normalise(step.title):
+            return step
+    for step in steps:
+        module_title = normalise(step.module.title)
+        if "ethique" in module_title or "ethic" in module_title:
+            return step
+    return None
+
+
+# --- trainer pages (authoring, attempts, analytics, ethics rules) -------------
+
+
+def trainer_lab_submissions(
+    *,
+    lab: Lab,
+    state: str = "",
+    outcome: str = "",
+    query: str = "",
+    date_from=None,
+    date_to=None,
+) -> QuerySet[Submission]:
+    """A lab's attempts for its trainers, newest first, each with ``attempt_number`` (per learner, from 1)."""
+    from django.db.models import OuterRef, Subquery  # local: this part of the module is append-only
+
+    earlier = (
+        Submission.objects.filter(lab_id=OuterRef("lab_id"), learner_id=OuterRef("learner_id"), created_at__lte=OuterRef("created_at"))
+        .order_by()
+        .values("learner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    submissions = (
+        Submission.objects.filter(lab=lab)
+        .select_related("learner", "override_by")
+        .defer("result")
+        .annotate(attempt_number=Subquery(earlier))
+        .order_by("-created_at", "-pk")
+    )
+    if state:
+        submissions = submissions.filter(state=state)
+    passed = Q(override_score__isnull=True, passed=True) | Q(override_score__gte=lab.pass_mark)
+    if outcome == "passed":
+        submissions = submissions.filter(passed)
+    elif outcome == "failed":
+        submissions = submissions.filter(state__in=[Submission.State.GRADED, Submission.State.BLOCKED]).exclude(passed)
+    if query:
+        submissions = submissions.filter(
+            Q(learner__email__icontains=query) | Q(learner__first_name__icontains=query) | Q(learner__last_name__icontains=query)
+        )
+    if date_from:
+        submissions = submissions.filter(created_at__date__gte=date_from)
+    if date_to:
+        submissions = submissions.filter(created_at__date__lte=date_to)
+    return submissions
+
+
+def submission_neighbours(submission: Submission) -> tuple[Submission | None, Submission | None]:
+    """The lab's attempts made just before and just after ``submission``."""
+    same_lab = Submission.objects.filter(lab_id=submission.lab_id).only("pk", "created_at")
+    before = Q(created_at__lt=submission.created_at) | Q(created_at=submission.created_at, pk__lt=submission.pk)
+    after = Q(created_at__gt=submission.created_at) | Q(created_at=submission.created_at, pk__gt=submission.pk)
+    previous = same_lab.filter(before).order_by("-created_at", "-pk").first()
+    following = same_lab.filter(after).order_by("created_at", "pk").first()
+    return previous, following
+
+
+def latest_regrade(lab: Lab):
+    return lab.regrades.select_related("requested_by").order_by("-created_at", "-pk").first()
+
+
+def lab_analytics_rows(lab: Lab) -> list[dict]:
+    """One row per attempt with what labs.analytics needs (one query)."""
+    return list(
+        Submission.objects.filter(lab=lab)
+        .order_by("created_at", "pk")
+        .values(
+            "learner_id", "state", "score", "override_score", "passed", "counts_as_attempt",
+            "created_at", "finished_at", "cost", "result",
+        )
+    )
+
+
+def policy_rules_for_trainers() -> QuerySet[PolicyRule]:
+    return PolicyRule.objects.select_related("created_by").order_by("category", "-active", "id")

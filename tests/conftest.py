@@ -49,3 +49,12 @@ def redis_broker_url(redis_url):
     if not broker.startswith(("redis://", "rediss://")):
         _unavailable(f"CELERY_BROKER_URL is not Redis ({broker.split(':')[0]})")
     return broker
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate limits, cached rules)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

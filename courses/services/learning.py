@@ -33,6 +33,10 @@ class AttemptLimitReached(Exception):
     """The learner has used every attempt the quiz allows."""
 
 
+class QuizHasNoQuestions(Exception):
+    """The quiz's question bank gives nothing to ask yet."""
+
+
 # --- Enrolment ---------------------------------------------------------------
 
 
@@ -186,6 +190,8 @@ def quiz_attempt_start(*, user, quiz: Quiz, rng: random.Random | None = None) ->
     pool = [q for q in pool if choices.get(q.pk)]
     if not quiz.questions.exists() and quiz.draw_count and len(pool) > quiz.draw_count:
         pool = rng.sample(pool, quiz.draw_count)
+    if not pool:
+        raise QuizHasNoQuestions
     rng.shuffle(pool)
     choice_order: dict[str, list[int]] = {}
     for question in pool:
@@ -195,7 +201,7 @@ def quiz_attempt_start(*, user, quiz: Quiz, rng: random.Random | None = None) ->
     attempt = QuizAttempt(
         quiz=quiz, user=user, question_order=[q.pk for q in pool], choice_order=choice_order, answers={}
     )
-    attempt.full_clean()
+    attempt.full_clean(exclude=["answers"])  # empty until submitted
     attempt.save()
     return attempt
 
@@ -235,7 +241,7 @@ def quiz_attempt_submit(*, user, attempt: QuizAttempt, answers: dict[str, list[i
     attempt.score = quiz_score(attempt, attempt.answers)
     attempt.passed = attempt.score >= attempt.quiz.pass_mark
     attempt.submitted_at = timezone.now()
-    attempt.full_clean()
+    attempt.full_clean(exclude=["answers"])  # may be empty: a blank answer is wrong, not invalid
     attempt.save()
     step = attempt.quiz.step
     if attempt.passed:

@@ -329,7 +329,10 @@ def _quiz_page(request: HttpRequest, access: _StepAccess) -> HttpResponse:
     submitted = [a for a in attempts if a.submitted_at is not None]
     attempts_left = None if quiz.max_attempts == 0 else max(quiz.max_attempts - len(submitted), 0)
     if open_attempt is None and not submitted and attempts_left != 0:
-        open_attempt = services.quiz_attempt_start(user=user, quiz=quiz)
+        try:
+            open_attempt = services.quiz_attempt_start(user=user, quiz=quiz)
+        except services.QuizHasNoQuestions:
+            return render(request, "courses/quiz.html", _step_context(access, quiz=quiz, empty=True))
 
     form = None
     status = 200
@@ -383,6 +386,8 @@ def quiz_retry(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
         services.quiz_attempt_start(user=request.user, quiz=quiz)
     except services.AttemptLimitReached:
         messages.error(request, _("Vous avez utilisé toutes les tentatives de ce quiz."))
+    except services.QuizHasNoQuestions:
+        messages.error(request, _("Ce quiz n'a pas encore de questions."))
     return redirect(access.step.get_absolute_url())
 
 

@@ -40,7 +40,8 @@ from labs.backends.simulator_scene import Scene, build_scene
 
 MAX_LONG_SIDE = 1280
 MAX_SHORT_SIDE = 720
-MIN_SIDE = 64
+MIN_WIDTH = 96  # the simulation mark must fit, legible, across the frame
+MIN_HEIGHT = 64
 JOB_REF_RE = re.compile(r"^sim-[0-9a-f]{32}$")
 
 
@@ -72,9 +73,10 @@ class SimulatorBackend(VideoBackend):
         width, height = request.width, request.height
         if width % 2 or height % 2:
             raise UnsupportedRequest(_("La largeur et la hauteur doivent être paires (H.264)."), code="size")
-        if max(width, height) > MAX_LONG_SIDE or min(width, height) > MAX_SHORT_SIDE or min(width, height) < MIN_SIDE:
+        too_big = max(width, height) > MAX_LONG_SIDE or min(width, height) > MAX_SHORT_SIDE
+        if too_big or width < MIN_WIDTH or height < MIN_HEIGHT:
             raise UnsupportedRequest(
-                _("Format non pris en charge : de 64 px à 1280x720 (paysage), 720x1280 (portrait) ou 720x720."),
+                _("Format non pris en charge : de 96x64 à 1280x720 (paysage), 720x1280 (portrait) ou 720x720."),
                 code="size",
             )
 

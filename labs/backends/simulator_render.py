@@ -23,11 +23,12 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from labs.backends.simulator_scene import RGB, Keyframe, Scene, interpolate
+from labs.backends.simulator_scene import INDOOR_SETTINGS, RGB, Keyframe, Scene, interpolate
 
 WORLD_MARGIN = 1.5  # world size / frame size when the camera moves
 FONT_CANDIDATES = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf")
 MOVING_MOTIONS = frozenset({"walk", "run", "stop_and_go"})
+MIN_FONT_SIZE = 6
 
 
 @dataclass(frozen=True)
@@ -51,20 +52,30 @@ class SceneRenderer:
         self.world_h = _even(self.h * self.margin)
         self.origin = ((self.world_w - self.w) / 2, (self.world_h - self.h) / 2)
         self.rng = np.random.default_rng(scene.seed)
+        self._margin = max(2, round(min(self.w, self.h) * 0.025))  # between the frame edge and the mark
 
         self.world = self._draw_world()
         self.sprite = _subject_sprite(scene, self.h)
         self._sprite_cache: dict[tuple[int, int, bool], np.ndarray] = {}
         self.shake = self.rng.uniform(0.0, 2 * math.pi, size=(3, 3)), self.rng.uniform(0.35, 1.6, size=(3, 3))
+        text_room = self.w - 2 * self._margin
         self.label = _text_sprite(
-            scene.subject.label, max(9, round(min(self.w, self.h) * 0.05)), dashed=scene.subject.kind == "placeholder"
+            scene.subject.label,
+            max(9, round(min(self.w, self.h) * 0.05)),
+            max_width=text_room,
+            outlined=scene.subject.kind == "placeholder",
         )
-        self.mark = _text_sprite(scene.mark_text, max(9, round(min(self.w, self.h) * 0.042)))
+        self.mark = _text_sprite(scene.mark_text, max(9, round(min(self.w, self.h) * 0.042)), max_width=text_room)
         self.particles = self._draw_particles()
         self.fog = self._draw_fog() if scene.fog > 0 else None
         self.lut = _colour_lut(scene)
         self.vignette = _vignette(self.w, self.h, scene.filters.vignette) if scene.filters.vignette > 0 else None
         self.grain = self._draw_grain() if scene.filters.grain > 0 else None
+
+    @property
+    def mark_box(self) -> tuple[int, int, int, int]:
+        """Where the simulation mark sits in every frame: (x, y, width, height)."""
+        return self._margin, self._margin, self.mark.shape[1], self.mark.shape[0]
 
     # --- per frame ---------------------------------------------------------
 
@@ -86,7 +97,7 @@ class SceneRenderer:
         foot_x = self.origin[0] + pose.x * self.w
         if scene.camera.kind == "orbit":
             foot_x += camera.dx  # the camera circles the subject: it stays centred while the set slides
-        bob = scene.bob * self.h * abs(math.sin(2 * math.pi * 1.8 * scene.particle_speed * seconds))
+        bob = scene.bob * self.h * abs(math.sin(2 * math.pi * 1.8 * scene.pace * seconds))
         foot_y = self.origin[1] + pose.y * self.h - bob
 
         sprite = self._scaled_sprite(pose, camera.subject_scale)
@@ -96,8 +107,7 @@ class SceneRenderer:
         self._add_particles(frame, index)
         frame = self._apply_filters(frame, index)
         self._place_label(frame, matrix @ np.array([foot_x, foot_y - sprite.shape[0], 1.0]))
-        margin = max(2, round(min(self.w, self.h) * 0.025))
-        _blend(frame, self.mark, margin, margin)
+        _blend(frame, self.mark, self._margin, self._margin)
         return frame
 
     def _camera(self, t: float, seconds: float, pose: Keyframe) -> CameraPose:
@@ -184,7 +194,7 @@ class SceneRenderer:
         if self.particles is not None:
             tile = self.particles
             seconds = index / scene.fps
-            speed = scene.particle_speed
+            speed = scene.pace
             if scene.particles == "rain":
                 shift_y, shift_x = int(1.6 * self.h * speed * seconds) % self.h, 0
             elif scene.particles == "snow":
@@ -240,9 +250,10 @@ class SceneRenderer:
         width, height = self.world_w, self.world_h
         horizon = round(self.origin[1] + scene.horizon * self.h)
         world = _vertical_gradient(height, width, scene.sky[0], scene.sky[1], stop=max(1, horizon))
-        if scene.night and scene.setting not in ("city_street", "studio", "office", "kitchen", "classroom"):
-            _draw_stars(world, horizon, self.rng)
-        elif scene.clouds and scene.setting not in ("studio", "office", "kitchen", "classroom"):
+        outdoor = scene.setting not in INDOOR_SETTINGS
+        if scene.night and outdoor and scene.setting != "city_street":
+            _draw_stars(world, horizon, self.rng)  # the city has lit windows instead
+        elif scene.clouds and outdoor:
             _paint_clouds(world, horizon, self.rng)
         draw = SETTING_PAINTERS.get(scene.setting)
         if draw is not None:
@@ -374,7 +385,17 @@ def _paint_beach(world: np.ndarray, horizon: int, rng: np.random.Generator, scen
     for index, x in enumerate(range(int(rng.integers(0, width // 5)), width, width // 5)):
         base = shore + int(rng.integers(height // 40, max(height // 40 + 1, (height - shore) // 3)))
         if index % 2:
-            cv2.ellipse(world, (x, base), (width // 40, height // 60), 0, 180, 360, _scale((120, 110, 100), dim), -1, cv2.LINE_AA)
+            cv2.ellipse(
+                world,
+                (x, base),
+                (width // 40, height // 60),
+                0,
+                180,
+                360,
+                _scale((120, 110, 100), dim),
+                -1,
+                cv2.LINE_AA,
+            )
             continue
         pole, radius = height // 7, width // 28
         cv2.line(world, (x, base), (x, base - pole), _scale((90, 80, 70), dim), max(1, width // 400), cv2.LINE_AA)
@@ -645,16 +666,19 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _text_sprite(text: str, size: int, *, dashed: bool = False) -> np.ndarray:
-    """White text on a semi-opaque dark box, as an RGBA array."""
-    font = _font(size)
-    left, top, right, bottom = font.getbbox(text)
-    pad = max(2, size // 3)
-    width, height = right - left + 2 * pad, bottom - top + 2 * pad
+def _text_sprite(text: str, size: int, *, max_width: int, outlined: bool = False) -> np.ndarray:
+    """White text on a semi-opaque dark box, as an RGBA array, shrunk to fit ``max_width`` when it can."""
+    for candidate in range(size, MIN_FONT_SIZE - 1, -1):
+        font = _font(candidate)
+        left, top, right, bottom = font.getbbox(text)
+        pad = max(2, candidate // 3)
+        width, height = right - left + 2 * pad, bottom - top + 2 * pad
+        if width <= max_width:
+            break
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=pad, fill=(16, 16, 16, 165))
-    if dashed:
+    if outlined:
         draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=pad, outline=(200, 200, 200, 220), width=1)
     draw.text((pad - left, pad - top), text, font=font, fill=(255, 255, 255, 255))
     return np.asarray(image, dtype=np.uint8).copy()

@@ -18,15 +18,11 @@ import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from labs.grading.anatomy import ELEMENT_KEYS, PromptAnatomy
 from labs.grading.colours import colour_key
-
-if TYPE_CHECKING:
-    from labs.grading.anatomy import PromptAnatomy
 
 RGB = tuple[int, int, int]
 
@@ -130,6 +126,7 @@ SETTING_ALIASES = {
     "interior": "office",
     "factory": "office",
 }
+INDOOR_SETTINGS = frozenset({"studio", "office", "kitchen", "classroom"})
 # Specific places first; the generic ones ("sable", "ville") often qualify another place.
 SETTING_PRIORITY = (
     "studio",
@@ -153,6 +150,17 @@ SUBJECT_COLOURS: dict[str, RGB] = {
     "vehicle": (184, 42, 42),
     "object": (118, 128, 142),
     "placeholder": (168, 168, 168),
+}
+
+# Figure height and foot line (fractions of the frame height) per framing; a foot line below 1 is out of frame.
+FRAMINGS: dict[str, tuple[float, float]] = {
+    "extreme_close_up": (1.35, 1.45),
+    "close_up": (1.05, 1.22),
+    "medium_close_up": (0.9, 1.12),
+    "medium": (0.74, 1.04),
+    "full": (0.8, 0.92),
+    "wide": (0.28, 0.84),
+    "establishing": (0.22, 0.8),
 }
 
 # Camera ids by the words their names contain, for names the table does not know.
@@ -274,7 +282,7 @@ class Scene:
     bob: float  # vertical bounce of the figure while it moves, fraction of frame height
     camera: CameraSpec
     particles: str  # none, rain, snow or dust
-    particle_speed: float
+    pace: float  # speed factor from pacing: below 1 in slow motion, above 1 in time-lapse
     fog: float  # 0..1 opacity of the fog layer
     filters: FilterSpec
     mark_text: str
@@ -308,7 +316,7 @@ def build_scene(
     weather = set(by_group.get("weather", []))
     setting = _setting(by_group.get("setting", []))
     shot = _shot(by_group.get("shot", []), by_group.get("lens", []), by_group.get("camera", []))
-    subject = _subject(anatomy, by_group.get("subject", []), excluded, palette, shot["height"], language)
+    subject = _subject(anatomy, by_group.get("subject", []), palette, shot["height"], language)
     motion = _motion(
         by_group.get("action", []), has_subject=subject.kind != "placeholder", pacing=by_group.get("pacing", [])
     )
@@ -347,7 +355,7 @@ def build_scene(
         bob={"walk": 0.012, "run": 0.025}.get(motion, 0.0),
         camera=camera,
         particles=_particles(weather),
-        particle_speed=pace,
+        pace=pace,
         fog=0.45 if "fog" in weather else 0.3 if "sandstorm" in weather else 0.0,
         filters=_filters(by_group.get("style", []), by_group.get("lens", [])),
         mark_text=_translated(MARK_TEXT, language),
@@ -358,8 +366,6 @@ def build_scene(
 def _all_concepts(anatomy: PromptAnatomy | None) -> list[str]:
     if anatomy is None:
         return []
-    from labs.grading.anatomy import ELEMENT_KEYS
-
     seen: dict[str, None] = {}
     for key in ELEMENT_KEYS:
         for concept in anatomy.concepts(key):
@@ -411,18 +417,9 @@ def _setting(names: list[str]) -> str:
 def _shot(shots: list[str], lenses: list[str], cameras: list[str]) -> dict[str, float]:
     """Figure height and foot line (fractions of the frame) and the horizon for the framing."""
     height, foot, horizon = 0.5, 0.88, 0.62
-    framings = {
-        "extreme_close_up": (1.35, 1.45),
-        "close_up": (1.05, 1.22),
-        "medium_close_up": (0.9, 1.12),
-        "medium": (0.74, 1.04),
-        "full": (0.8, 0.92),
-        "wide": (0.28, 0.84),
-        "establishing": (0.22, 0.8),
-    }
     for name in shots:
-        if name in framings:
-            height, foot = framings[name]
+        if name in FRAMINGS:
+            height, foot = FRAMINGS[name]
     for name in shots:
         if name == "low_angle":
             horizon, height = 0.82, height * 1.15
@@ -440,7 +437,6 @@ def _shot(shots: list[str], lenses: list[str], cameras: list[str]) -> dict[str, 
 def _subject(
     anatomy: PromptAnatomy,
     names: list[str],
-    excluded: set[str],
     palette: tuple[RGB, ...],
     height: float,
     language: str,
@@ -454,7 +450,7 @@ def _subject(
     kind = canonical if canonical in SUBJECT_KINDS else "object"
     label = ""
     for match in anatomy.matches_for("subject"):
-        if match.concept == f"subject.{kinds[0]}" and match.concept not in excluded:
+        if match.concept == f"subject.{kinds[0]}":
             label = " ".join(match.text.split())
             break
     if len(label) > LABEL_MAX_CHARS:

@@ -105,8 +105,12 @@ ELEMENT_HINTS: dict[str, str] = {
     "camera_movement": _(
         "Précisez un seul mouvement : travelling avant lent, panoramique, caméra à l'épaule ou plan fixe."
     ),
-    "lens": _("Indiquez l'objectif et la profondeur de champ : objectif 35 mm, grand angle, faible profondeur de champ…"),
-    "style": _("Fixez le style et une palette de 3 à 5 couleurs : « style documentaire ; palette ambre, crème, brun »."),
+    "lens": _(
+        "Indiquez l'objectif et la profondeur de champ : objectif 35 mm, grand angle, faible profondeur de champ…"
+    ),
+    "style": _(
+        "Fixez le style et une palette de 3 à 5 couleurs : « style documentaire ; palette ambre, crème, brun »."
+    ),
     "pacing": _("Donnez le rythme et le timing : ralenti, « puis », « dans la dernière seconde »…"),
     "audio": _("Ajoutez le son : une ambiance (bruit des vagues), une musique ou un court bloc « Dialogue : »."),
 }
@@ -148,11 +152,13 @@ _DETAIL_AFTER = 8
 # Words a negation cue may cover after itself ("pas de voitures garées").
 _NEGATION_REACH = 3
 
-_TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
+# Combining accents (decomposed input) stay inside a word; they are dropped from the token text.
+_TOKEN_RE = re.compile(r"\d+|(?:[^\W\d_]|[\u0300-\u036f])+")
+_COMBINING_MARKS = dict.fromkeys(range(0x300, 0x370))
 _NUM = "<num>"
 _ANY = "<any>"
 _TERM_TOKEN_RE = re.compile(rf"{_NUM}|{_ANY}|{_TOKEN_RE.pattern}")
-_WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_WORD_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:['’\-](?:[^\W_]|[\u0300-\u036f])+)*")
 # Sentence and clause boundaries; a colon or point between digits ("16:9", "f/1.8") is not one.
 _SENTENCE_BREAK_RE = re.compile(r"[.!?;:](?!\d)|\n")
 _CLAUSE_BREAK_RE = re.compile(r"[.!?;:,](?!\d)|\n|[()«»\"]")
@@ -276,7 +282,11 @@ def _fold_char(char: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Casefold and strip accents, keeping one character per character so spans map back 1:1."""
+    """Casefold and strip accents, keeping one character per character so spans map back 1:1.
+
+    Decomposed accents (a letter followed by a combining mark) keep their mark, which the
+    tokeniser then ignores.
+    """
     if text.isascii():
         return text.lower()
     return "".join(_fold_char(char) for char in text)
@@ -376,7 +386,9 @@ class _Vocab:
 
 
 def _tokenise(normalised: str, pattern: re.Pattern[str] = _TOKEN_RE) -> list[_Token]:
-    return [_Token(m.group(), m.start(), m.end()) for m in pattern.finditer(normalised)]
+    if normalised.isascii():
+        return [_Token(m.group(), m.start(), m.end()) for m in pattern.finditer(normalised)]
+    return [_Token(m.group().translate(_COMBINING_MARKS), m.start(), m.end()) for m in pattern.finditer(normalised)]
 
 
 @cache
@@ -384,6 +396,8 @@ def _load_vocab(language: str) -> _Vocab:
     if language not in LANGUAGES:
         raise ValueError(f"unsupported prompt language: {language!r}")
     data = json.loads((_VOCAB_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    if data["language"] != language:
+        raise ValueError(f"{language}.json declares language {data['language']!r}")
     vocab = _Vocab(
         language=language,
         stopwords=frozenset(normalise(w) for w in data["stopwords"]),
@@ -417,7 +431,7 @@ def _load_vocab(language: str) -> _Vocab:
 
 
 def detect_language(prompt: str) -> str:
-    """"fr" or "en", by counting each language's stop words (then vocabulary words); "fr" on a tie."""
+    """Return "fr" or "en" by counting each language's stop words (then vocabulary words); "fr" on a tie."""
     words = [token.text for token in _tokenise(normalise(prompt))]
     french, english = _load_vocab("fr"), _load_vocab("en")
     fr_score = sum(word in french.stopwords for word in words)
@@ -596,15 +610,18 @@ def _camera_family(concept: str) -> str:
 
 def _camera_findings(prompt: str, matches: Sequence[Match]) -> list[Finding]:
     """One finding when the prompt asks for more than one camera move (rigs aside)."""
+    moves = [m for m in matches if m.key == "camera_movement"]
+    # A rig is compatible with any move, but not with a camera that must not move.
+    static = any(m.concept == "camera.static" for m in moves)
     firsts: dict[str, Match] = {}
-    for m in matches:
-        if m.key == "camera_movement" and m.concept not in CAMERA_RIGS:
+    for m in moves:
+        if static or m.concept not in CAMERA_RIGS:
             firsts.setdefault(_camera_family(m.concept), m)
     if len(firsts) < 2:
         return []
-    moves = ", ".join(f"« {m.text} »" for m in firsts.values())
+    listed = ", ".join(f"« {m.text} »" for m in firsts.values())
     second = list(firsts.values())[1]
-    return [_finding("multiple_camera_moves", prompt, second.start, second.end, _CAMERA_MOVES_MESSAGE, moves=moves)]
+    return [_finding("multiple_camera_moves", prompt, second.start, second.end, _CAMERA_MOVES_MESSAGE, moves=listed)]
 
 
 def _length_findings(prompt: str) -> list[Finding]:

@@ -127,7 +127,7 @@ def _check_allowance(*, learner, lab: Lab) -> None:
             )
 
 
-def _seed_for(prompt: str) -> int:
+def seed_for_prompt(prompt: str) -> int:
     # The same prompt gives the same video, so learners compare prompts, not luck.
     return zlib.crc32(prompt.encode("utf-8")) & 0x7FFFFFFF
 
@@ -167,7 +167,7 @@ def _create_submission(*, learner, lab: Lab, prompt: str, client_token: str, lan
         language=language,
         client_token=client_token,
         backend_alias=lab.backend_alias,
-        seed=_seed_for(prompt),
+        seed=seed_for_prompt(prompt),
         deadline_at=timezone.now() + queued_deadline(),
     )
     if not policy.allowed:

@@ -67,10 +67,9 @@ def test_healthz_reports_database_and_broker(client):
     assert payload["broker"]["ok"] is True
 
 
-def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
-    from academy.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False

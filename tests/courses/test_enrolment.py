@@ -94,7 +94,8 @@ def test_admin_enrols_existing_users_by_pasted_emails_in_closed_course(client):
     client.force_login(admin)
 
     response = client.post(
-        reverse("courses:enrolments_admin", args=[course.slug]), {"email": "", "emails": "A@example.com,\nb@example.com"}
+        reverse("courses:enrolments_admin", args=[course.slug]),
+        {"email": "", "emails": "A@example.com,\nb@example.com"},
     )
 
     assert response.status_code == 302

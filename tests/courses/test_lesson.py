@@ -144,14 +144,18 @@ def test_video_streams_whole_file_to_an_enrolled_learner(client, lesson_with_vid
 
 
 def test_video_answers_a_byte_range_with_206(client, lesson_with_video):
-    response = client.get(reverse("courses:lesson_video", args=[lesson_with_video.pk]), headers={"Range": "bytes=10-19"})
+    response = client.get(
+        reverse("courses:lesson_video", args=[lesson_with_video.pk]), headers={"Range": "bytes=10-19"}
+    )
     assert response.status_code == 206
     assert response["Content-Range"] == "bytes 10-19/1024"
     assert b"".join(response.streaming_content) == bytes(range(10, 20))
 
 
 def test_video_rejects_an_unsatisfiable_range(client, lesson_with_video):
-    response = client.get(reverse("courses:lesson_video", args=[lesson_with_video.pk]), headers={"Range": "bytes=5000-"})
+    response = client.get(
+        reverse("courses:lesson_video", args=[lesson_with_video.pk]), headers={"Range": "bytes=5000-"}
+    )
     assert response.status_code == 416
 
 

@@ -1,0 +1,69 @@
+"""Forms of the learner's side of a lab: the prompt editor and the comparison picker."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from labs.models import Submission
+from labs.services.submissions import MAX_PROMPT_CHARS
+
+
+def new_client_token() -> str:
+    """A token rendered into each editor form: a double click sends it twice, the server keeps one attempt."""
+    return uuid.uuid4().hex
+
+
+class PromptForm(forms.Form):
+    """The prompt editor. Validation of the prompt itself is the submit service's job (one set of rules)."""
+
+    prompt = forms.CharField(
+        label=_("Votre prompt"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 9, "spellcheck": "true", "data-max-chars": MAX_PROMPT_CHARS}),
+        help_text=_("Décrivez la vidéo : sujet, action, décor, lumière, cadrage, mouvement de caméra, style, son."),
+    )
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def prompt_text(self) -> str:
+        return (self.data.get("prompt") or "") if self.is_bound else (self.initial.get("prompt") or "")
+
+    def token(self) -> str:
+        return self.data.get("client_token", "") if self.is_bound else ""
+
+
+class _AttemptChoiceField(forms.ModelChoiceField):
+    numbers: dict[int, int] = {}
+
+    def label_from_instance(self, obj: Submission) -> str:
+        when = formats.date_format(obj.created_at, "SHORT_DATETIME_FORMAT")
+        return _("Essai n° %(number)s du %(date)s — %(score)s/100") % {
+            "number": self.numbers.get(obj.pk, "?"),
+            "date": when,
+            "score": obj.final_score,
+        }
+
+
+class CompareForm(forms.Form):
+    """Two graded attempts of the same learner and lab, picked with plain selects (GET)."""
+
+    a = _AttemptChoiceField(queryset=Submission.objects.none(), label=_("Essai A"))
+    b = _AttemptChoiceField(queryset=Submission.objects.none(), label=_("Essai B"))
+
+    def __init__(self, *args, attempts: QuerySet[Submission], numbers: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("a", "b"):
+            self.fields[name].queryset = attempts
+            self.fields[name].numbers = numbers
+
+    def clean(self):
+        cleaned = super().clean()
+        a, b = cleaned.get("a"), cleaned.get("b")
+        if a is not None and b is not None and a.pk == b.pk:
+            raise forms.ValidationError(_("Choisissez deux essais différents."))
+        return cleaned

@@ -1,0 +1,263 @@
+"""Forms of the trainer's side of labs: lab settings, rubric, ethics rules, reviews."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from labs.backends import UnknownBackend, backend_choices, get_backend
+from labs.backends.validation import check_request
+from labs.grading.anatomy import ELEMENT_KEYS, ELEMENT_LABELS
+from labs.grading.colours import COLOUR_KEYS, colour_name
+from labs.grading.rubric import VIDEO_CHECKS
+from labs.models import Criterion, Lab, PolicyRule, Submission
+from labs.services.authoring import LAB_FIELDS
+from labs.services.pipeline import generation_request
+from labs.services.submissions import MAX_PROMPT_CHARS
+
+# First URL segment of the trainer pages under /labos/: no lab may take it.
+RESERVED_LAB_SLUGS = frozenset({"formateur"})
+
+VIDEO_CHECK_LABELS: dict[str, Any] = {
+    "motion_present": _("Mouvement visible"),
+    "motion_absent": _("Plan stable (pas de mouvement)"),
+    "no_cuts": _("Un seul plan continu (pas de coupe)"),
+    "exposure": _("Exposition et contraste"),
+    "colour_present": _("Couleur présente"),
+    "duration": _("Durée respectée"),
+}
+
+_TERM_SEPARATORS = re.compile(r"[\n,;]+")
+
+
+def split_terms(text: str) -> list[str]:
+    """Terms typed one per line or separated by commas, stripped, without duplicates."""
+    seen: set[str] = set()
+    terms = []
+    for raw in _TERM_SEPARATORS.split(text or ""):
+        term = " ".join(raw.split())
+        if term and term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+    return terms
+
+
+def join_terms(terms: list[str]) -> str:
+    return "\n".join(terms or [])
+
+
+class TermsField(forms.CharField):
+    """A textarea of terms, cleaned into a list."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return split_terms(super().to_python(value))
+
+    def prepare_value(self, value: Any) -> Any:
+        return join_terms(value) if isinstance(value, list) else value
+
+
+# --- Lab settings --------------------------------------------------------------
+
+
+class LabForm(forms.ModelForm):
+    class Meta:
+        model = Lab
+        fields = LAB_FIELDS
+        widgets = {
+            "brief": forms.Textarea(attrs={"rows": 12}),
+            "reference_prompt": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = backend_choices()
+        current = self.instance.backend_alias if self.instance.pk else None
+        if current and current not in dict(choices):
+            # Keep a backend that was removed from settings visible, so the form says so.
+            choices.append((current, _("%(alias)s (non configuré)") % {"alias": current}))
+        self.fields["backend_alias"] = forms.ChoiceField(
+            label=Lab._meta.get_field("backend_alias").verbose_name, choices=choices,
+            initial=self.instance.backend_alias or "default",
+        )
+        self.fields["pass_mark"].validators += [MinValueValidator(0), MaxValueValidator(100)]
+        self.fields["pass_mark"].widget.attrs.update(min=0, max=100)
+        self.fields["duration_s"].widget.attrs.update(min="0.5", step="0.5")
+        self.fields["slug"].help_text = _("Lettres minuscules, chiffres et tirets ; forme l'adresse du labo.")
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_LAB_SLUGS:
+            raise forms.ValidationError(_("« %(slug)s » est réservé : choisissez un autre identifiant.") % {"slug": slug})
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        alias, duration, aspect = cleaned.get("backend_alias"), cleaned.get("duration_s"), cleaned.get("aspect_ratio")
+        if alias and duration is not None and aspect:
+            for field, message in backend_problems(alias=alias, duration_s=duration, aspect_ratio=aspect):
+                self.add_error(field, message)
+        return cleaned
+
+
+def backend_problems(*, alias: str, duration_s: Any, aspect_ratio: str) -> list[tuple[str | None, str]]:
+    """(form field, message) for each thing the backend cannot do for this duration and format."""
+    try:
+        backend = get_backend(alias)
+    except UnknownBackend:
+        return [("backend_alias", str(_("Ce moteur n'est pas configuré sur ce serveur.")))]
+    request = generation_request(lab=Lab(duration_s=duration_s, aspect_ratio=aspect_ratio), prompt="x", seed=0, language="fr")
+    field_for = {"duration": "duration_s", "size": "aspect_ratio"}
+    return [(field_for.get(problem.code), str(problem.message)) for problem in check_request(request, backend.capabilities)]
+
+
+# --- Rubric --------------------------------------------------------------------
+
+
+class CriterionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=Criterion.Kind.choices)
+    element = forms.ChoiceField(label=_("Élément du prompt"), required=False)
+    video_check = forms.ChoiceField(label=_("Contrôle vidéo"), required=False)
+    colour = forms.ChoiceField(label=_("Couleur (contrôle « couleur présente »)"), required=False)
+    label = forms.CharField(
+        label=_("Libellé"), max_length=200, required=False,
+        help_text=_("Montré à l'apprenant. Laissez vide pour le libellé par défaut (sauf « doit mentionner »)."),
+    )
+    terms = TermsField(
+        label=_("Termes"), required=False,
+        help_text=_("Un par ligne ou séparés par des virgules ; ajoutez les synonymes en français et en anglais."),
+    )
+    weight = forms.IntegerField(label=_("Poids"), min_value=1, max_value=100, initial=10)
+    hidden = forms.BooleanField(label=_("Caché à l'apprenant jusqu'à la réussite"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        blank = [("", "—")]
+        self.fields["element"].choices = blank + [(key, ELEMENT_LABELS[key]) for key in ELEMENT_KEYS]
+        self.fields["video_check"].choices = blank + [(check, VIDEO_CHECK_LABELS.get(check, check)) for check in VIDEO_CHECKS]
+        self.fields["colour"].choices = blank + [(key, colour_name(key, get_language() or "fr")) for key in COLOUR_KEYS]
+        for name in ("kind", "element", "video_check", "colour"):
+            self.fields[name].widget.attrs["data-criterion-field"] = name
+
+    @classmethod
+    def for_criterion(cls, criterion: Criterion, data: Any = None) -> CriterionForm:
+        initial = {
+            "kind": criterion.kind, "element": criterion.element, "video_check": criterion.video_check,
+            "colour": (criterion.params or {}).get("colour", ""), "label": criterion.label,
+            "terms": criterion.terms, "weight": criterion.weight, "hidden": criterion.hidden,
+        }
+        return cls(data, initial=initial, prefix=f"criterion-{criterion.pk}")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Criterion.Kind.ANATOMY and not cleaned.get("element"):
+            self.add_error("element", _("Choisissez l'élément du prompt à vérifier."))
+        if kind in (Criterion.Kind.MUST_MENTION, Criterion.Kind.MUST_NOT_MENTION):
+            if not cleaned.get("terms"):
+                self.add_error("terms", _("Donnez au moins un terme (et ses synonymes)."))
+            if not cleaned.get("label"):
+                self.add_error("label", _("Donnez un libellé : il explique la consigne à l'apprenant."))
+        if kind == Criterion.Kind.VIDEO:
+            if not cleaned.get("video_check"):
+                self.add_error("video_check", _("Choisissez le contrôle de la vidéo."))
+            elif cleaned["video_check"] == "colour_present" and not cleaned.get("colour"):
+                self.add_error("colour", _("Choisissez la couleur attendue."))
+        return cleaned
+
+    def criterion_fields(self) -> dict[str, Any]:
+        """Keyword arguments for labs.services.authoring: only what the kind uses."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        video_check = data["video_check"] if kind == Criterion.Kind.VIDEO else ""
+        uses_terms = kind in (Criterion.Kind.MUST_MENTION, Criterion.Kind.MUST_NOT_MENTION)
+        return {
+            "kind": kind,
+            "element": data["element"] if kind == Criterion.Kind.ANATOMY else "",
+            "video_check": video_check,
+            "label": data["label"].strip(),
+            "terms": data["terms"] if uses_terms else [],
+            "params": {"colour": data["colour"]} if video_check == "colour_present" else {},
+            "weight": data["weight"],
+            "hidden": data["hidden"],
+        }
+
+
+class PromptTryForm(forms.Form):
+    prompt = forms.CharField(
+        label=_("Prompt à tester"), max_length=MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+# --- Ethics rules --------------------------------------------------------------
+
+
+class PolicyRuleForm(forms.Form):
+    category = forms.ChoiceField(label=_("Catégorie"), choices=PolicyRule.Category.choices)
+    terms = TermsField(
+        label=_("Termes"), help_text=_("Un par ligne ou séparés par des virgules, en français et en anglais.")
+    )
+    context_terms = TermsField(
+        label=_("Termes de contexte"), required=False,
+        help_text=_("Facultatif : la règle ne s'applique que si l'un de ces termes apparaît aussi."),
+    )
+    explanation = forms.CharField(
+        label=_("Explication montrée à l'apprenant"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    @classmethod
+    def for_rule(cls, rule: PolicyRule, data: Any = None) -> PolicyRuleForm:
+        initial = {
+            "category": rule.category, "terms": rule.terms, "context_terms": rule.context_terms,
+            "explanation": rule.explanation, "active": rule.active,
+        }
+        return cls(data, initial=initial)
+
+
+# --- Reviewing attempts --------------------------------------------------------
+
+
+class SubmissionFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + Submission.State.choices)
+    outcome = forms.ChoiceField(
+        label=_("Résultat"), required=False,
+        choices=[("", _("Tous")), ("passed", _("Réussies")), ("failed", _("Non réussies"))],
+    )
+    q = forms.CharField(
+        label=_("Apprenant"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Nom ou e-mail")}),
+    )
+    date_from = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("La date de fin précède la date de début."))
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for labs.selectors.trainer_lab_submissions; none when the form is invalid."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "state": data["state"], "outcome": data["outcome"], "query": data["q"].strip(),
+            "date_from": data["date_from"], "date_to": data["date_to"],
+        }
+
+
+class OverrideForm(forms.Form):
+    score = forms.IntegerField(label=_("Note corrigée (sur 100)"), min_value=0, max_value=100)
+    comment = forms.CharField(
+        label=_("Commentaire pour l'apprenant"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire : l'apprenant voit la note corrigée, ce commentaire, votre nom et la date."),
+    )

@@ -1,0 +1,109 @@
+"""Writes for lab authors: the lab's settings and its rubric.
+
+Views check who may act (courses.permissions.can_edit_course); these
+functions keep the data consistent (validation, criterion positions) whoever
+calls them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import transaction
+from django.db.models import Max
+
+from courses.models import Step
+from labs.models import Criterion, Lab
+
+Direction = Literal["up", "down"]
+
+LAB_FIELDS = (
+    "slug",
+    "brief",
+    "duration_s",
+    "aspect_ratio",
+    "backend_alias",
+    "pass_mark",
+    "max_attempts",
+    "grading",
+    "reference_prompt",
+    "budget_generations_per_learner",
+    "budget_cost_per_learner",
+    "budget_cost_cohort",
+)
+
+CRITERION_FIELDS = ("kind", "element", "video_check", "label", "terms", "params", "weight", "hidden")
+
+
+def _apply(instance: Any, names: tuple[str, ...], fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(names)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def lab_create(*, step: Step, **fields: Any) -> Lab:
+    """The lab of a course step of kind "lab" (one per step)."""
+    lab = Lab(step=step)
+    _apply(lab, LAB_FIELDS, fields)
+    lab.full_clean()
+    lab.save()
+    return lab
+
+
+@transaction.atomic
+def lab_update(*, lab: Lab, **fields: Any) -> Lab:
+    _apply(lab, LAB_FIELDS, fields)
+    lab.full_clean()
+    lab.save()
+    return lab
+
+
+@transaction.atomic
+def criterion_add(*, lab: Lab, **fields: Any) -> Criterion:
+    """Append a criterion at the end of the lab's rubric."""
+    last = Criterion.objects.select_for_update().filter(lab=lab).aggregate(last=Max("position"))["last"]
+    criterion = Criterion(lab=lab, position=0 if last is None else last + 1)
+    _apply(criterion, CRITERION_FIELDS, fields)
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(*, criterion: Criterion, **fields: Any) -> Criterion:
+    _apply(criterion, CRITERION_FIELDS, fields)
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion) -> None:
+    lab_id = criterion.lab_id
+    criterion.delete()
+    _renumber(list(Criterion.objects.select_for_update().filter(lab_id=lab_id).order_by("position", "id")))
+
+
+@transaction.atomic
+def criterion_move(*, criterion: Criterion, direction: Direction) -> bool:
+    """Swap ``criterion`` with its neighbour; False when it is already at that end."""
+    siblings = list(Criterion.objects.select_for_update().filter(lab_id=criterion.lab_id).order_by("position", "id"))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == criterion.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(siblings):
+        return False
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    _renumber(siblings)
+    return True
+
+
+def _renumber(items: list[Criterion]) -> None:
+    changed = []
+    for position, item in enumerate(items):
+        if item.position != position:
+            item.position = position
+            changed.append(item)
+    Criterion.objects.bulk_update(changed, ["position"])
