@@ -5,7 +5,6 @@ from django.db import connection
 from kombu import Connection
 
 
-
 def check_database() -> tuple[bool, str]:
     try:
         with connection.cursor() as cursor:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("langue/", views.set_language, name="set_language"),
     path("cours/", include("courses.urls")),
     path("labos/", include("labs.urls")),
+    path("financement/", include("funding.urls")),
     path("admin/", admin.site.urls),
 ]
 

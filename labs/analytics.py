@@ -148,14 +148,11 @@ def score_chart(counts: Sequence[int]) -> ScoreChart:
 def missing_elements(graded: Sequence[Row]) -> list[Count]:
     """Prompt elements most often missing or incomplete (anatomy criteria scored below 1), most frequent first."""
     counter: Counter[str] = Counter()
-    labels: dict[str, str] = {}
     for row in graded:
         for criterion in (row["result"] or {}).get("criteria", []):
             if criterion.get("kind") == "anatomy" and float(criterion.get("score", 0)) < 1:
-                label = str(criterion.get("label") or criterion.get("key"))
-                counter[label] += 1
-                labels[label] = label
-    return [_count(key, labels[key], n, len(graded)) for key, n in counter.most_common()]
+                counter[str(criterion.get("label") or criterion.get("key"))] += 1
+    return [_count(label, label, n, len(graded)) for label, n in counter.most_common()]
 
 
 def policy_categories(blocked: Sequence[Row]) -> list[Count]:

@@ -232,7 +232,12 @@ def module_delete(request: HttpRequest, module_id: int) -> HttpResponse:
         services.module_delete(module=module)
         messages.success(request, _("Module « %(title)s » supprimé.") % {"title": module.title})
         return redirect("courses:authoring_outline", slug=course.slug)
-    context = {"course": course, "object": module, "steps": module.steps.order_by("position", "id")}
+    context = {
+        "course": course,
+        "object": module,
+        "steps": module.steps.order_by("position", "id"),
+        "cancel_url": reverse("courses:authoring_outline", args=[course.slug]),
+    }
     return render(request, "courses/authoring/confirm_delete.html", context)
 
 
@@ -278,7 +283,8 @@ def step_delete(request: HttpRequest, step_id: int) -> HttpResponse:
         services.step_delete(step=step)
         messages.success(request, _("Étape « %(title)s » supprimée.") % {"title": step.title})
         return redirect("courses:authoring_outline", slug=course.slug)
-    return render(request, "courses/authoring/confirm_delete.html", {"course": course, "object": step})
+    context = {"course": course, "object": step, "cancel_url": reverse("courses:authoring_outline", args=[course.slug])}
+    return render(request, "courses/authoring/confirm_delete.html", context)
 
 
 @trainer_required
@@ -497,7 +503,8 @@ def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
         services.question_delete(question=question)
         messages.success(request, _("Question supprimée."))
         return redirect("courses:authoring_questions", slug=course.slug)
-    return render(request, "courses/authoring/confirm_delete.html", {"course": course, "object": question})
+    context = {"course": course, "object": question, "cancel_url": reverse("courses:authoring_questions", args=[course.slug])}
+    return render(request, "courses/authoring/confirm_delete.html", context)
 
 
 # --- preview as a learner -----------------------------------------------------------

@@ -37,6 +37,7 @@ from labs.backends.base import (
 )
 from labs.backends.simulator_render import render_scene
 from labs.backends.simulator_scene import Scene, build_scene
+from labs.grading.anatomy import parse_prompt
 
 MAX_LONG_SIDE = 1280
 MAX_SHORT_SIDE = 720
@@ -60,7 +61,6 @@ class SimulatorBackend(VideoBackend):
             supports_negative_prompt=True,
             max_prompt_chars=4000,
             synchronous=True,
-            labels={"draft": str(_("Prévisualisation")), "final": str(_("Prévisualisation"))},
         )
 
     @property
@@ -82,12 +82,10 @@ class SimulatorBackend(VideoBackend):
 
     def scene_for(self, request: GenerationRequest) -> Scene:
         """The scene the simulator draws for ``request`` (no validation, no file)."""
-        from labs.grading.anatomy import parse_prompt
-
-        anatomy = parse_prompt(request.prompt)
-        negative = parse_prompt(request.negative_prompt, anatomy.language) if request.negative_prompt.strip() else None
+        # Each text finds its own language: a French prompt may come with "no rain" as its negative.
+        negative = parse_prompt(request.negative_prompt) if request.negative_prompt.strip() else None
         return build_scene(
-            anatomy,
+            parse_prompt(request.prompt),
             width=request.width,
             height=request.height,
             fps=request.fps,
@@ -104,12 +102,11 @@ class SimulatorBackend(VideoBackend):
         if target.exists():
             return job_ref  # same request, same seed: the video is already there
         target.parent.mkdir(parents=True, exist_ok=True)
-        scene = self.scene_for(request)
         # Render beside the target then rename, so a crash never leaves half a file under the final name.
         handle, partial = tempfile.mkstemp(prefix=f"{job_ref}-", suffix=".mp4", dir=target.parent)
         os.close(handle)
         try:
-            render_scene(scene, Path(partial), threads=int(self.options.get("encoder_threads", 1)))
+            render_scene(self.scene_for(request), Path(partial), threads=int(self.options.get("encoder_threads", 1)))
             os.replace(partial, target)
         except Exception as exc:
             Path(partial).unlink(missing_ok=True)

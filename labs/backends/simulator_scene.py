@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -286,7 +287,7 @@ class Scene:
     fog: float  # 0..1 opacity of the fog layer
     filters: FilterSpec
     mark_text: str
-    notes: tuple[str, ...] = field(default=())  # concept ids the scene used, for debugging and tests
+    notes: tuple[str, ...] = ()  # concept ids the scene used, for debugging and tests
 
     @property
     def duration_s(self) -> float:

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from courses.forms.authoring import MarkdownField, MarkdownFormMixin
 from labs.backends import UnknownBackend, backend_choices, get_backend
 from labs.backends.validation import check_request
 from labs.grading.anatomy import ELEMENT_KEYS, ELEMENT_LABELS
@@ -66,17 +67,20 @@ class TermsField(forms.CharField):
 # --- Lab settings --------------------------------------------------------------
 
 
-class LabForm(forms.ModelForm):
+class LabForm(MarkdownFormMixin, forms.ModelForm):
+    brief = MarkdownField(
+        label=_("Consigne (Markdown)"), required=True,
+        help_text=_("Ce que l'apprenant doit produire : le sujet, le public, les contraintes de la vidéo."),
+    )
+
     class Meta:
         model = Lab
         fields = LAB_FIELDS
-        widgets = {
-            "brief": forms.Textarea(attrs={"rows": 12}),
-            "reference_prompt": forms.Textarea(attrs={"rows": 4}),
-        }
+        widgets = {"reference_prompt": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.wire_markdown_fields()
         choices = backend_choices()
         current = self.instance.backend_alias if self.instance.pk else None
         if current and current not in dict(choices):

@@ -149,6 +149,8 @@ DEFAULT_LANGUAGE = "fr"
 # Subject details are looked for this many tokens before and after the subject term.
 _DETAIL_BEFORE = 3
 _DETAIL_AFTER = 8
+# Words allowed between a lighting term and its direction ("lumière douce venant de la fenêtre à gauche").
+_DIRECTION_REACH = 5
 # Words a negation cue may cover after itself ("pas de voitures garées").
 _NEGATION_REACH = 3
 
@@ -462,7 +464,7 @@ def parse_prompt(prompt: str, language: str | None = None) -> PromptAnatomy:
     matches = [_match(prompt, hit.label.value, hit.start, hit.end) for hit in concept_hits]
     matches += _subject_details(prompt, hits, sentences)
     matches += _action_beats(prompt, concept_hits, sentences)
-    matches += _light_directions(prompt, hits, sentences)
+    matches += _light_directions(prompt, hits, clauses)
     matches.sort(key=lambda m: (m.start, m.end, m.key))
 
     found_keys = {m.key for m in matches}
@@ -575,14 +577,20 @@ def _action_beats(prompt: str, concept_hits: Sequence[_Hit], sentences: Sequence
     return matches
 
 
-def _light_directions(prompt: str, hits: Sequence[_Hit], sentences: Sequence[int]) -> list[Match]:
-    """``light.from_<direction>`` for a direction said in a sentence about lighting."""
-    lit = {sentences[hit.first] for hit in hits if _group(hit) == "light"}
-    return [
-        _match(prompt, f"light.from_{hit.label.value}", hit.start, hit.end)
-        for hit in hits
-        if hit.label.kind == "direction" and sentences[hit.first] in lit
-    ]
+def _light_directions(prompt: str, hits: Sequence[_Hit], clauses: Sequence[int]) -> list[Match]:
+    """``light.from_<direction>`` for a direction said right next to a lighting term, in the same clause."""
+    lights = [hit for hit in hits if _group(hit) == "light"]
+    matches: list[Match] = []
+    for hit in hits:
+        if hit.label.kind != "direction":
+            continue
+        if any(
+            clauses[light.first] == clauses[hit.first]
+            and max(hit.first - light.last, light.first - hit.last) < _DIRECTION_REACH
+            for light in lights
+        ):
+            matches.append(_match(prompt, f"light.from_{hit.label.value}", hit.start, hit.end))
+    return matches
 
 
 def _vague_findings(prompt: str, hits: Sequence[_Hit], *, gentle: bool) -> list[Finding]:

@@ -1,4 +1,4 @@
-"""Writes for lab authors: the lab's settings and its rubric.
+"""Writes for lab authors: the lab's settings and its rubric (and trying the rubric out).
 
 Views check who may act (courses.permissions.can_edit_course); these
 functions keep the data consistent (validation, criterion positions) whoever
@@ -7,13 +7,18 @@ calls them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Max
 
 from courses.models import Step
+from labs.grading.anatomy import parse_prompt
+from labs.grading.policy import check_prompt
+from labs.grading.rubric import score_prompt_and_video
 from labs.models import Criterion, Lab
+from labs.selectors import lab_criteria_specs, lab_policy_rules
 
 Direction = Literal["up", "down"]
 
@@ -107,3 +112,36 @@ def _renumber(items: list[Criterion]) -> None:
             item.position = position
             changed.append(item)
     Criterion.objects.bulk_update(changed, ["position"])
+
+
+@dataclass(frozen=True)
+class RubricTry:
+    """The rubric applied to a trainer's sample prompt, without a video."""
+
+    result: dict[str, Any]  # as stored on a Submission (video criteria score 0: nothing to analyse)
+    prompt_score: int | None  # the score over the prompt-side criteria only; None without any
+
+    @property
+    def criteria(self) -> list[dict[str, Any]]:
+        return [{**item, "not_analysed": item["kind"] == Criterion.Kind.VIDEO} for item in self.result["criteria"]]
+
+    @property
+    def has_video_criteria(self) -> bool:
+        return any(item["kind"] == Criterion.Kind.VIDEO for item in self.result["criteria"])
+
+
+def rubric_try(*, lab: Lab, prompt: str, language: str) -> RubricTry:
+    """Score ``prompt`` against the lab's rubric as the grader would, minus the video (writes nothing)."""
+    result = score_prompt_and_video(
+        criteria=lab_criteria_specs(lab),
+        anatomy=parse_prompt(prompt, None),
+        metrics=None,
+        policy=check_prompt(prompt, lab_policy_rules()),
+        pass_mark=lab.pass_mark,
+        target_duration_s=float(lab.duration_s),
+        language=language,
+    )
+    prompt_side = [item for item in result["criteria"] if item["kind"] != Criterion.Kind.VIDEO]
+    weight = sum(item["weight"] for item in prompt_side)
+    prompt_score = round(100 * sum(item["weight"] * item["score"] for item in prompt_side) / weight) if weight else None
+    return RubricTry(result=result, prompt_score=prompt_score)

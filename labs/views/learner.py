@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -403,7 +402,8 @@ def _evidence_spans(submission: Submission, rows: Sequence[CriterionRow]) -> lis
     spans = []
     for item in (submission.result or {}).get("criteria", []):
         row = shown.get(item.get("key", ""))
-        if row is None or float(item.get("score", 0)) <= 0 and item.get("kind") != Criterion.Kind.MUST_NOT_MENTION:
+        missed = float(item.get("score", 0)) <= 0 and item.get("kind") != Criterion.Kind.MUST_NOT_MENTION
+        if row is None or missed:
             continue
         spans += [Span(int(start), int(end), row.css, row.label) for start, end in item.get("spans", [])]
     return spans
@@ -600,7 +600,3 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         )
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "labs/compare.html", context, status=status)
-
-
-def media_url(submission: Submission, kind: str) -> str:
-    return reverse("labs:submission_media", args=[submission.pk, kind])

@@ -9,6 +9,7 @@ word-level tokenizer built in memory).
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -337,6 +338,30 @@ def test_unsupported_request_is_rejected_before_the_model_runs(wan_dir, tmp_path
     with pytest.raises(UnsupportedRequest):
         backend(wan_dir, tmp_path, pipeline=wan, **options).start(request(**changes))
     assert wan.calls == []
+
+
+def test_the_module_and_its_capabilities_load_without_torch():
+    # given: a web process without the extra (torch and diffusers fail to import)
+    script = (
+        "import sys; sys.modules['torch'] = sys.modules['diffusers'] = None\n"
+        "import django; django.setup()\n"
+        "from labs.backends.diffusers_backend import DiffusersBackend\n"
+        "print(DiffusersBackend(pipeline_class='LTXPipeline').capabilities.fps)\n"
+    )
+
+    # when
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "academy.settings_test"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(24,)"
 
 
 def test_default_sizes_are_the_models_own(wan_dir, ltx_dir):

@@ -170,8 +170,9 @@ def test_rain_adds_falling_particles(backend, dry_prompt, wet_prompt):
     assert mean_change(wet) > 1.0
 
 
-def test_negative_prompt_removes_the_concepts_it_names(backend):
-    request = small_request("Une rue de la ville la nuit sous la pluie, plan fixe.", negative_prompt="pluie")
+@pytest.mark.parametrize("negative", ["pluie", "rain, people"])
+def test_negative_prompt_removes_the_concepts_it_names(backend, negative):
+    request = small_request("Une rue de la ville la nuit sous la pluie, plan fixe.", negative_prompt=negative)
 
     scene = backend.scene_for(request)
 

@@ -10,7 +10,7 @@ from academy.models import Organisation, User
 from courses.services.learning import enrol
 from demo.course_loader import CONTENT_DIR, load_course, read_course_file
 
-DEMO_PASSWORD = "demo-academy-2026"
+DEMO_PASSWORD = "demo-academy-2026"  # noqa: S105 (published demo logins)
 DEMO_ACCOUNTS = [
     # email, first name, last name, role
     ("admin@demo.academy", "Nadia", "Bennani", User.Role.ADMIN),
