@@ -241,10 +241,20 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # a task that is still running.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=16 * 60)
-CELERY_BROKER_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + 5 * 60
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Labs -------------------------------------------------------------------
+
+# Attempts per learner per window: (count, seconds).
+LAB_SUBMISSION_RATE = (env.int("LAB_SUBMISSION_RATE_COUNT", default=6), env.int("LAB_SUBMISSION_RATE_SECONDS", default=60))
+# Past these, the sweeper re-enqueues an attempt (queued: broker was down or
+# the message was lost; running: the worker died).
+LAB_QUEUED_DEADLINE_SECONDS = env.int("LAB_QUEUED_DEADLINE_SECONDS", default=120)
+LAB_RUNNING_DEADLINE_SECONDS = env.int("LAB_RUNNING_DEADLINE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+LAB_RETRY_BACKOFF_SECONDS = env.float("LAB_RETRY_BACKOFF_SECONDS", default=2.0)
 
 # --- Video generation -------------------------------------------------------
 
@@ -281,7 +291,12 @@ if env("GEMINI_API_KEY", default=""):
 if env.bool("DIFFUSERS_ENABLED", default=False):
     VIDEO_BACKENDS["diffusers"] = {
         "BACKEND": "labs.backends.diffusers_backend.DiffusersBackend",
-        "OPTIONS": {"model_path": env("DIFFUSERS_MODEL_PATH", default=""), "queue": "gpu"},
+        "OPTIONS": {
+            "model_path": env("DIFFUSERS_MODEL_PATH", default=""),
+            "pipeline_class": env("DIFFUSERS_PIPELINE_CLASS", default=""),
+            "gpu_cost_per_second": env("DIFFUSERS_GPU_COST_PER_SECOND", default=None),
+            "queue": "gpu",
+        },
     }
 
 # Optional moderation pre-check (OpenAI omni-moderation contract).

@@ -16,6 +16,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from labs.models import Lab, PolicyRule, Submission
 
 BUCKET_COUNT = 10
@@ -42,7 +44,12 @@ class Bar:
 
     @property
     def centre(self) -> float:
-        return self.x + self.width / 2
+        return round(self.x + self.width / 2, 1)
+
+    @property
+    def count_y(self) -> float:
+        """Where the count sits: just above the bar."""
+        return round(self.y - 4, 1)
 
 
 @dataclass(frozen=True)
@@ -97,10 +104,29 @@ class LabAnalytics:
         return round(100 * self.learners_passed / self.learners) if self.learners else None
 
     @property
+    def median_time_to_pass_text(self) -> str:
+        return duration_text(self.median_time_to_pass) if self.median_time_to_pass is not None else ""
+
+    @property
     def cost_percent(self) -> int | None:
         if not self.cost_budget:
             return None
         return round(100 * self.cost_spent / self.cost_budget)
+
+
+def duration_text(duration: timedelta) -> str:
+    """A short, readable duration: "3 j 4 h", "2 h 05 min", "12 min", "40 s"."""
+    seconds = int(duration.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return _("%(days)d j %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    if minutes:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(seconds)d s") % {"seconds": seconds}
 
 
 def final_score(row: Row) -> int | None:
@@ -138,8 +164,12 @@ def score_chart(counts: Sequence[int]) -> ScoreChart:
         height = round(plot_height * count / tallest, 1)
         bars.append(
             Bar(
-                label=bucket_label(index), count=count, x=round(CHART_LEFT + index * slot + BAR_GAP / 2, 1),
-                y=round(CHART_HEIGHT - CHART_BOTTOM - height, 1), width=round(slot - BAR_GAP, 1), height=height,
+                label=bucket_label(index),
+                count=count,
+                x=round(CHART_LEFT + index * slot + BAR_GAP / 2, 1),
+                y=round(CHART_HEIGHT - CHART_BOTTOM - height, 1),
+                width=round(slot - BAR_GAP, 1),
+                height=height,
             )
         )
     return ScoreChart(bars=tuple(bars))
@@ -161,8 +191,10 @@ def policy_categories(blocked: Sequence[Row]) -> list[Count]:
     counter: Counter[str] = Counter()
     for row in blocked:
         policy = (row["result"] or {}).get("policy") or {}
-        categories = [f.get("category", "") for f in policy.get("findings", [])] + list(policy.get("moderation_categories", []))
-        counter.update(dict.fromkeys(c for c in categories if c))
+        categories = [f.get("category", "") for f in policy.get("findings", [])] + list(
+            policy.get("moderation_categories", [])
+        )
+        counter.update(list(dict.fromkeys(c for c in categories if c)))
     return [_count(key, str(names.get(key, key)), n, len(blocked)) for key, n in counter.most_common()]
 
 
@@ -183,7 +215,9 @@ def _learners_passed(by_learner: Mapping[int, Sequence[Row]], *, pass_mark: int,
     return result
 
 
-def _median_time_to_pass(by_learner: Mapping[int, Sequence[Row]], passed_with: Mapping[int, Row | None]) -> timedelta | None:
+def _median_time_to_pass(
+    by_learner: Mapping[int, Sequence[Row]], passed_with: Mapping[int, Row | None]
+) -> timedelta | None:
     """From a learner's first attempt to the end of the attempt they passed with; median over learners."""
     durations = []
     for learner_id, attempt in passed_with.items():

@@ -179,7 +179,7 @@ def trainer_lab_submissions(
     )
     submissions = (
         Submission.objects.filter(lab=lab)
-        .select_related("learner", "override_by")
+        .select_related("lab", "learner", "override_by")
         .defer("result")
         .annotate(attempt_number=Subquery(earlier))
         .order_by("-created_at", "-pk")

@@ -29,9 +29,10 @@ REGRADE_PAUSE_S = 0.2  # between two regrades, so a big lab does not starve the 
 
 
 def _backoff(retries: int, retry_after: float | None) -> float:
+    """Seconds before the next try: the provider's Retry-After, else exponential."""
     if retry_after:
         return min(float(retry_after), 300.0)
-    return min(2 ** (retries + 1), 120)
+    return min(settings.LAB_RETRY_BACKOFF_SECONDS * 2**retries, 120.0)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT)
@@ -98,8 +99,16 @@ def grade_submission(self, submission_id: int, token: str) -> str:
 
 @shared_task
 def sweep_stuck_submissions() -> dict[str, int]:
-    """Re-enqueue attempts stuck past their deadline; fail those enqueued too often."""
-    from labs.services.submissions import enqueue_grading, queued_deadline, submission_fail
+    """Recover attempts past their deadline.
+
+    A *queued* attempt whose message was lost (the broker was down or
+    restarted) is enqueued again with the same token: if the first message
+    turns up after all, whichever runs second finds the work done. A
+    *running* attempt past its deadline lost its worker: it gets a new
+    token (any late result of the old run is ignored) and, after
+    MAX_ENQUEUES such rescues, fails without costing an attempt.
+    """
+    from labs.services.submissions import enqueue_grading, queued_deadline, running_deadline, submission_fail
 
     now = timezone.now()
     stuck_ids = list(
@@ -114,19 +123,23 @@ def sweep_stuck_submissions() -> dict[str, int]:
             submission = Submission.objects.select_for_update(skip_locked=True).filter(pk=submission_id).first()
             if submission is None or submission.is_terminal or submission.deadline_at >= now:
                 continue
-            if submission.enqueue_count >= MAX_ENQUEUES:
+            if submission.state == Submission.State.QUEUED:
+                submission.deadline_at = now + queued_deadline()
+                submission.save(update_fields=["deadline_at"])
+            elif submission.enqueue_count >= MAX_ENQUEUES:
                 failed += submission_fail(
                     submission_id=submission.pk, code="stuck",
                     message=_("La notation n'a pas pu aboutir malgré plusieurs relances. "
                               "Cette tentative n'est pas décomptée : relancez-la."),
                 )
                 continue
-            submission.task_token = uuid.uuid4()  # any older task still running is now stale
-            submission.enqueue_count += 1
-            submission.state = Submission.State.QUEUED
-            submission.progress = 0
-            submission.deadline_at = now + queued_deadline()
-            submission.save(update_fields=["task_token", "enqueue_count", "state", "progress", "deadline_at"])
+            else:
+                submission.task_token = uuid.uuid4()  # a late result of the lost run is now stale
+                submission.enqueue_count += 1
+                submission.state = Submission.State.QUEUED
+                submission.progress = 0
+                submission.deadline_at = now + queued_deadline() + running_deadline()
+                submission.save(update_fields=["task_token", "enqueue_count", "state", "progress", "deadline_at"])
             enqueue_grading(submission)
             requeued += 1
     if requeued or failed:

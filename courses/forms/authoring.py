@@ -106,7 +106,9 @@ class CourseForm(MarkdownFormMixin, forms.ModelForm):
         field_classes = {"description": MarkdownField, "prerequisites": MarkdownField}
         widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
-            "slug": _("Laissez vide pour le déduire du titre. Lettres, chiffres et tirets ; il apparaît dans l'adresse du cours."),
+            "slug": _(
+                "Laissez vide pour le déduire du titre. Lettres, chiffres et tirets ; il apparaît dans l'adresse du cours."
+            ),
         }
 
     def __init__(self, *args: Any, translation_candidates=None, **kwargs: Any) -> None:
@@ -125,7 +127,9 @@ class CourseForm(MarkdownFormMixin, forms.ModelForm):
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug", "")
         if slug in RESERVED_SLUGS:
-            raise ValidationError(_("Cet identifiant est réservé par le site ; choisissez-en un autre."), code="reserved")
+            raise ValidationError(
+                _("Cet identifiant est réservé par le site ; choisissez-en un autre."), code="reserved"
+            )
         return slug
 
     def clean(self) -> dict[str, Any]:
@@ -138,7 +142,8 @@ class CourseForm(MarkdownFormMixin, forms.ModelForm):
         original = data.get("translation_of")
         if original is not None and original.language == data.get("language"):
             self.add_error(
-                "translation_of", _("Une traduction et sa version originale doivent être dans deux langues différentes.")
+                "translation_of",
+                _("Une traduction et sa version originale doivent être dans deux langues différentes."),
             )
         return data
 
@@ -217,7 +222,9 @@ class QuizForm(forms.ModelForm):
         fields = ["pass_mark", "max_attempts", "draw_count", "questions"]
         widgets = {"questions": forms.CheckboxSelectMultiple}
         help_texts = {
-            "questions": _("Si vous en cochez, le quiz tire uniquement parmi ces questions (les étiquettes sont alors ignorées)."),
+            "questions": _(
+                "Si vous en cochez, le quiz tire uniquement parmi ces questions (les étiquettes sont alors ignorées)."
+            ),
         }
 
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:

@@ -193,4 +193,3 @@ def learner_progress_table(course: Course) -> ProgressTable:
             last = timezone.make_aware(datetime.combine(day, time.min))
         rows.append(LearnerRow(enrolment, cells, last))
     return ProgressTable(steps, rows)
-

@@ -58,7 +58,7 @@ def unique_course_slug(title: str, *, exclude_pk: int | None = None) -> str:
 
 
 def parse_tag_names(text: str) -> list[str]:
-    """"IA, vidéo ,, prompt" → ["IA", "vidéo", "prompt"] (trimmed, no empties, no duplicates)."""
+    """Split "IA, vidéo ,, prompt" into ["IA", "vidéo", "prompt"]: trimmed, no empties, no duplicates."""
     seen: dict[str, str] = {}
     for raw in text.split(","):
         name = " ".join(raw.split())[:60]
@@ -139,9 +139,7 @@ def cotrainer_add(*, course: Course, email: str):
     user_model = get_user_model()
     user = user_model.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not user.is_trainer:
-        raise ValidationError(
-            _("Aucun formateur ni administrateur n'a cette adresse e-mail."), code="not_a_trainer"
-        )
+        raise ValidationError(_("Aucun formateur ni administrateur n'a cette adresse e-mail."), code="not_a_trainer")
     if user.pk == course.owner_id:
         raise ValidationError(_("Cette personne est déjà la formatrice ou le formateur responsable."), code="owner")
     if course.co_trainers.filter(pk=user.pk).exists():
@@ -260,7 +258,9 @@ def module_move(*, module: Module, direction: Direction) -> bool:
 def _reorder(queryset: QuerySet, ordered_ids: Sequence[int]) -> None:
     items = {item.pk: item for item in queryset.select_for_update()}
     if sorted(items) != sorted(ordered_ids):
-        raise ValidationError(_("L'ordre envoyé ne correspond pas aux éléments actuels ; rechargez la page."), code="stale")
+        raise ValidationError(
+            _("L'ordre envoyé ne correspond pas aux éléments actuels ; rechargez la page."), code="stale"
+        )
     _renumber([items[pk] for pk in ordered_ids])
 
 
@@ -416,4 +416,3 @@ def _save_choices(question: Question, choices: Sequence[ChoiceData]) -> None:
 @transaction.atomic
 def question_delete(*, question: Question) -> None:
     question.delete()
-

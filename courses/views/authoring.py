@@ -259,7 +259,13 @@ def step_create(request: HttpRequest, module_id: int, kind: str) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         step = services.step_create(module=module, kind=kind, **form.cleaned_data)
         return redirect(_step_edit_url(step))
-    context = {"form": form, "course": module.course, "module": module, "kind": kind, "kind_label": Step.Kind(kind).label}
+    context = {
+        "form": form,
+        "course": module.course,
+        "module": module,
+        "kind": kind,
+        "kind_label": Step.Kind(kind).label,
+    }
     return render(request, "courses/authoring/step_create.html", context, status=400 if form.errors else 200)
 
 
@@ -377,13 +383,23 @@ def lesson_edit(request: HttpRequest, step_id: int) -> HttpResponse:
     return render(request, "courses/authoring/lesson_form.html", context, status=status)
 
 
+def _video_panel(
+    request: HttpRequest, step: Step, lesson: Lesson, video_form: VideoUploadForm, **extra: Any
+) -> HttpResponse:
+    context = {"course": step.module.course, "step": step, "lesson": lesson, "video_form": video_form, **extra}
+    return render(request, "courses/authoring/_video_panel.html", context)
+
+
 @trainer_required
 @require_POST
 def lesson_video(request: HttpRequest, step_id: int) -> HttpResponse:
+    """Upload or remove the lesson's video; htmx swaps only the video panel so unsaved lesson text stays."""
     step = _step(request, step_id, kind=Step.Kind.LESSON)
     lesson, _created = Lesson.objects.get_or_create(step=step)
     if request.POST.get("action") == "remove":
         services.lesson_video_remove(lesson=lesson)
+        if _is_htmx(request):
+            return _video_panel(request, step, lesson, VideoUploadForm())
         messages.success(request, _("Vidéo retirée."))
         return redirect("courses:authoring_lesson_edit", step_id=step.pk)
     video_form = VideoUploadForm(request.POST, request.FILES)
@@ -393,8 +409,12 @@ def lesson_video(request: HttpRequest, step_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(video_form, error, "video")
         else:
+            if _is_htmx(request):
+                return _video_panel(request, step, lesson, VideoUploadForm(), video_saved=True)
             messages.success(request, _("Vidéo enregistrée."))
             return redirect("courses:authoring_lesson_edit", step_id=step.pk)
+    if _is_htmx(request):  # htmx swaps 2xx responses only: the errors come back with 200
+        return _video_panel(request, step, lesson, video_form)
     context = _lesson_context(step, lesson, StepForm(instance=step), LessonForm(instance=lesson), video_form=video_form)
     return render(request, "courses/authoring/lesson_form.html", context, status=400)
 
@@ -405,6 +425,7 @@ def image_upload(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     form = ImageUploadForm(request.POST or None, request.FILES or None)
     next_url = _safe_next(request, reverse("courses:authoring_image_upload", args=[course.slug]))
+    snippet = ""
     if request.method == "POST" and form.is_valid():
         try:
             image = services.lesson_image_create(
@@ -417,9 +438,18 @@ def image_upload(request: HttpRequest, slug: str) -> HttpResponse:
             _add_errors(form, error, "image")
         else:
             snippet = f"![{image.alt_text}]({image.get_absolute_url()})"
-            messages.success(request, _("Image ajoutée. Collez ce code dans la leçon : %(snippet)s") % {"snippet": snippet})
-            return redirect(next_url)
-    context = {"course": course, "form": form, "images": selectors.course_images(course), "next": next_url}
+            if not _is_htmx(request):
+                message = _("Image ajoutée. Collez ce code dans la leçon : %(snippet)s") % {"snippet": snippet}
+                messages.success(request, message)
+                return redirect(next_url)
+    images = selectors.course_images(course)
+    if _is_htmx(request):
+        # The lesson page's image panel, swapped alone so the lesson text being typed stays.
+        panel = {"course": course, "image_form": ImageUploadForm() if snippet else form, "images": images[:24]}
+        return render(
+            request, "courses/authoring/_image_panel.html", {**panel, "snippet": snippet, "next_url": next_url}
+        )
+    context = {"course": course, "form": form, "images": images, "next": next_url}
     return render(request, "courses/authoring/images.html", context, status=400 if form.errors else 200)
 
 
@@ -450,14 +480,21 @@ def quiz_edit(request: HttpRequest, step_id: int) -> HttpResponse:
         "pool_size": len(pool),
         "bank_tags": selectors.bank_tags(course),
     }
-    return render(request, "courses/authoring/quiz_form.html", context, status=400 if quiz_form.errors or step_form.errors else 200)
+    return render(
+        request,
+        "courses/authoring/quiz_form.html",
+        context,
+        status=400 if quiz_form.errors or step_form.errors else 200,
+    )
 
 
 @trainer_required
 @require_GET
 def questions(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
-    return render(request, "courses/authoring/questions.html", {"course": course, "questions": selectors.question_bank(course)})
+    return render(
+        request, "courses/authoring/questions.html", {"course": course, "questions": selectors.question_bank(course)}
+    )
 
 
 def _question_form_page(request: HttpRequest, course: Course, question: Question | None) -> HttpResponse:
@@ -503,7 +540,11 @@ def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
         services.question_delete(question=question)
         messages.success(request, _("Question supprimée."))
         return redirect("courses:authoring_questions", slug=course.slug)
-    context = {"course": course, "object": question, "cancel_url": reverse("courses:authoring_questions", args=[course.slug])}
+    context = {
+        "course": course,
+        "object": question,
+        "cancel_url": reverse("courses:authoring_questions", args=[course.slug]),
+    }
     return render(request, "courses/authoring/confirm_delete.html", context)
 
 
@@ -603,7 +644,12 @@ def cotrainers(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s est maintenant co-formateur·rice.") % {"name": user})
                 return redirect("courses:authoring_cotrainers", slug=course.slug)
-    context = {"course": course, "form": form, "is_manager": is_manager, "cotrainers": course.co_trainers.order_by("email")}
+    context = {
+        "course": course,
+        "form": form,
+        "is_manager": is_manager,
+        "cotrainers": course.co_trainers.order_by("email"),
+    }
     return render(request, "courses/authoring/cotrainers.html", context, status=400 if form.errors else 200)
 
 
@@ -630,7 +676,9 @@ def learners_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="progression-{course.slug}.csv"'
     response.write("\ufeff")  # lets spreadsheet software detect UTF-8
     writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Apprenant·e"), _("E-mail"), _("Progression (%)"), _("Dernière activité"), *[s.title for s in table.steps]])
+    writer.writerow(
+        [_("Apprenant·e"), _("E-mail"), _("Progression (%)"), _("Dernière activité"), *[s.title for s in table.steps]]
+    )
     for row in table:
         cells = [("" if not c.done else (c.score if c.score is not None else "✓")) for c in row.cells]
         last = row.last_activity.isoformat(timespec="minutes") if row.last_activity else ""

@@ -185,7 +185,7 @@ def _step_access(request: HttpRequest, slug: str, step_id: int) -> _StepAccess |
             title=_("Étape verrouillée"),
             message=str(state.locked_reason) or _("Cette étape s'ouvrira quand la précédente sera terminée."),
             course=course,
-            link=state.previous.get_absolute_url() if state.previous else "",
+            link=resume.url if (resume := selectors.outline_resume(outline)) and resume.url else "",
         )
     step.module.course = course
     return _StepAccess(course, step, outline, state, enrolled)

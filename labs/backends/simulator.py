@@ -8,7 +8,9 @@ simulation.
 
 Rendering is synchronous: ``start`` writes the MP4 into the work directory
 under a name derived from the request, ``poll`` reports it finished, and
-``fetch`` moves it to its destination.
+``fetch`` copies it to its destination. Identical requests (learners trying
+the same reference prompt) share one render; renders older than
+``keep_hours`` are pruned.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,8 @@ MAX_SHORT_SIDE = 720
 MIN_WIDTH = 96  # the simulation mark must fit, legible, across the frame
 MIN_HEIGHT = 64
 JOB_REF_RE = re.compile(r"^sim-[0-9a-f]{32}$")
+PRUNE_INTERVAL_S = 600
+_last_prune = 0.0  # per process: pruning is housekeeping, not correctness
 
 
 class SimulatorBackend(VideoBackend):
@@ -102,6 +107,7 @@ class SimulatorBackend(VideoBackend):
         if target.exists():
             return job_ref  # same request, same seed: the video is already there
         target.parent.mkdir(parents=True, exist_ok=True)
+        self._maybe_prune()
         # Render beside the target then rename, so a crash never leaves half a file under the final name.
         handle, partial = tempfile.mkstemp(prefix=f"{job_ref}-", suffix=".mp4", dir=target.parent)
         os.close(handle)
@@ -128,12 +134,36 @@ class SimulatorBackend(VideoBackend):
             raise BackendError(f"No simulated video for job {job_ref}.", code="missing_result")
         destination = Path(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        # Moving keeps the work directory from growing with every attempt.
-        shutil.move(source, destination)
+        # Copy, not move: another attempt with the same request may be fetching it too.
+        partial = destination.with_name(f".{destination.name}.partial")
+        try:
+            shutil.copyfile(source, partial)
+        except FileNotFoundError as error:  # pruned between the check and the copy
+            raise BackendError(f"No simulated video for job {job_ref}.", code="missing_result") from error
+        os.replace(partial, destination)
         return destination
+
+    def prune(self, *, now: float | None = None) -> int:
+        """Delete renders older than ``keep_hours``; returns how many were removed."""
+        cutoff = (now or time.time()) - float(self.options.get("keep_hours", 6)) * 3600
+        removed = 0
+        for path in self.work_dir.glob("sim-*.mp4"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def cost(self, request: GenerationRequest) -> Decimal:
         return Decimal("0")
+
+    def _maybe_prune(self) -> None:
+        global _last_prune
+        if time.monotonic() - _last_prune > PRUNE_INTERVAL_S:
+            _last_prune = time.monotonic()
+            self.prune()
 
     def _result_path(self, job_ref: str) -> Path:
         if not JOB_REF_RE.match(job_ref):

@@ -69,7 +69,8 @@ class TermsField(forms.CharField):
 
 class LabForm(MarkdownFormMixin, forms.ModelForm):
     brief = MarkdownField(
-        label=_("Consigne (Markdown)"), required=True,
+        label=_("Consigne (Markdown)"),
+        required=True,
         help_text=_("Ce que l'apprenant doit produire : le sujet, le public, les contraintes de la vidéo."),
     )
 
@@ -87,7 +88,8 @@ class LabForm(MarkdownFormMixin, forms.ModelForm):
             # Keep a backend that was removed from settings visible, so the form says so.
             choices.append((current, _("%(alias)s (non configuré)") % {"alias": current}))
         self.fields["backend_alias"] = forms.ChoiceField(
-            label=Lab._meta.get_field("backend_alias").verbose_name, choices=choices,
+            label=Lab._meta.get_field("backend_alias").verbose_name,
+            choices=choices,
             initial=self.instance.backend_alias or "default",
         )
         self.fields["pass_mark"].validators += [MinValueValidator(0), MaxValueValidator(100)]
@@ -98,7 +100,9 @@ class LabForm(MarkdownFormMixin, forms.ModelForm):
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
         if slug in RESERVED_LAB_SLUGS:
-            raise forms.ValidationError(_("« %(slug)s » est réservé : choisissez un autre identifiant.") % {"slug": slug})
+            raise forms.ValidationError(
+                _("« %(slug)s » est réservé : choisissez un autre identifiant.") % {"slug": slug}
+            )
         return slug
 
     def clean(self) -> dict[str, Any]:
@@ -116,9 +120,13 @@ def backend_problems(*, alias: str, duration_s: Any, aspect_ratio: str) -> list[
         backend = get_backend(alias)
     except UnknownBackend:
         return [("backend_alias", str(_("Ce moteur n'est pas configuré sur ce serveur.")))]
-    request = generation_request(lab=Lab(duration_s=duration_s, aspect_ratio=aspect_ratio), prompt="x", seed=0, language="fr")
+    request = generation_request(
+        lab=Lab(duration_s=duration_s, aspect_ratio=aspect_ratio), prompt="x", seed=0, language="fr"
+    )
     field_for = {"duration": "duration_s", "size": "aspect_ratio"}
-    return [(field_for.get(problem.code), str(problem.message)) for problem in check_request(request, backend.capabilities)]
+    return [
+        (field_for.get(problem.code), str(problem.message)) for problem in check_request(request, backend.capabilities)
+    ]
 
 
 # --- Rubric --------------------------------------------------------------------
@@ -130,11 +138,14 @@ class CriterionForm(forms.Form):
     video_check = forms.ChoiceField(label=_("Contrôle vidéo"), required=False)
     colour = forms.ChoiceField(label=_("Couleur (contrôle « couleur présente »)"), required=False)
     label = forms.CharField(
-        label=_("Libellé"), max_length=200, required=False,
+        label=_("Libellé"),
+        max_length=200,
+        required=False,
         help_text=_("Montré à l'apprenant. Laissez vide pour le libellé par défaut (sauf « doit mentionner »)."),
     )
     terms = TermsField(
-        label=_("Termes"), required=False,
+        label=_("Termes"),
+        required=False,
         help_text=_("Un par ligne ou séparés par des virgules ; ajoutez les synonymes en français et en anglais."),
     )
     weight = forms.IntegerField(label=_("Poids"), min_value=1, max_value=100, initial=10)
@@ -144,7 +155,9 @@ class CriterionForm(forms.Form):
         super().__init__(*args, **kwargs)
         blank = [("", "—")]
         self.fields["element"].choices = blank + [(key, ELEMENT_LABELS[key]) for key in ELEMENT_KEYS]
-        self.fields["video_check"].choices = blank + [(check, VIDEO_CHECK_LABELS.get(check, check)) for check in VIDEO_CHECKS]
+        self.fields["video_check"].choices = blank + [
+            (check, VIDEO_CHECK_LABELS.get(check, check)) for check in VIDEO_CHECKS
+        ]
         self.fields["colour"].choices = blank + [(key, colour_name(key, get_language() or "fr")) for key in COLOUR_KEYS]
         for name in ("kind", "element", "video_check", "colour"):
             self.fields[name].widget.attrs["data-criterion-field"] = name
@@ -152,9 +165,14 @@ class CriterionForm(forms.Form):
     @classmethod
     def for_criterion(cls, criterion: Criterion, data: Any = None) -> CriterionForm:
         initial = {
-            "kind": criterion.kind, "element": criterion.element, "video_check": criterion.video_check,
-            "colour": (criterion.params or {}).get("colour", ""), "label": criterion.label,
-            "terms": criterion.terms, "weight": criterion.weight, "hidden": criterion.hidden,
+            "kind": criterion.kind,
+            "element": criterion.element,
+            "video_check": criterion.video_check,
+            "colour": (criterion.params or {}).get("colour", ""),
+            "label": criterion.label,
+            "terms": criterion.terms,
+            "weight": criterion.weight,
+            "hidden": criterion.hidden,
         }
         return cls(data, initial=initial, prefix=f"criterion-{criterion.pk}")
 
@@ -208,7 +226,8 @@ class PolicyRuleForm(forms.Form):
         label=_("Termes"), help_text=_("Un par ligne ou séparés par des virgules, en français et en anglais.")
     )
     context_terms = TermsField(
-        label=_("Termes de contexte"), required=False,
+        label=_("Termes de contexte"),
+        required=False,
         help_text=_("Facultatif : la règle ne s'applique que si l'un de ces termes apparaît aussi."),
     )
     explanation = forms.CharField(
@@ -219,8 +238,11 @@ class PolicyRuleForm(forms.Form):
     @classmethod
     def for_rule(cls, rule: PolicyRule, data: Any = None) -> PolicyRuleForm:
         initial = {
-            "category": rule.category, "terms": rule.terms, "context_terms": rule.context_terms,
-            "explanation": rule.explanation, "active": rule.active,
+            "category": rule.category,
+            "terms": rule.terms,
+            "context_terms": rule.context_terms,
+            "explanation": rule.explanation,
+            "active": rule.active,
         }
         return cls(data, initial=initial)
 
@@ -231,11 +253,14 @@ class PolicyRuleForm(forms.Form):
 class SubmissionFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + Submission.State.choices)
     outcome = forms.ChoiceField(
-        label=_("Résultat"), required=False,
+        label=_("Résultat"),
+        required=False,
         choices=[("", _("Tous")), ("passed", _("Réussies")), ("failed", _("Non réussies"))],
     )
     q = forms.CharField(
-        label=_("Apprenant"), required=False, max_length=100,
+        label=_("Apprenant"),
+        required=False,
+        max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Nom ou e-mail")}),
     )
     date_from = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -254,14 +279,18 @@ class SubmissionFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {
-            "state": data["state"], "outcome": data["outcome"], "query": data["q"].strip(),
-            "date_from": data["date_from"], "date_to": data["date_to"],
+            "state": data["state"],
+            "outcome": data["outcome"],
+            "query": data["q"].strip(),
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
         }
 
 
 class OverrideForm(forms.Form):
     score = forms.IntegerField(label=_("Note corrigée (sur 100)"), min_value=0, max_value=100)
     comment = forms.CharField(
-        label=_("Commentaire pour l'apprenant"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Commentaire pour l'apprenant"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Obligatoire : l'apprenant voit la note corrigée, ce commentaire, votre nom et la date."),
     )

@@ -6,8 +6,8 @@ learner types), the rubric grader and the simulator renderer. It finds concepts
 original prompt, and findings (vague words, negative phrasing, generation parameters
 written into the prompt, several camera moves, length).
 
-Matching works on :func:`normalise`\\ d text (casefolded, accents stripped, same length
-as the prompt, so spans map back 1:1), split into word tokens: digits and letters
+Matching works on normalised text (see :func:`normalise`: casefolded, accents stripped,
+same length as the prompt, so spans map back 1:1), split into word tokens: digits and letters
 form separate tokens ("50mm" -> "50", "mm"), apostrophes and hyphens separate words
 ("l'heure" -> "l", "heure"; "close-up" -> "close", "up"). Every term of the vocabulary
 is compiled once into a token trie; at each position the longest term wins, so
@@ -47,7 +47,8 @@ Derived concepts, computed after matching:
   (the grader gives full credit for a detailed subject, half for a bare one);
 - ``action.beats``: also given when a sequence word ("puis", "then") links two
   different actions (the vocabulary gives it for counts: "trois pas", "twice");
-- ``light.from_<direction>``: a direction in the same sentence as a lighting term.
+- ``light.from_<direction>``: a direction within a few words of a lighting term, in the
+  same clause ("lumière douce venant de la fenêtre à gauche").
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ CAMERA_RIGS: frozenset[str] = frozenset({"camera.handheld", "camera.steadicam", 
 # A vague word is less of a problem when the prompt already gives these.
 _TECHNICAL_KEYS: tuple[str, ...] = ("lighting", "lens", "shot")
 
+_VARIANT_CACHE_SIZE = 50_000
+
 MIN_WORDS = 8
 MAX_WORDS = 250
 
@@ -149,7 +152,7 @@ DEFAULT_LANGUAGE = "fr"
 # Subject details are looked for this many tokens before and after the subject term.
 _DETAIL_BEFORE = 3
 _DETAIL_AFTER = 8
-# Words allowed between a lighting term and its direction ("lumière douce venant de la fenêtre à gauche").
+# A direction counts for lighting when fewer words than this separate it from a lighting term.
 _DIRECTION_REACH = 5
 # Words a negation cue may cover after itself ("pas de voitures garées").
 _NEGATION_REACH = 3
@@ -358,6 +361,8 @@ class _Vocab:
             for suffix, replacement in self.inflections:
                 if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                     stems.append((word[: len(word) - len(suffix)] + replacement, 1))
+            if len(self._variants) >= _VARIANT_CACHE_SIZE:  # bounded: prompts bring endless new words
+                self._variants.clear()
             cached = self._variants[word] = tuple(stems)
         return cached
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from labs.backends import get_backend
 from labs.backends.base import BackendError, GenerationRequest, JobState, PolicyRejected, VideoBackend
+from labs.backends.validation import nearest_supported
 from labs.grading.anatomy import parse_prompt
 from labs.grading.moderation import get_moderation_client
 from labs.grading.policy import PolicyResult, check_prompt
@@ -102,7 +103,9 @@ def render_and_score(
             raise Blocked(PolicyResult(moderation_categories=tuple(verdict.categories)))
 
     backend = backend or get_backend(lab.backend_alias)
-    request = generation_request(lab=lab, prompt=prompt, seed=seed, language=language)
+    # Hosted models take a few fixed sizes and durations: ask for the closest
+    # one (lab authoring warns the trainer when it differs from the lab's).
+    request = nearest_supported(generation_request(lab=lab, prompt=prompt, seed=seed, language=language), backend.capabilities)
     backend.validate(request)
     started = time.monotonic()
     try:
@@ -134,7 +137,7 @@ def render_and_score(
         metrics=metrics.to_dict(),
         policy=check_prompt(prompt, lab_policy_rules()),
         pass_mark=lab.pass_mark,
-        target_duration_s=float(lab.duration_s),
+        target_duration_s=request.duration_s,
         language=language,
     )
     result["backend"] = {

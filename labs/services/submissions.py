@@ -49,7 +49,7 @@ class RateLimit:
 
 
 def submission_rate_limit() -> RateLimit:
-    count, seconds = getattr(settings, "LAB_SUBMISSION_RATE", (6, 60))
+    count, seconds = settings.LAB_SUBMISSION_RATE
     return RateLimit(count=count, seconds=seconds)
 
 
@@ -83,12 +83,17 @@ def draft_save(*, learner, lab: Lab, prompt: str) -> LabDraft:
 def _check_rate(learner_id: int) -> None:
     limit = submission_rate_limit()
     key = f"labs:submit-rate:{learner_id}"
-    cache.add(key, 0, timeout=limit.seconds)
     try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=limit.seconds)
-        used = 1
+        cache.add(key, 0, timeout=limit.seconds)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=limit.seconds)
+            used = 1
+    except Exception:
+        # The cache (Redis) is down: accept the attempt rather than lose it.
+        logger.warning("rate limit unavailable, submission accepted", exc_info=True)
+        return
     if used > limit.count:
         raise SubmissionRefused(
             _("Vous avez envoyé %(count)d essais en moins de %(seconds)d secondes. Patientez un instant avant le suivant.")
@@ -180,12 +185,12 @@ def _create_submission(*, learner, lab: Lab, prompt: str, client_token: str, lan
 
 
 def queued_deadline() -> timedelta:
-    return timedelta(seconds=getattr(settings, "LAB_QUEUED_DEADLINE_SECONDS", 120))
+    return timedelta(seconds=settings.LAB_QUEUED_DEADLINE_SECONDS)
 
 
 def running_deadline() -> timedelta:
     # A run may take the task's hard time limit; past it, the sweeper steps in.
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    return timedelta(seconds=settings.LAB_RUNNING_DEADLINE_SECONDS)
 
 
 def enqueue_grading(submission: Submission) -> None:

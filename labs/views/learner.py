@@ -23,9 +23,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,6 +36,7 @@ from labs.backends import get_backend
 from labs.backends.base import BackendError
 from labs.forms.learner import CompareForm, PromptForm, new_client_token
 from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_KEYS, ELEMENT_LABELS, parse_prompt
+from labs.grading.colours import colour_name
 from labs.media import ranged_file_response
 from labs.models import Criterion, Lab, PolicyRule, Submission
 from labs.services.submissions import MAX_PROMPT_CHARS, SubmissionRefused, draft_save, submit_attempt
@@ -47,11 +47,20 @@ QUEUE_BUSY_AFTER = timedelta(seconds=30)
 
 _FINDING_LABELS = {
     "vague": gettext_lazy("Mot vague"),
-    "negative": gettext_lazy("Formulation négative"),
-    "parameter": gettext_lazy("Paramètre dans le prompt"),
-    "camera_moves": gettext_lazy("Plusieurs mouvements de caméra"),
+    "negative_only": gettext_lazy("Formulation négative"),
+    "parameter_in_prompt": gettext_lazy("Paramètre dans le prompt"),
+    "multiple_camera_moves": gettext_lazy("Plusieurs mouvements de caméra"),
     "too_short": gettext_lazy("Prompt trop court"),
     "too_long": gettext_lazy("Prompt trop long"),
+}
+
+# Same wording as the grader's default labels (labs.grading.rubric), for criteria without a label.
+_VIDEO_CHECK_LABELS = {
+    "motion_present": gettext_lazy("Mouvement visible"),
+    "motion_absent": gettext_lazy("Plan stable"),
+    "no_cuts": gettext_lazy("Un seul plan continu"),
+    "exposure": gettext_lazy("Exposition et contraste"),
+    "duration": gettext_lazy("Durée"),
 }
 
 
@@ -113,15 +122,27 @@ _DIFF_TOKENS = re.compile(r"\s+|[^\W_]+(?:['’\-][^\W_]+)*|.", re.S)
 def word_diff(before: str, after: str) -> SafeString:
     """A word-level diff of two prompts: removed words in <del>, added ones in <ins>, all text escaped."""
     old, new = _DIFF_TOKENS.findall(before), _DIFF_TOKENS.findall(after)
-    html: list[str] = []
+    chunks: list[list[str]] = []  # [removed, added] for a change, [same] for equal text
     for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
         if op == "equal":
-            html.append(str(escape("".join(old[i1:i2]))))
+            chunks.append([removed])
+        elif len(chunks) >= 2 and len(chunks[-2]) == 2 and len(chunks[-1]) == 1 and not chunks[-1][0].strip():
+            # Two changes separated by a space read as one: "<del>plan fixe</del>", not two fragments.
+            space = chunks.pop()[0]
+            chunks[-1][0] += space + removed
+            chunks[-1][1] += space + added
+        else:
+            chunks.append([removed, added])
+    html: list[str] = []
+    for chunk in chunks:
+        if len(chunk) == 1:
+            html.append(str(escape(chunk[0])))
             continue
-        if op in ("delete", "replace"):
-            html.append(f"<del>{escape(''.join(old[i1:i2]))}</del>")
-        if op in ("insert", "replace"):
-            html.append(f"<ins>{escape(''.join(new[j1:j2]))}</ins>")
+        if chunk[0]:
+            html.append(f"<del>{escape(chunk[0])}</del>")
+        if chunk[1]:
+            html.append(f"<ins>{escape(chunk[1])}</ins>")
     return mark_safe("".join(html))  # noqa: S308 - both prompts are escaped piece by piece
 
 
@@ -254,15 +275,41 @@ def _attempt_numbers(submissions: Sequence[Submission]) -> dict[int, int]:
     return {s.pk: number for number, s in enumerate(ordered, start=1)}
 
 
+def criterion_label(criterion: Criterion) -> str:
+    if criterion.label:
+        return criterion.label
+    if criterion.kind == Criterion.Kind.ANATOMY and criterion.element in ELEMENT_LABELS:
+        return str(ELEMENT_LABELS[criterion.element])
+    if criterion.kind == Criterion.Kind.VIDEO and criterion.video_check == "colour_present":
+        colour = str((criterion.params or {}).get("colour", ""))
+        try:
+            name = colour_name(colour, get_language() or "fr")
+        except KeyError:
+            name = colour
+        return _("Couleur présente : %(colour)s") % {"colour": name}
+    if criterion.kind == Criterion.Kind.VIDEO and criterion.video_check in _VIDEO_CHECK_LABELS:
+        return str(_VIDEO_CHECK_LABELS[criterion.video_check])
+    return str(criterion.get_kind_display())
+
+
 def _rubric(lab: Lab) -> tuple[list[Criterion], int]:
     """Visible criteria and the number of hidden ones (hidden labels never reach the page)."""
     criteria = list(lab.criteria.all())
+    for criterion in criteria:
+        criterion.display_label = criterion_label(criterion)
     return [c for c in criteria if not c.hidden], sum(c.hidden for c in criteria)
+
+
+def _numbered(submissions: list[Submission]) -> list[Submission]:
+    numbers = _attempt_numbers(submissions)
+    for submission in submissions:
+        submission.attempt_number = numbers[submission.pk]
+    return submissions
 
 
 def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, refusal: str = "") -> dict[str, Any]:
     lab, user = access.lab, request.user
-    history = list(selectors.learner_submissions(learner=user, lab=lab))
+    history = _numbered(list(selectors.learner_submissions(learner=user, lab=lab)))
     visible_criteria, hidden_count = _rubric(lab)
     counted = selectors.counted_attempt(learner=user, lab=lab)
     prompt = form.prompt_text()
@@ -278,7 +325,6 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
         "allowance": selectors.lab_allowance(learner=user, lab=lab),
         "counted": counted,
         "history": history,
-        "numbers": _attempt_numbers(history),
         "graded_count": sum(s.state == Submission.State.GRADED for s in history),
         "form": form,
         "prompt": prompt,
@@ -586,14 +632,23 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     lab, user = access.lab, request.user
     attempts = selectors.graded_submissions(learner=user, lab=lab)
     numbers = _attempt_numbers(list(selectors.learner_submissions(learner=user, lab=lab)))
-    form = CompareForm(request.GET or None, attempts=attempts, numbers=numbers)
-    context: dict[str, Any] = {"lab": lab, "course": lab.course, "step": lab.step, "form": form, "numbers": numbers}
+    # Both picked: compare. Otherwise preselect what is given (``?b=`` from an attempt page) or the last two.
+    bound = "a" in request.GET and "b" in request.GET
+    latest = list(attempts.values_list("pk", flat=True)[:2])
+    initial = {"b": request.GET.get("b") or (latest[0] if latest else None), "a": latest[1] if len(latest) > 1 else None}
+    if initial["a"] is not None and str(initial["a"]) == str(initial["b"]):
+        initial["a"] = latest[0]
+    form = CompareForm(request.GET if bound else None, initial=initial, attempts=attempts, numbers=numbers)
+    context: dict[str, Any] = {"lab": lab, "course": lab.course, "step": lab.step, "form": form}
     if form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        for letter, attempt in (("A", a), ("B", b)):
+            attempt.letter, attempt.attempt_number = letter, numbers.get(attempt.pk)
         reveal = _reveals_hidden(user, a)
         context.update(
             a=a,
             b=b,
+            pair=(a, b),
             diff=word_diff(a.prompt, b.prompt),
             criteria=compare_criteria(criterion_rows(a, reveal_hidden=reveal), criterion_rows(b, reveal_hidden=reveal)),
             score_delta=(b.final_score or 0) - (a.final_score or 0),

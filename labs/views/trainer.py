@@ -8,10 +8,12 @@ Views stay thin: reads from labs.selectors, writes through labs.services.
 
 from __future__ import annotations
 
+import copy
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -55,18 +57,6 @@ MEDIA_FIELDS = {"video": "video", "poster": "poster", "sheet": "contact_sheet"}
 
 
 # --- helpers -----------------------------------------------------------------
-
-
-def login_required_trainer_404(view):
-    """Anonymous visitors go to the login page; the view itself answers 404 to those it does not serve."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def trainer_required(view):
@@ -133,9 +123,12 @@ def _backend_info(lab: Lab) -> dict[str, Any]:
         "is_simulation": backend.is_simulation,
         "cost": backend.cost(request),
         "size": request.size,
-        "problems": [message for _field, message in backend_problems(
-            alias=lab.backend_alias, duration_s=lab.duration_s, aspect_ratio=lab.aspect_ratio
-        )],
+        "problems": [
+            message
+            for _field, message in backend_problems(
+                alias=lab.backend_alias, duration_s=lab.duration_s, aspect_ratio=lab.aspect_ratio
+            )
+        ],
     }
 
 
@@ -184,7 +177,7 @@ def _authoring_context(request: HttpRequest, lab: Lab, **extra: Any) -> dict[str
     return context
 
 
-@login_required_trainer_404
+@login_required
 @require_http_methods(["GET", "POST"])
 def lab_for_step(request: HttpRequest, step_id: int) -> HttpResponse:
     """The authoring page of a lab step: create its lab the first time."""
@@ -203,25 +196,30 @@ def lab_for_step(request: HttpRequest, step_id: int) -> HttpResponse:
     return render(request, "labs/trainer/lab_create.html", context, status=400 if form.errors else 200)
 
 
-@login_required_trainer_404
+@login_required
 @require_http_methods(["GET", "POST"])
 def lab_edit(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _editable_lab(request, slug)
     if request.method == "GET":
         return render(request, "labs/trainer/lab.html", _authoring_context(request, lab))
     # The form edits a copy: the page keeps the saved values (title, links) while errors are shown.
-    form = LabForm(request.POST, instance=Lab.objects.select_related("step__module__course").get(pk=lab.pk))
+    form = LabForm(request.POST, instance=copy.copy(lab))
     if "_preview" not in request.POST and form.is_valid():
         lab = authoring.lab_update(lab=form.instance, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("Réglages du labo enregistrés."))
         return redirect("labs:authoring_lab", slug=lab.slug)
-    return render(request, "labs/trainer/lab.html", _authoring_context(request, lab, form=form), status=400 if form.errors else 200)
+    return render(
+        request,
+        "labs/trainer/lab.html",
+        _authoring_context(request, lab, form=form),
+        status=400 if form.errors else 200,
+    )
 
 
 # --- rubric --------------------------------------------------------------------
 
 
-@login_required_trainer_404
+@login_required
 @require_POST
 def criterion_add(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _editable_lab(request, slug)
@@ -234,7 +232,7 @@ def criterion_add(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "labs/trainer/lab.html", context, status=400)
 
 
-@login_required_trainer_404
+@login_required
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = _editable_criterion(request, pk)
@@ -247,7 +245,7 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "labs/trainer/criterion_form.html", context, status=400 if form.errors else 200)
 
 
-@login_required_trainer_404
+@login_required
 @require_POST
 def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = _editable_criterion(request, pk)
@@ -257,15 +255,17 @@ def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("labs:authoring_lab", args=[slug]) + "#rubric")
 
 
-@login_required_trainer_404
+@login_required
 @require_POST
 def criterion_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
+    if direction not in ("up", "down"):
+        raise Http404
     criterion = _editable_criterion(request, pk)
     authoring.criterion_move(criterion=criterion, direction="up" if direction == "up" else "down")
     return redirect(reverse("labs:authoring_lab", args=[criterion.lab.slug]) + "#rubric")
 
 
-@login_required_trainer_404
+@login_required
 @require_POST
 def rubric_try(request: HttpRequest, slug: str) -> HttpResponse:
     """Score a sample prompt with the lab's rubric: htmx swaps the result in, without JS the page comes back."""
@@ -282,7 +282,7 @@ def rubric_try(request: HttpRequest, slug: str) -> HttpResponse:
 # --- attempts --------------------------------------------------------------------
 
 
-@login_required_trainer_404
+@login_required
 @require_GET
 def submissions(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _editable_lab(request, slug)
@@ -303,7 +303,7 @@ def submissions(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required_trainer_404
+@login_required
 @require_POST
 def regrade(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _editable_lab(request, slug)
@@ -314,11 +314,13 @@ def regrade(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("labs:trainer_submissions", slug=lab.slug)
 
 
-@login_required_trainer_404
+@login_required
 @require_GET
 def regrade_status(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _editable_lab(request, slug)
-    return render(request, "labs/trainer/submissions.html#regrade", {"lab": lab, "regrade": selectors.latest_regrade(lab)})
+    return render(
+        request, "labs/trainer/submissions.html#regrade", {"lab": lab, "regrade": selectors.latest_regrade(lab)}
+    )
 
 
 def _submission_context(submission: Submission, **extra: Any) -> dict[str, Any]:
@@ -335,19 +337,21 @@ def _submission_context(submission: Submission, **extra: Any) -> dict[str, Any]:
         "backend": result.get("backend") or {},
         "previous": previous,
         "following": following,
-        "override_form": OverrideForm(initial={"score": submission.final_score, "comment": submission.override_comment}),
+        "override_form": OverrideForm(
+            initial={"score": submission.final_score, "comment": submission.override_comment}
+        ),
         **extra,
     }
 
 
-@login_required_trainer_404
+@login_required
 @require_GET
 def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _reviewable_submission(request, pk)
     return render(request, "labs/trainer/submission.html", _submission_context(submission))
 
 
-@login_required_trainer_404
+@login_required
 @require_POST
 def submission_override_view(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _reviewable_submission(request, pk)
@@ -355,8 +359,10 @@ def submission_override_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             submission_override(
-                submission=submission, trainer=request.user,
-                score=form.cleaned_data["score"], comment=form.cleaned_data["comment"],
+                submission=submission,
+                trainer=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -367,10 +373,12 @@ def submission_override_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Note corrigée : l'apprenant voit la nouvelle note et votre commentaire."))
             return redirect("labs:trainer_submission", pk=submission.pk)
-    return render(request, "labs/trainer/submission.html", _submission_context(submission, override_form=form), status=400)
+    return render(
+        request, "labs/trainer/submission.html", _submission_context(submission, override_form=form), status=400
+    )
 
 
-@login_required_trainer_404
+@login_required
 @require_GET
 def submission_media(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     submission = _reviewable_submission(request, pk)
@@ -385,7 +393,7 @@ def submission_media(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 # --- statistics ------------------------------------------------------------------
 
 
-@login_required_trainer_404
+@login_required
 @require_GET
 def analytics(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _editable_lab(request, slug)
@@ -434,7 +442,9 @@ def policy_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         policy_rule_save(rule=rule, **form.cleaned_data)
         messages.success(request, _("Règle enregistrée."))
         return redirect("labs:trainer_policy_rules")
-    return render(request, "labs/trainer/policy_rule_form.html", {"rule": rule, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "labs/trainer/policy_rule_form.html", {"rule": rule, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @trainer_required
@@ -451,8 +461,19 @@ def policy_rule_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_test(request: HttpRequest) -> HttpResponse:
     """Run the ethics gate on a sample prompt, with the rules in force."""
     form = PromptTryForm(request.POST)
-    result = check_prompt(form.cleaned_data["prompt"], selectors.lab_policy_rules()) if form.is_valid() else None
-    names = dict(PolicyRule.Category.choices)
-    context = _policy_context(test_form=form, test_result=result, category_names=names)
-    template = "labs/trainer/policy_rules.html#policy_test_result" if _is_htmx(request) else "labs/trainer/policy_rules.html"
+    result = None
+    if form.is_valid():
+        policy = check_prompt(form.cleaned_data["prompt"], selectors.lab_policy_rules())
+        names = dict(PolicyRule.Category.choices)
+        result = {
+            "allowed": policy.allowed,
+            "findings": [
+                {"category": names.get(f.category, f.category), "text": f.text, "explanation": f.explanation}
+                for f in policy.findings
+            ],
+        }
+    context = _policy_context(test_form=form, test_result=result)
+    template = (
+        "labs/trainer/policy_rules.html#policy_test_result" if _is_htmx(request) else "labs/trainer/policy_rules.html"
+    )
     return render(request, template, context)

@@ -168,3 +168,35 @@ def test_video_is_not_under_a_public_media_url(client, lesson_with_video):
     page = client.get(_url(lesson_with_video.module.course, lesson_with_video)).content.decode()
     assert reverse("courses:lesson_video", args=[lesson_with_video.pk]) in page
     assert "/media/" not in page
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), "orange").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("draft", "who", "expected"), [(False, "anonymous", 200), (True, "learner", 404), (True, "owner", 200)]
+)
+def test_lesson_image_is_served_to_whoever_can_view_the_course(client, settings, tmp_path, draft, who, expected):
+    from courses.models import LessonImage
+
+    settings.MEDIA_ROOT = tmp_path
+    course = build_course(modules=1, steps_per_module=1, draft=draft)
+    image = LessonImage(course=course, alt_text="Plan large", width=4, height=4)
+    image.image.save("plan.png", ContentFile(_png()), save=True)
+    if who == "learner":
+        client.force_login(UserFactory())
+    elif who == "owner":
+        client.force_login(course.owner)
+
+    response = client.get(image.get_absolute_url())
+
+    assert response.status_code == expected
+    if expected == 200:
+        assert response["Content-Type"] == "image/png"

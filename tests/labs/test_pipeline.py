@@ -299,11 +299,24 @@ def test_the_sweeper_requeues_a_stuck_attempt_with_a_new_token(lab, learner, dja
     assert run_grading(submission.pk, str(submission.task_token), workdir=Path("/nonexistent")) is None
 
 
-def test_the_sweeper_fails_an_attempt_enqueued_too_often_without_counting_it(lab, learner, django_capture_on_commit_callbacks):
+def test_the_sweeper_sends_a_lost_queued_attempt_again_with_the_same_token(lab, learner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        submission = submit(learner, lab)
+    Submission.objects.filter(pk=submission.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert sweep_stuck_submissions.apply().get() == {"requeued": 1, "failed": 0}
+    swept = Submission.objects.get(pk=submission.pk)
+    assert swept.state == Submission.State.QUEUED
+    assert swept.task_token == submission.task_token
+    assert swept.deadline_at > timezone.now()
+    assert len(callbacks) == 1
+
+
+def test_the_sweeper_fails_an_attempt_rescued_too_often_without_counting_it(lab, learner, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, lab)
     Submission.objects.filter(pk=submission.pk).update(
-        enqueue_count=MAX_ENQUEUES, deadline_at=timezone.now() - timedelta(seconds=1)
+        state=Submission.State.ANALYSING, enqueue_count=MAX_ENQUEUES, deadline_at=timezone.now() - timedelta(seconds=1)
     )
     assert sweep_stuck_submissions.apply().get() == {"requeued": 0, "failed": 1}
     swept = Submission.objects.get(pk=submission.pk)

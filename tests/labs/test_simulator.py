@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -240,15 +242,27 @@ def test_portrait_and_square_sizes_are_accepted(backend):
     backend.validate(small_request("Une femme.", width=720, height=720))
 
 
-def test_fetch_moves_the_video_and_costs_nothing(backend, tmp_path):
+def test_fetch_copies_the_video_so_identical_attempts_can_share_it(backend, tmp_path):
     request = small_request("Une femme marche sur une plage.")
     job_ref = backend.start(request)
 
-    path = backend.fetch(job_ref, tmp_path / "nested" / "out.mp4")
+    first = backend.fetch(job_ref, tmp_path / "nested" / "a.mp4")
+    second = backend.fetch(backend.start(request), tmp_path / "b.mp4")
 
-    assert path.stat().st_size > 0
-    assert backend.poll(job_ref).state == JobState.FAILED
+    assert first.read_bytes() == second.read_bytes()
+    assert backend.poll(job_ref).state == JobState.SUCCEEDED
     assert backend.cost(request) == Decimal("0")
+
+
+def test_prune_removes_old_renders_only(backend, tmp_path):
+    old_ref = backend.start(small_request("Une femme marche sur une plage."))
+    new_ref = backend.start(small_request("Un chat dort sur un canapé."))
+    old_path = backend.work_dir / f"{old_ref}.mp4"
+    os.utime(old_path, (time.time() - 7 * 3600, time.time() - 7 * 3600))
+
+    assert backend.prune() == 1
+    assert backend.poll(old_ref).state == JobState.FAILED
+    assert backend.poll(new_ref).state == JobState.SUCCEEDED
 
 
 def test_render_prompt_command_writes_the_video(tmp_path, settings):

@@ -1,0 +1,63 @@
+// Prompt editor of a lab: character counter and a submit button that cannot be pressed twice.
+// The page works without this file; the server is the real guard (one attempt per form token).
+(function () {
+  "use strict";
+
+  function setupCounter(form) {
+    const textarea = form.querySelector("textarea[data-max-chars]");
+    const counter = form.querySelector("[data-char-count]");
+    if (!textarea || !counter) {
+      return;
+    }
+    const max = Number(textarea.dataset.maxChars);
+    const line = counter.parentElement;
+    const update = function () {
+      const length = textarea.value.length;
+      counter.textContent = String(length);
+      line.classList.toggle("is-over", length > max);
+      line.classList.toggle("is-near", length <= max && length > max * 0.9);
+    };
+    textarea.addEventListener("input", update);
+    update();
+  }
+
+  function setupSubmit(form) {
+    form.addEventListener("submit", function (event) {
+      const button = event.submitter;
+      if (!button || !button.matches("[data-submit-attempt]")) {
+        return;
+      }
+      // Disable after the browser has read the form, so the submission itself is not affected.
+      window.setTimeout(function () {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+        button.dataset.idleLabel = button.textContent;
+        button.textContent = button.dataset.busyLabel || button.textContent;
+      }, 0);
+    });
+  }
+
+  // Back from the attempt page via the history cache: the old token would return the old attempt.
+  function resetOnReturn(form) {
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) {
+        return;
+      }
+      const token = form.querySelector("input[name=client_token]");
+      if (token && window.crypto && window.crypto.randomUUID) {
+        token.value = window.crypto.randomUUID().replace(/-/g, "");
+      }
+      form.querySelectorAll("[data-submit-attempt][aria-busy]").forEach(function (button) {
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+        button.textContent = button.dataset.idleLabel || button.textContent;
+      });
+    });
+  }
+
+  document.querySelectorAll("form[data-lab-editor]").forEach(function (form) {
+    setupCounter(form);
+    setupSubmit(form);
+    resetOnReturn(form);
+  });
+})();

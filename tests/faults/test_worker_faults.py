@@ -1,0 +1,102 @@
+"""Fault tests on the real stack: PostgreSQL, Redis, Celery worker processes, the simulator.
+
+Nothing is lost and nothing is counted twice when workers die, Redis
+restarts or a task is delivered again.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from courses.models import StepProgress
+from labs.models import Submission
+from labs.services.submissions import submit_attempt
+from tests.factories import UserFactory
+from tests.faults.conftest import make_lab, wait_for_terminal
+from tests.faults.stack import wait_until
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+PROMPT = "Gros plan sur une tasse de thé à la menthe fumante posée sur un plateau en cuivre, travelling avant lent, lumière douce."
+
+
+def _submit_many(lab, count: int) -> list[int]:
+    learners = UserFactory.create_batch(count)
+    return [
+        submit_attempt(learner=learner, lab=lab, prompt=f"{PROMPT} Variante {index}.", client_token=uuid.uuid4().hex).pk
+        for index, learner in enumerate(learners)
+    ]
+
+
+def _graded(ids) -> int:
+    return Submission.objects.filter(pk__in=ids, state=Submission.State.GRADED).count()
+
+
+def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack):
+    # given 200 submissions in flight and a worker processing them
+    lab = make_lab()
+    worker = stack.worker(concurrency=2)
+    worker.start()
+    ids = _submit_many(lab, 200)
+
+    # when the worker is killed with SIGKILL three times and restarted each time
+    for round_number in range(1, 4):
+        wait_until(lambda n=round_number: _graded(ids) >= 25 * n, timeout=240, message=f"{25 * round_number} graded")
+        worker.kill()
+        time.sleep(1)
+        worker.start()
+
+    # then every submission ends graded, with exactly one result
+    states = wait_for_terminal(ids, timeout=900)
+    assert states == {"graded": 200}
+    submissions = list(Submission.objects.filter(pk__in=ids))
+    assert all(s.video.name and s.poster.name and s.result.get("score") == s.score for s in submissions)
+    assert all(s.counts_as_attempt for s in submissions)
+    assert Submission.objects.filter(lab=lab).count() == 200
+    # and no attempt was counted twice: one submission and at most one completion per learner
+    assert len({s.learner_id for s in submissions}) == 200
+    passed = sum(1 for s in submissions if s.passed)
+    assert StepProgress.objects.filter(step=lab.step, completed_at__isnull=False).count() == passed
+
+
+def test_submissions_made_while_redis_is_down_are_kept_and_graded_once_it_is_back(stack):
+    lab = make_lab()
+    worker = stack.worker(concurrency=2)
+    worker.start()
+    before = _submit_many(lab, 3)
+    wait_until(lambda: _graded(before) == 3, timeout=120, message="first submissions graded")
+
+    # when Redis goes down, submissions are still accepted, saved and shown as queued
+    stack.redis.stop()
+    during = _submit_many(lab, 5)
+    assert set(Submission.objects.filter(pk__in=during).values_list("state", flat=True)) == {Submission.State.QUEUED}
+
+    # once Redis is back, the sweeper enqueues them again and they are graded
+    stack.redis.start()
+    Submission.objects.filter(pk__in=during).update(deadline_at=Submission.objects.get(pk=during[0]).created_at)
+    states = wait_for_terminal(during, timeout=240, sweep_every=3)
+    assert states == {"graded": 5}
+
+
+def test_a_task_delivered_again_after_it_finished_changes_nothing(stack):
+    from labs.tasks import grade_submission
+
+    lab = make_lab()
+    worker = stack.worker(concurrency=1)
+    worker.start()
+    [submission_id] = _submit_many(lab, 1)
+    wait_until(lambda: _graded([submission_id]) == 1, timeout=120, message="graded")
+    graded = Submission.objects.get(pk=submission_id)
+
+    # when the broker delivers the same task again
+    grade_submission.apply_async(args=[submission_id, str(graded.task_token)])
+    time.sleep(5)
+
+    # then the row is untouched
+    again = Submission.objects.get(pk=submission_id)
+    assert (again.finished_at, again.score, again.video.name, again.result) == (
+        graded.finished_at, graded.score, graded.video.name, graded.result,
+    )
