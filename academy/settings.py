@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "academy.urls"
+ROOT_URLCONF = env("ROOT_URLCONF", default="academy.urls")
 WSGI_APPLICATION = "academy.wsgi.application"
 
 TEMPLATES = [

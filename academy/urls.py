@@ -32,5 +32,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "academy.views.permission_denied"
 handler404 = "academy.views.page_not_found"
 handler500 = "academy.views.server_error"

@@ -30,14 +30,14 @@ def expected_reimbursement(
     rate_percent: Decimal | None,
     ceiling_per_action: Decimal | None = None,
     ceiling_per_participant: Decimal | None = None,
-    participant_count: int = 0,
+    participant_count: int,
 ) -> Decimal:
     """Rate × cost excluding tax, capped by the action's and the per-participant ceilings.
 
     The OFPPT reimburses a share of the cost excluding tax; without a rate
-    (no scheme configured) nothing is expected.
+    (no scheme configured) or without a funded participant nothing is expected.
     """
-    if rate_percent is None or cost_excl_tax <= 0:
+    if rate_percent is None or cost_excl_tax <= 0 or participant_count <= 0:
         return Decimal("0.00")
     amount = (Decimal(cost_excl_tax) * Decimal(rate_percent) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
     ceiling = effective_ceiling(

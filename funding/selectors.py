@@ -163,13 +163,15 @@ class Slot:
 
 @dataclass
 class Cell:
+    participant_id: int
     slot: Slot
     present: bool
     source: str | None
 
     @property
     def key(self) -> str:
-        return self.slot.key
+        """The grid's input value: ``<participant id>:<date>:<half>``."""
+        return f"{self.participant_id}:{self.slot.key}"
 
 
 @dataclass
@@ -214,7 +216,7 @@ def attendance_grid(action: TrainingAction, *, settings: FundingSettings | None 
         for slot in slots:
             mark = marks.get((participant.pk, slot.day_id, slot.half))
             present = bool(mark and mark.present)
-            row.cells.append(Cell(slot=slot, present=present, source=mark.source if mark else None))
+            row.cells.append(Cell(participant_id=participant.pk, slot=slot, present=present, source=mark.source if mark else None))
             row.scheduled_half_days += slot.weight
             if present:
                 row.present_half_days += slot.weight
@@ -288,6 +290,10 @@ class Deadline:
     date: datetime.date
     days_left: int
     filed: bool
+
+    @property
+    def overdue_days(self) -> int:
+        return max(-self.days_left, 0)
 
     @property
     def level(self) -> str:

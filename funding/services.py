@@ -192,7 +192,7 @@ def action_create(
     _check_scheme_matches(action, scheme)
     _apply_scheme(action, scheme)
     _check_action(action)
-    action.full_clean()
+    action.full_clean(exclude=["created_by"])  # None for actions created by a script
     action.save()
     action.trainers.set(trainers)
     if generate_days:
@@ -220,7 +220,7 @@ def action_update(
     if scheme is None or (scheme.pk, action.action_type, action.start_date) != before:
         _apply_scheme(action, scheme)
     _check_action(action)
-    action.full_clean()
+    action.full_clean(exclude=["created_by"])  # None for actions created by a script
     _check_participants_still_fit(action)
     _drop_days_outside(action)
     action.save()
@@ -553,7 +553,8 @@ def document_update(
         extension = check_upload(upload)
         name = f"{action.pk}/{required.code}-{uuid.uuid4().hex[:12]}.{extension}"
         document.file.save(name, ContentFile(upload.read()), save=False)
-        if status is None and document.status == DossierDocument.Status.MISSING:
+        # A piece with its file is at least prepared, whatever the status select still says.
+        if (status or document.status) == DossierDocument.Status.MISSING:
             status = DossierDocument.Status.PREPARED
     if status is not None:
         document.status = status
@@ -628,7 +629,7 @@ def action_mark_reimbursed(*, action: TrainingAction, reimbursed_on: datetime.da
         participant_set_status(participant=participant, to_status=Status.REIMBURSED, by=by, reason=reason)
     action.reimbursed_on = reimbursed_on
     action.received_reimbursement = amount
-    action.full_clean()
+    action.full_clean(exclude=["created_by"])
     action.save(update_fields=["reimbursed_on", "received_reimbursement"])
     logger.info("funding action reimbursed id=%s by=%s", action.pk, getattr(by, "pk", None))
     return action

@@ -17,21 +17,12 @@ from labs.grading.anatomy import ELEMENT_KEYS, ELEMENT_LABELS
 from labs.grading.colours import COLOUR_KEYS, colour_name
 from labs.grading.rubric import VIDEO_CHECKS
 from labs.models import Criterion, Lab, PolicyRule, Submission
-from labs.services.authoring import LAB_FIELDS
+from labs.services.authoring import LAB_FIELDS, VIDEO_CHECK_LABELS
 from labs.services.pipeline import generation_request
 from labs.services.submissions import MAX_PROMPT_CHARS
 
 # First URL segment of the trainer pages under /labos/: no lab may take it.
 RESERVED_LAB_SLUGS = frozenset({"formateur"})
-
-VIDEO_CHECK_LABELS: dict[str, Any] = {
-    "motion_present": _("Mouvement visible"),
-    "motion_absent": _("Plan stable (pas de mouvement)"),
-    "no_cuts": _("Un seul plan continu (pas de coupe)"),
-    "exposure": _("Exposition et contraste"),
-    "colour_present": _("Couleur présente"),
-    "duration": _("Durée respectée"),
-}
 
 _TERM_SEPARATORS = re.compile(r"[\n,;]+")
 

@@ -577,9 +577,25 @@ def _action_beats(prompt: str, concept_hits: Sequence[_Hit], sentences: Sequence
         linked = (
             sentences[hit.first] - 1 <= sentences[previous.first] and sentences[following.first] == sentences[hit.first]
         )
-        if linked and previous.label.value != following.label.value:
+        # Two different verbs ("glisse, puis tombe"), even of one concept; not "marche, puis marche".
+        different = normalise(prompt[previous.start : previous.end]) != normalise(prompt[following.start : following.end])
+        if linked and different:
             matches.append(_match(prompt, "action.beats", hit.start, hit.end))
+    matches += _numbered_beats(prompt, concept_hits)
     return matches
+
+
+# "1) ... 2) ..." or "1. ... 2. ...": actions written as numbered beats.
+_BEAT_MARKER_RE = re.compile(r"(?:^|(?<=[\s:;]))([1-9])\s*[).]\s")
+
+
+def _numbered_beats(prompt: str, concept_hits: Sequence[_Hit]) -> list[Match]:
+    markers = list(_BEAT_MARKER_RE.finditer(prompt))
+    actions = {h.label.value for h in concept_hits if _group(h) == "action" and h.label.value != "action.beats"}
+    if len(markers) < 2 or len(actions) < 2:
+        return []
+    first = markers[0]
+    return [_match(prompt, "action.beats", first.start(1), first.end(1) + 1)]
 
 
 def _light_directions(prompt: str, hits: Sequence[_Hit], clauses: Sequence[int]) -> list[Match]:

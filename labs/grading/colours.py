@@ -42,17 +42,18 @@ COLOUR_BANDS: tuple[ColourBand, ...] = (
     ColourBand(
         "red", "rouge", "red", ((0, 10), (170, 180)), _CHROMA, _LIT, ("rouges", "écarlate", "ecarlate", "bordeaux")
     ),
-    ColourBand("orange", "orange", "orange", ((10, 20),), _CHROMA, _LIT, ("oranges", "orangé", "orangée", "orangee")),
+    ColourBand("orange", "orange", "orange", ((10, 18),), _CHROMA, _LIT, ("oranges", "orangé", "orangée", "orangee")),
     ColourBand(
         "amber",
         "ambre",
         "amber",
-        ((20, 25),),
+        # Amber and gold sit between orange (~30°) and yellow (~55°); warm light pulls them down.
+        ((18, 26),),
         _CHROMA,
         _LIT,
         ("ambré", "ambrée", "ambree", "doré", "dorée", "gold", "golden"),
     ),
-    ColourBand("yellow", "jaune", "yellow", ((25, 35),), _CHROMA, _LIT, ("jaunes",)),
+    ColourBand("yellow", "jaune", "yellow", ((26, 35),), _CHROMA, _LIT, ("jaunes",)),
     ColourBand(
         "green", "vert", "green", ((35, 85),), _CHROMA, _LIT, ("verte", "verts", "vertes", "émeraude", "emerald")
     ),

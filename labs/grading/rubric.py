@@ -201,30 +201,27 @@ def _score_policy(spec: CriterionSpec, *, policy: PolicyResult, **_ignored) -> C
 
 def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_duration_s: float, **_ignored) -> CriterionScore:
     check = spec.video_check
+    spec = _with_label(spec, _video_check_label(check, spec.params))
     if not metrics:
         return _result(spec, 0.0, _("La vidéo n'a pas pu être analysée."))
     if check == "motion_present":
-        spec = _with_label(spec, _("Mouvement visible"))
         if metrics.get("is_moving"):
             return _result(spec, 1.0, _("La vidéo bouge nettement (degré dynamique %(d).2f).") % {"d": metrics.get("dynamic_degree", 0)})
         partial = min(0.5, float(metrics.get("dynamic_degree", 0)))
         hint = _("La vidéo est presque statique : décrivez une action visible et un mouvement de caméra.")
         return _result(spec, partial, hint, hint=hint)
     if check == "motion_absent":
-        spec = _with_label(spec, _("Plan stable"))
         if not metrics.get("is_moving"):
             return _result(spec, 1.0, _("Le plan est stable, comme demandé."))
         hint = _("La vidéo bouge trop : choisissez un plan fixe et une action discrète.")
         return _result(spec, 0.0, hint, hint=hint)
     if check == "no_cuts":
-        spec = _with_label(spec, _("Un seul plan continu"))
         cuts = int(metrics.get("scene_cuts", 0))
         if cuts == 0:
             return _result(spec, 1.0, _("Aucune coupe : un seul plan continu."))
         hint = _("%(n)d coupe(s) détectée(s) : décrivez un seul plan continu.") % {"n": cuts}
         return _result(spec, 0.0, hint, hint=hint)
     if check == "exposure":
-        spec = _with_label(spec, _("Exposition et contraste"))
         brightness = float(metrics.get("brightness", 0))
         ok = (
             40 / 255 <= brightness <= 220 / 255
@@ -238,14 +235,12 @@ def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_
     if check == "colour_present":
         colour = str(spec.params.get("colour", ""))
         name = colour_name(colour, translation.get_language() or "fr") if colour else colour
-        spec = _with_label(spec, _("Couleur présente : %(colour)s") % {"colour": name})
         fraction = float(metrics.get("colour_fractions", {}).get(colour, 0.0))
         if fraction >= COLOUR_PRESENT_FULL:
             return _result(spec, 1.0, _("%(colour)s bien présent (%(p).0f %% de l'image).") % {"colour": name, "p": 100 * fraction})
         hint = _("Peu ou pas de %(colour)s : nommez cette couleur dans la palette ou sur le sujet.") % {"colour": name}
         return _result(spec, 0.5 if fraction >= COLOUR_PRESENT_PARTIAL else 0.0, hint, hint=hint)
     if check == "duration":
-        spec = _with_label(spec, _("Durée"))
         duration = float(metrics.get("duration_s", 0))
         if abs(duration - target_duration_s) <= DURATION_TOLERANCE_S:
             return _result(spec, 1.0, _("Durée conforme : %(d).1f s.") % {"d": duration})
@@ -254,6 +249,21 @@ def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_
         }
         return _result(spec, 0.0, hint, hint=hint)
     return _result(spec, 0.0, _("Contrôle inconnu : %(check)s.") % {"check": check})
+
+
+def _video_check_label(check: str, params: dict[str, Any]) -> str:
+    if check == "colour_present":
+        colour = str(params.get("colour", ""))
+        name = colour_name(colour, translation.get_language() or "fr") if colour else colour
+        return _("Couleur présente : %(colour)s") % {"colour": name}
+    labels = {
+        "motion_present": _("Mouvement visible"),
+        "motion_absent": _("Plan stable"),
+        "no_cuts": _("Un seul plan continu"),
+        "exposure": _("Exposition et contraste"),
+        "duration": _("Durée"),
+    }
+    return labels.get(check, check)
 
 
 def _with_label(spec: CriterionSpec, default: str) -> CriterionSpec:

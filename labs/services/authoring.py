@@ -12,9 +12,11 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from courses.models import Step
 from labs.grading.anatomy import parse_prompt
+from labs.grading.colours import colour_name
 from labs.grading.policy import check_prompt
 from labs.grading.rubric import score_prompt_and_video
 from labs.models import Criterion, Lab
@@ -36,6 +38,23 @@ LAB_FIELDS = (
     "budget_cost_per_learner",
     "budget_cost_cohort",
 )
+
+VIDEO_CHECK_LABELS: dict[str, str] = {
+    "motion_present": _("Mouvement visible"),
+    "motion_absent": _("Plan stable (pas de mouvement)"),
+    "no_cuts": _("Un seul plan continu (pas de coupe)"),
+    "exposure": _("Exposition et contraste"),
+    "colour_present": _("Couleur présente"),
+    "duration": _("Durée respectée"),
+}
+
+
+def video_check_label(check: str, params: dict[str, Any] | None, language: str) -> str:
+    """The default label of a video check, with its colour: "Couleur présente : ambre"."""
+    label = str(VIDEO_CHECK_LABELS.get(check, check))
+    colour = (params or {}).get("colour")
+    return f"{label} : {colour_name(colour, language)}" if colour else label
+
 
 CRITERION_FIELDS = ("kind", "element", "video_check", "label", "terms", "params", "weight", "hidden")
 
@@ -132,8 +151,9 @@ class RubricTry:
 
 def rubric_try(*, lab: Lab, prompt: str, language: str) -> RubricTry:
     """Score ``prompt`` against the lab's rubric as the grader would, minus the video (writes nothing)."""
+    specs = lab_criteria_specs(lab)
     result = score_prompt_and_video(
-        criteria=lab_criteria_specs(lab),
+        criteria=specs,
         anatomy=parse_prompt(prompt, None),
         metrics=None,
         policy=check_prompt(prompt, lab_policy_rules()),
@@ -141,6 +161,13 @@ def rubric_try(*, lab: Lab, prompt: str, language: str) -> RubricTry:
         target_duration_s=float(lab.duration_s),
         language=language,
     )
+    # Without metrics the scorer leaves video checks unlabelled: name them as the rubric table does.
+    video_labels = {
+        s.key: s.label or video_check_label(s.video_check, s.params, language) for s in specs if s.kind == "video"
+    }
+    for item in result["criteria"]:
+        if item["key"] in video_labels:
+            item["label"] = video_labels[item["key"]]
     prompt_side = [item for item in result["criteria"] if item["kind"] != Criterion.Kind.VIDEO]
     weight = sum(item["weight"] for item in prompt_side)
     prompt_score = round(100 * sum(item["weight"] * item["score"] for item in prompt_side) / weight) if weight else None

@@ -246,9 +246,13 @@ class Coach:
 
 def build_coach(prompt: str) -> Coach:
     """What the live coach shows for a prompt: highlighted elements, the 11-element checklist, the problems."""
+    # Far past the limit the text is refused anyway; analysing megabytes would only cost CPU.
+    prompt = prompt[: MAX_PROMPT_CHARS * 2]
     anatomy = parse_prompt(prompt)
     spans = [Span(m.start, m.end, f"el el-{m.key}", str(ELEMENT_LABELS[m.key])) for m in anatomy.matches]
-    spans += [Span(f.start, f.end, "", str(_FINDING_LABELS.get(f.kind, f.kind)), finding=True) for f in anatomy.findings]
+    spans += [
+        Span(f.start, f.end, "", str(_FINDING_LABELS.get(f.kind, f.kind)), finding=True) for f in anatomy.findings
+    ]
     checklist = [
         ChecklistItem(
             key=key,
@@ -635,7 +639,10 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     # Both picked: compare. Otherwise preselect what is given (``?b=`` from an attempt page) or the last two.
     bound = "a" in request.GET and "b" in request.GET
     latest = list(attempts.values_list("pk", flat=True)[:2])
-    initial = {"b": request.GET.get("b") or (latest[0] if latest else None), "a": latest[1] if len(latest) > 1 else None}
+    initial = {
+        "b": request.GET.get("b") or (latest[0] if latest else None),
+        "a": latest[1] if len(latest) > 1 else None,
+    }
     if initial["a"] is not None and str(initial["a"]) == str(initial["b"]):
         initial["a"] = latest[0]
     form = CompareForm(request.GET if bound else None, initial=initial, attempts=attempts, numbers=numbers)

@@ -31,7 +31,6 @@ from labs import selectors
 from labs.analytics import lab_analytics
 from labs.backends import UnknownBackend, get_backend
 from labs.forms.trainer import (
-    VIDEO_CHECK_LABELS,
     CriterionForm,
     LabForm,
     OverrideForm,
@@ -41,7 +40,6 @@ from labs.forms.trainer import (
     backend_problems,
 )
 from labs.grading.anatomy import ELEMENT_LABELS
-from labs.grading.colours import colour_name
 from labs.grading.policy import check_prompt
 from labs.media import ranged_file_response
 from labs.models import Criterion, Lab, PolicyRule, Submission
@@ -140,10 +138,7 @@ def _criterion_rows(criteria: list[Criterion]) -> tuple[list[dict[str, Any]], in
         if criterion.kind == Criterion.Kind.ANATOMY:
             detail = ELEMENT_LABELS.get(criterion.element, criterion.element)
         elif criterion.kind == Criterion.Kind.VIDEO:
-            detail = VIDEO_CHECK_LABELS.get(criterion.video_check, criterion.video_check)
-            colour = (criterion.params or {}).get("colour")
-            if colour:
-                detail = f"{detail} : {colour_name(colour, language)}"
+            detail = authoring.video_check_label(criterion.video_check, criterion.params, language)
         elif criterion.kind in (Criterion.Kind.MUST_MENTION, Criterion.Kind.MUST_NOT_MENTION):
             detail = ", ".join(criterion.terms)
         else:

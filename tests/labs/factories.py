@@ -118,7 +118,9 @@ def graded_result(*, score: int, passed: bool, items: Sequence[dict[str, Any]], 
     }
 
 
-def attach_media(submission: Submission, *, video: bytes = b"\x00" * 1000, image: bytes = b"\xff\xd8fake-jpeg") -> Submission:
+def attach_media(
+    submission: Submission, *, video: bytes = b"\x00" * 1000, image: bytes = b"\xff\xd8fake-jpeg"
+) -> Submission:
     """Store small stand-in files as the attempt's video, poster and contact sheet."""
     submission.video.save(f"{submission.pk}-video.mp4", ContentFile(video), save=False)
     submission.poster.save(f"{submission.pk}-poster.jpg", ContentFile(image), save=False)

@@ -1185,3 +1185,19 @@ def test_no_term_is_listed_under_two_concepts(language: str):
             owners.setdefault(words, set()).add(concept)
 
     assert {term: found for term, found in owners.items() if len(found) > 1} == {}
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Une goutte perle, glisse le long du verre, puis tombe sur le bois.",
+        "A woman picks up the bottle, turns it slowly, then puts it down.",
+        "Actions : 1) il écarte les pieds ; 2) il fléchit les genoux ; 3) il saisit le carton.",
+    ],
+)
+def test_actions_written_as_beats_are_recognised(prompt):
+    assert "action.beats" in parse_prompt(prompt).concepts("action")
+
+
+def test_the_same_verb_repeated_is_not_a_sequence_of_beats():
+    assert "action.beats" not in parse_prompt("Il marche, puis marche encore dans la rue.").concepts("action")

@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from labs.views.learner import word_diff
 from tests.factories import EnrolmentFactory, UserFactory
-from tests.labs.factories import CriterionFactory, LabFactory, SubmissionFactory, attach_media, criterion_item, graded_result
+from tests.labs.factories import (
+    CriterionFactory,
+    LabFactory,
+    SubmissionFactory,
+    attach_media,
+    criterion_item,
+    graded_result,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +40,12 @@ def attempt(lab, learner, *, prompt: str, score: int, camera: float, hidden_scor
     )
     items = [criterion_item(camera_criterion, score=camera), criterion_item(secret, score=hidden_score)]
     submission = SubmissionFactory(
-        lab=lab, learner=learner, graded=True, prompt=prompt, score=score, passed=False,
+        lab=lab,
+        learner=learner,
+        graded=True,
+        prompt=prompt,
+        score=score,
+        passed=False,
         result=graded_result(score=score, passed=False, items=items),
     )
     return attach_media(submission)

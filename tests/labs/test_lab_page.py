@@ -167,7 +167,8 @@ def test_anatomy_endpoint_escapes_markup_in_the_prompt(learner_client, lab):
 
 def test_anatomy_endpoint_reports_vague_words(learner_client, lab):
     html = learner_client.post(
-        reverse("labs:check", args=[lab.slug]), {"prompt": "Une belle vidéo cinématique épique d'un flacon."},
+        reverse("labs:check", args=[lab.slug]),
+        {"prompt": "Une belle vidéo cinématique épique d'un flacon."},
         HTTP_HX_REQUEST="true",
     ).content.decode()
 
@@ -189,7 +190,9 @@ def test_check_without_javascript_saves_the_draft_and_returns_to_the_page(learne
 
 def test_submit_redirects_to_the_attempt_page(learner_client, learner, lab, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        response = learner_client.post(reverse("labs:submit", args=[lab.slug]), {"prompt": PROMPT, "client_token": "a" * 32})
+        response = learner_client.post(
+            reverse("labs:submit", args=[lab.slug]), {"prompt": PROMPT, "client_token": "a" * 32}
+        )
 
     submission = Submission.objects.get(lab=lab, learner=learner)
     assert response.status_code == 302
@@ -197,7 +200,9 @@ def test_submit_redirects_to_the_attempt_page(learner_client, learner, lab, djan
     assert submission.state == Submission.State.QUEUED
 
 
-def test_double_submit_with_the_same_token_makes_one_attempt(learner_client, learner, lab, django_capture_on_commit_callbacks):
+def test_double_submit_with_the_same_token_makes_one_attempt(
+    learner_client, learner, lab, django_capture_on_commit_callbacks
+):
     data = {"prompt": PROMPT, "client_token": "b" * 32}
     with django_capture_on_commit_callbacks(execute=False):
         first = learner_client.post(reverse("labs:submit", args=[lab.slug]), data)
@@ -214,7 +219,9 @@ def test_refused_submit_shows_the_reason_and_keeps_the_prompt(learner_client, le
     SubmissionFactory(lab=lab, learner=learner, graded=True)
     prompt = "Mon nouveau prompt très travaillé, avec <em>balise</em>."
 
-    response = learner_client.post(reverse("labs:submit", args=[lab.slug]), {"prompt": prompt, "client_token": "c" * 32})
+    response = learner_client.post(
+        reverse("labs:submit", args=[lab.slug]), {"prompt": prompt, "client_token": "c" * 32}
+    )
 
     html = response.content.decode()
     assert response.status_code == 400

@@ -38,7 +38,9 @@ def learner_client(client, lab):
 def test_submit_poll_and_see_the_graded_video(learner_client, lab, tmp_path, django_capture_on_commit_callbacks):
     # given a submitted prompt, polled while queued
     with django_capture_on_commit_callbacks(execute=False):
-        response = learner_client.post(reverse("labs:submit", args=[lab.slug]), {"prompt": PROMPT, "client_token": "z" * 32})
+        response = learner_client.post(
+            reverse("labs:submit", args=[lab.slug]), {"prompt": PROMPT, "client_token": "z" * 32}
+        )
     submission = Submission.objects.get()
     assert response["Location"] == submission.get_absolute_url()
     assert 'hx-trigger="every 2s"' in learner_client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()

@@ -42,15 +42,39 @@ def graded_with_hidden(lab, learner, *, passed: bool) -> Submission:
     hidden = CriterionFactory(lab=lab, kind="must_mention", element="", label="Mention secrète", weight=10, hidden=True)
     prompt = "Gros plan sur un flacon de parfum ambré."
     items = [
-        {"key": f"anatomy-{visible.pk}", "kind": "anatomy", "label": "Sujet détaillé", "weight": 10, "score": 1.0,
-         "feedback": "Trouvé : « flacon de parfum ».", "evidence": "", "spans": [[17, 33]], "hint": "", "hidden": False},
-        {"key": f"must_mention-{hidden.pk}", "kind": "must_mention", "label": "Mention secrète", "weight": 10,
-         "score": 0.0, "feedback": "Indice secret : parlez du logo.", "evidence": "", "spans": [], "hint": "",
-         "hidden": True},
+        {
+            "key": f"anatomy-{visible.pk}",
+            "kind": "anatomy",
+            "label": "Sujet détaillé",
+            "weight": 10,
+            "score": 1.0,
+            "feedback": "Trouvé : « flacon de parfum ».",
+            "evidence": "",
+            "spans": [[17, 33]],
+            "hint": "",
+            "hidden": False,
+        },
+        {
+            "key": f"must_mention-{hidden.pk}",
+            "kind": "must_mention",
+            "label": "Mention secrète",
+            "weight": 10,
+            "score": 0.0,
+            "feedback": "Indice secret : parlez du logo.",
+            "evidence": "",
+            "spans": [],
+            "hint": "",
+            "hidden": True,
+        },
     ]
     score = 100 if passed else 50
     return SubmissionFactory(
-        lab=lab, learner=learner, graded=True, prompt=prompt, score=score, passed=passed,
+        lab=lab,
+        learner=learner,
+        graded=True,
+        prompt=prompt,
+        score=score,
+        passed=passed,
         result=graded_result(score=score, passed=passed, items=items, next_steps=["Ajoutez une lumière précise."]),
     )
 
@@ -142,9 +166,15 @@ def test_hidden_criterion_and_reference_prompt_are_revealed_once_passed(learner_
 def test_trainer_override_is_shown_with_who_and_why(learner_client, learner, lab):
     trainer = lab.course.owner
     submission = SubmissionFactory(
-        lab=lab, learner=learner, graded=True, score=50, passed=False,
+        lab=lab,
+        learner=learner,
+        graded=True,
+        score=50,
+        passed=False,
         result=graded_result(score=50, passed=False, items=[]),
-        override_score=75, override_comment="Le mouvement est bien décrit.", override_by=trainer,
+        override_score=75,
+        override_comment="Le mouvement est bien décrit.",
+        override_by=trainer,
         override_at=timezone.now(),
     )
 
@@ -162,13 +192,29 @@ def test_blocked_page_names_the_rule_quotes_the_words_and_links_the_ethics_lesso
     # given a course with an ethics lesson on deepfakes
     ethics = StepFactory(module=ModuleFactory(course=lab.course, title="Éthique"), title="Deepfakes et consentement")
     prompt = "Emmanuel Macron danse dans la rue."
-    policy = {"allowed": False, "moderation_categories": [], "findings": [
-        {"rule": None, "category": "real_person", "term": "macron", "start": 0, "end": 15, "text": "Emmanuel Macron",
-         "explanation": "On ne génère pas l'image d'une personne réelle sans son accord."},
-    ]}
+    policy = {
+        "allowed": False,
+        "moderation_categories": [],
+        "findings": [
+            {
+                "rule": None,
+                "category": "real_person",
+                "term": "macron",
+                "start": 0,
+                "end": 15,
+                "text": "Emmanuel Macron",
+                "explanation": "On ne génère pas l'image d'une personne réelle sans son accord.",
+            },
+        ],
+    }
     submission = SubmissionFactory(
-        lab=lab, learner=learner, prompt=prompt, state=Submission.State.BLOCKED, counts_as_attempt=True,
-        score=0, result={"version": 1, "score": 0, "criteria": [], "policy": policy},
+        lab=lab,
+        learner=learner,
+        prompt=prompt,
+        state=Submission.State.BLOCKED,
+        counts_as_attempt=True,
+        score=0,
+        result={"version": 1, "score": 0, "criteria": [], "policy": policy},
     )
 
     html = learner_client.get(page(submission)).content.decode()
@@ -185,7 +231,9 @@ def test_blocked_page_falls_back_to_the_first_lesson_of_the_ethics_module(learne
     first = StepFactory(module=module, position=0, title="Les règles du jeu")
     StepFactory(module=module, position=1, title="Droits d'auteur")
     submission = SubmissionFactory(
-        lab=lab, learner=learner, state=Submission.State.BLOCKED,
+        lab=lab,
+        learner=learner,
+        state=Submission.State.BLOCKED,
         result={"policy": {"allowed": False, "findings": [], "moderation_categories": ["violence"]}},
     )
 
@@ -219,7 +267,9 @@ def test_retry_puts_the_prompt_back_in_the_editor(learner_client, learner, lab):
     assert "Le prompt d&#x27;avant l&#x27;échec." in learner_client.get(lab.get_absolute_url()).content.decode()
 
 
-def test_failed_attempt_does_not_use_up_the_last_attempt(learner_client, learner, lab, django_capture_on_commit_callbacks):
+def test_failed_attempt_does_not_use_up_the_last_attempt(
+    learner_client, learner, lab, django_capture_on_commit_callbacks
+):
     # given one attempt allowed and a failed one already
     lab.max_attempts = 1
     lab.save()
@@ -227,7 +277,8 @@ def test_failed_attempt_does_not_use_up_the_last_attempt(learner_client, learner
 
     with django_capture_on_commit_callbacks(execute=False):
         response = learner_client.post(
-            reverse("labs:submit", args=[lab.slug]), {"prompt": "Un flacon de parfum sur une table.", "client_token": "f" * 32}
+            reverse("labs:submit", args=[lab.slug]),
+            {"prompt": "Un flacon de parfum sur une table.", "client_token": "f" * 32},
         )
 
     assert response.status_code == 302
@@ -244,7 +295,9 @@ def test_another_learner_gets_404_for_an_attempt(client, lab, name):
     EnrolmentFactory(user=intruder, course=lab.course)
     client.force_login(intruder)
 
-    response = client.get(page(submission)) if name == "labs:submission" else client.post(reverse(name, args=[submission.pk]))
+    response = (
+        client.get(page(submission)) if name == "labs:submission" else client.post(reverse(name, args=[submission.pk]))
+    )
 
     assert response.status_code == 404
 

@@ -90,3 +90,21 @@ def test_writes_are_refused_to_outsiders(client, lab, who, django_capture_on_com
     assert submission.override_score is None
     assert lab.criteria.count() == 1
     assert not RegradeRun.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["lab", "criterion", "policyrule", "submission", "labdraft", "regraderun"])
+def test_admin_lists_every_labs_model(client, lab, model):
+    SubmissionFactory(lab=lab, graded=True)
+    client.force_login(AdminFactory(is_superuser=True))
+
+    assert client.get(reverse(f"admin:labs_{model}_changelist"), {"q": "labo"}).status_code == 200
+
+
+def test_admin_shows_the_grading_result_read_only(client, lab):
+    submission = SubmissionFactory(lab=lab, graded=True, result={"score": 80, "criteria": []})
+    client.force_login(AdminFactory(is_superuser=True))
+
+    html = client.get(reverse("admin:labs_submission_change", args=[submission.pk])).content.decode()
+
+    assert "&quot;score&quot;: 80" in html
+    assert 'name="result"' not in html

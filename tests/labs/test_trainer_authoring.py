@@ -318,4 +318,5 @@ def test_trying_the_rubric_without_javascript_returns_the_whole_page(trainer_cli
     html = response.content.decode()
     assert "<html" in html
     assert "non analysé" in html
+    assert "Mouvement visible" in html  # the check is named, not shown as its key
     assert response.context["try_result"].prompt_score is None

@@ -293,3 +293,17 @@ def test_finished_regrade_reports_changed_scores_and_stops_polling(
     ).content.decode()
     assert "1 note modifiée sur 2" in html
     assert "every 2s" not in html
+
+
+def test_learner_sees_the_override_on_their_attempt_page(trainer_client, client, lab):
+    # given a trainer's override of a learner's attempt
+    submission = SubmissionFactory(lab=lab, graded=True, score=45, passed=False)
+    trainer_client.post(override_url(submission), {"score": "72", "comment": "Le cadrage est juste."})
+
+    # when the learner opens the attempt
+    client.force_login(submission.learner)
+    html = client.get(reverse("labs:submission", args=[submission.pk])).content.decode()
+
+    # then the new score and the comment are there
+    assert "Le cadrage est juste." in html
+    assert "72" in html

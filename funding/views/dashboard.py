@@ -1,0 +1,62 @@
+"""The funding dashboard: enrolments, hours and reimbursements at a glance, for administrators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from funding.dashboard import (
+    funding_dashboard,
+    reimbursement_by_company_chart,
+    reimbursement_by_year_chart,
+    status_chart,
+)
+from funding.forms_exports import DashboardFilterForm
+
+View = Callable[..., HttpResponse]
+
+
+def admin_required(view: View) -> View:
+    """Anonymous visitors go to the login page; signed-in non-admins get a 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_admin:
+            raise PermissionDenied(_("Le suivi des financements est réservé aux administrateurs."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+@require_GET
+@admin_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.to_filter()
+    figures = funding_dashboard(filters)
+    context = {
+        "form": form,
+        "dashboard": figures,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "company_chart": reimbursement_by_company_chart(figures),
+        "year_chart": reimbursement_by_year_chart(figures),
+        "status_chart": status_chart(figures),
+    }
+    template = "funding/dashboard.html#results" if _is_htmx(request) else "funding/dashboard.html"
+    return render(request, template, context)
