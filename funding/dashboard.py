@@ -346,4 +346,5 @@ def status_chart(dashboard: Dashboard) -> BarChart:
         for row in dashboard.by_status
     ]
     rows = [(row.label, (row.count,)) for row in dashboard.by_status]
-    return horizontal_bar_chart(rows, series=(looks[0],), money=False, row_series=looks)
+    count = Series("count", _("Inscriptions"), "chart-status", STATUS_COLOURS[Participant.FundingStatus.ELIGIBLE])
+    return horizontal_bar_chart(rows, series=(count,), money=False, row_series=looks)

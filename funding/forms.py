@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
 from funding import selectors
-from funding.models import Attendance, Company, DossierDocument, FundingScheme, Participant, TrainingAction
+from funding.models import Company, DossierDocument, FundingScheme, Participant, TrainingAction
 from funding.validators import normalise_identifier, validate_cin, validate_cnss
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -22,7 +22,9 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CompanyForm(forms.ModelForm):
     # Wider than the stored value: "001 525 489 000 088" is accepted and normalised.
     ice = forms.CharField(
-        label=_("ICE"), max_length=40, help_text=_("Identifiant commun de l'entreprise : 15 chiffres (les espaces et points sont retirés).")
+        label=_("ICE"),
+        max_length=40,
+        help_text=_("Identifiant commun de l'entreprise : 15 chiffres (les espaces et points sont retirés)."),
     )
     rc = forms.CharField(label=_("RC"), max_length=40, required=False)
     if_number = forms.CharField(label=_("identifiant fiscal (IF)"), max_length=40, required=False)
@@ -32,10 +34,27 @@ class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = [
-            "legal_name", "ice", "rc", "if_number", "patente", "cnss_affiliation", "address", "city", "sector",
-            "headcount_cadres", "headcount_employes", "headcount_ouvriers", "legal_representative", "training_manager",
-            "training_manager_email", "tfp_up_to_date", "cnss_up_to_date", "access_certificate_year",
-            "access_certificate_date", "giac_member", "organisation",
+            "legal_name",
+            "ice",
+            "rc",
+            "if_number",
+            "patente",
+            "cnss_affiliation",
+            "address",
+            "city",
+            "sector",
+            "headcount_cadres",
+            "headcount_employes",
+            "headcount_ouvriers",
+            "legal_representative",
+            "training_manager",
+            "training_manager_email",
+            "tfp_up_to_date",
+            "cnss_up_to_date",
+            "access_certificate_year",
+            "access_certificate_date",
+            "giac_member",
+            "organisation",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3}), "access_certificate_date": DATE_INPUT}
 
@@ -69,22 +88,43 @@ class TrainerChoiceField(forms.ModelMultipleChoiceField):
 
 class ActionForm(forms.ModelForm):
     scheme = forms.ModelChoiceField(
-        label=_("barème"), queryset=FundingScheme.objects.all(), required=False, empty_label=_("Automatique (selon le type et la date)"),
-        help_text=_("Laissez « automatique » pour appliquer le barème configuré pour ce type d'action à la date de début."),
+        label=_("barème"),
+        queryset=FundingScheme.objects.all(),
+        required=False,
+        empty_label=_("Automatique (selon le type et la date)"),
+        help_text=_(
+            "Laissez « automatique » pour appliquer le barème configuré pour ce type d'action à la date de début."
+        ),
     )
     trainers = TrainerChoiceField(
-        label=_("formateurs"), queryset=get_user_model().objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("formateurs"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     generate_days = forms.BooleanField(
         label=_("Créer les journées du lundi au vendredi entre les deux dates (3,5 h le matin, 3,5 h l'après-midi)"),
-        required=False, initial=True,
+        required=False,
+        initial=True,
     )
 
     class Meta:
         model = TrainingAction
         fields = [
-            "course", "title", "company", "action_type", "plan_year", "csf_contract_number", "start_date", "end_date",
-            "location", "remote", "trainers", "cost_excl_tax", "cost_incl_tax", "scheme",
+            "course",
+            "title",
+            "company",
+            "action_type",
+            "plan_year",
+            "csf_contract_number",
+            "start_date",
+            "end_date",
+            "location",
+            "remote",
+            "trainers",
+            "cost_excl_tax",
+            "cost_incl_tax",
+            "scheme",
         ]
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT}
 
@@ -118,7 +158,9 @@ class ActionForm(forms.ModelForm):
 
 class ActionFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Année du plan"), required=False, coerce=int, empty_value=None)
-    company = forms.ModelChoiceField(label=_("Entreprise"), queryset=Company.objects.all(), required=False, empty_label=_("Toutes"))
+    company = forms.ModelChoiceField(
+        label=_("Entreprise"), queryset=Company.objects.all(), required=False, empty_label=_("Toutes")
+    )
     status = forms.ChoiceField(
         label=_("Dossier"),
         required=False,
@@ -137,7 +179,9 @@ class ActionFilterForm(forms.Form):
 
 class DayAddForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
-    morning_hours = forms.DecimalField(label=_("Heures le matin"), min_value=0, max_value=8, decimal_places=1, initial=Decimal("3.5"))
+    morning_hours = forms.DecimalField(
+        label=_("Heures le matin"), min_value=0, max_value=8, decimal_places=1, initial=Decimal("3.5")
+    )
     afternoon_hours = forms.DecimalField(
         label=_("Heures l'après-midi"), min_value=0, max_value=8, decimal_places=1, initial=Decimal("3.5")
     )
@@ -157,7 +201,9 @@ def parse_day_hours(post, day_ids: list[int]) -> dict[int, tuple[Decimal, Decima
 
 
 class ParticipantSearchForm(forms.Form):
-    q = forms.CharField(label=_("Chercher un compte (e-mail ou nom)"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        label=_("Chercher un compte (e-mail ou nom)"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
 
 
 class _IdentifiersMixin:
@@ -174,23 +220,36 @@ class _IdentifiersMixin:
 
 
 class ParticipantAddForm(_IdentifiersMixin, forms.Form):
-    email = forms.EmailField(label=_("Adresse e-mail de l'apprenant·e"), help_text=_("Le compte doit exister sur la plateforme."))
+    email = forms.EmailField(
+        label=_("Adresse e-mail de l'apprenant·e"), help_text=_("Le compte doit exister sur la plateforme.")
+    )
     cin = forms.CharField(
-        label=_("CIN"), max_length=20, help_text=_("Une ou deux lettres puis des chiffres, par exemple BE123456."),
+        label=_("CIN"),
+        max_length=20,
+        help_text=_("Une ou deux lettres puis des chiffres, par exemple BE123456."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     cnss_number = forms.CharField(
-        label=_("n° d'immatriculation CNSS"), max_length=20, required=False, help_text=_("9 chiffres."),
+        label=_("n° d'immatriculation CNSS"),
+        max_length=20,
+        required=False,
+        help_text=_("9 chiffres."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    category = forms.ChoiceField(label=_("catégorie"), choices=Participant.Category.choices, initial=Participant.Category.EMPLOYE)
+    category = forms.ChoiceField(
+        label=_("catégorie"), choices=Participant.Category.choices, initial=Participant.Category.EMPLOYE
+    )
     funding_status = forms.ChoiceField(
         label=_("statut du financement"),
-        choices=[(Participant.FundingStatus.ELIGIBLE.value, Participant.FundingStatus.ELIGIBLE.label),
-                 (Participant.FundingStatus.NOT_ELIGIBLE.value, Participant.FundingStatus.NOT_ELIGIBLE.label)],
+        choices=[
+            (Participant.FundingStatus.ELIGIBLE.value, Participant.FundingStatus.ELIGIBLE.label),
+            (Participant.FundingStatus.NOT_ELIGIBLE.value, Participant.FundingStatus.NOT_ELIGIBLE.label),
+        ],
         initial=Participant.FundingStatus.ELIGIBLE,
     )
-    enrol_in_course = forms.BooleanField(label=_("Inscrire aussi cette personne au cours sur la plateforme"), required=False, initial=True)
+    enrol_in_course = forms.BooleanField(
+        label=_("Inscrire aussi cette personne au cours sur la plateforme"), required=False, initial=True
+    )
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -204,7 +263,10 @@ class ParticipantAddForm(_IdentifiersMixin, forms.Form):
 class ParticipantEditForm(_IdentifiersMixin, forms.Form):
     cin = forms.CharField(label=_("CIN"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     cnss_number = forms.CharField(
-        label=_("n° d'immatriculation CNSS"), max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("n° d'immatriculation CNSS"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     category = forms.ChoiceField(label=_("catégorie"), choices=Participant.Category.choices)
 
@@ -219,6 +281,7 @@ def parse_attendance_post(post, *, all_present_date: str = "") -> dict[tuple[int
 
     ``all_present_date`` ticks every cell of that date (the "all present" button).
     """
+
     def key(raw: str) -> tuple[int, datetime.date, str]:
         try:
             participant_id, date, half = raw.split(":")
@@ -256,5 +319,3 @@ class ReimbursedForm(forms.Form):
     reimbursed_on = forms.DateField(label=_("Remboursé le"), widget=DATE_INPUT, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("Montant reçu (DH)"), min_value=0, max_digits=12, decimal_places=2)
 
-
-HALF_LABELS = dict(Attendance.Half.choices)

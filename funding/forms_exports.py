@@ -41,15 +41,12 @@ class DashboardFilterForm(CompanyChoiceMixin, forms.Form):
         self.fields["status"].choices = _status_choices()
 
     def to_filter(self) -> DashboardFilter:
-        """The filter to apply; an invalid value (a stale link) falls back to no filter for that field."""
-        if not self.is_valid():
-            valid = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
-            return DashboardFilter(
-                year=valid.get("year"),
-                company=self.company_value() if "company" not in self.errors else None,
-                status=valid.get("status") or "",
-            )
-        return DashboardFilter(year=self.cleaned_data["year"], company=self.company_value(), status=self.cleaned_data["status"])
+        """The filter to apply; an invalid value (a stale link) drops that criterion instead of failing."""
+        if not self.is_bound:
+            return DashboardFilter()
+        self.is_valid()
+        data = self.cleaned_data  # only the fields that validated
+        return DashboardFilter(year=data.get("year"), company=self.company_value(), status=data.get("status") or "")
 
 
 def default_separator() -> str:

@@ -65,13 +65,17 @@ def _styles() -> dict[str, ParagraphStyle]:
     f = fonts()
     return {
         "title": ParagraphStyle("title", fontName=f.bold, fontSize=16, leading=20, textColor=BRAND, spaceAfter=4),
-        "subtitle": ParagraphStyle("subtitle", fontName=f.regular, fontSize=9, leading=12, textColor=LINE, spaceAfter=8),
+        "subtitle": ParagraphStyle(
+            "subtitle", fontName=f.regular, fontSize=9, leading=12, textColor=LINE, spaceAfter=8
+        ),
         "body": ParagraphStyle("body", fontName=f.regular, fontSize=9, leading=12),
         "bold": ParagraphStyle("bold", fontName=f.bold, fontSize=9, leading=12),
         "small": ParagraphStyle("small", fontName=f.regular, fontSize=7.5, leading=9),
         "center": ParagraphStyle("center", fontName=f.bold, fontSize=8, leading=10, alignment=TA_CENTER),
         "text": ParagraphStyle("text", fontName=f.regular, fontSize=11, leading=17, spaceAfter=10),
-        "big": ParagraphStyle("big", fontName=f.bold, fontSize=24, leading=30, alignment=TA_CENTER, textColor=BRAND, spaceAfter=16),
+        "big": ParagraphStyle(
+            "big", fontName=f.bold, fontSize=24, leading=30, alignment=TA_CENTER, textColor=BRAND, spaceAfter=16
+        ),
     }
 
 
@@ -106,7 +110,15 @@ def _place(action: TrainingAction) -> str:
 def _info_table(rows: list[tuple[str, str]], width: float) -> Table:
     s = _styles()
     table = Table([[_p(k, s["bold"]), _p(v, s["body"])] for k, v in rows], colWidths=[4.2 * cm, width - 4.2 * cm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table
 
 
@@ -115,7 +127,13 @@ def _signature_boxes(labels: list[str], width: float, height: float = 3.2 * cm) 
     cell = width / len(labels)
     table = Table([[_p(label, s["small"]) for label in labels]], colWidths=[cell] * len(labels), rowHeights=[height])
     table.setStyle(
-        TableStyle([("BOX", (0, 0), (-1, -1), 0.8, LINE), ("INNERGRID", (0, 0), (-1, -1), 0.8, LINE), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, LINE),
+                ("INNERGRID", (0, 0), (-1, -1), 0.8, LINE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
     )
     return table
 
@@ -136,8 +154,15 @@ def _footer(label: str) -> Callable:
 def _build(story: list[Flowable], *, pagesize, title: str, footer: str, compress: bool) -> bytes:
     buffer = BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=pagesize, leftMargin=1.2 * cm, rightMargin=1.2 * cm, topMargin=1.2 * cm, bottomMargin=1.4 * cm,
-        title=title, author=TRAINING_BODY, pageCompression=1 if compress else 0,
+        buffer,
+        pagesize=pagesize,
+        leftMargin=1.2 * cm,
+        rightMargin=1.2 * cm,
+        topMargin=1.2 * cm,
+        bottomMargin=1.4 * cm,
+        title=title,
+        author=TRAINING_BODY,
+        pageCompression=1 if compress else 0,
     )
     on_page = _footer(footer)
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
@@ -162,7 +187,11 @@ def _attendance_table(participants: list[Participant], slots: list[Slot], width:
     s = _styles()
     name_w, cat_w = 6.2 * cm, 2.3 * cm
     slot_w = (width - name_w - cat_w) / max(len(slots), 1)
-    half_label = {Attendance.Half.MORNING: _("Matin"), Attendance.Half.AFTERNOON: _("Après-midi"), Attendance.Half.DAY: _("Journée")}
+    half_label = {
+        Attendance.Half.MORNING: _("Matin"),
+        Attendance.Half.AFTERNOON: _("Après-midi"),
+        Attendance.Half.DAY: _("Journée"),
+    }
     dates = [_p(_("Nom et prénom"), s["center"]), _p(_("Catégorie"), s["center"])]
     halves = ["", ""]
     first_column: dict = {}
@@ -177,9 +206,14 @@ def _attendance_table(participants: list[Participant], slots: list[Slot], width:
         halves.append(_p(f"{half_label[slot.half]} ({number_format(slot.hours)} h)", s["small"]))
     rows = [dates, halves]
     for participant in participants:
-        rows.append([_p(person_name(participant.learner), s["body"]), _p(participant.get_category_display(), s["small"])] + [""] * len(slots))
+        rows.append(
+            [_p(person_name(participant.learner), s["body"]), _p(participant.get_category_display(), s["small"])]
+            + [""] * len(slots)
+        )
     table = Table(
-        rows, colWidths=[name_w, cat_w] + [slot_w] * len(slots), rowHeights=[0.7 * cm, 0.7 * cm] + [1.15 * cm] * len(participants),
+        rows,
+        colWidths=[name_w, cat_w] + [slot_w] * len(slots),
+        rowHeights=[0.7 * cm, 0.7 * cm] + [1.15 * cm] * len(participants),
         repeatRows=2,
     )
     table.setStyle(
@@ -205,17 +239,27 @@ def attendance_sheet_pdf(action: TrainingAction, *, compress: bool = True) -> by
     width = pagesize[0] - 2.4 * cm
     settings = FundingSettings.load()
     slots = attendance_slots(list(action.days.order_by("date")), unit=settings.attendance_unit)
-    participants = list(action.participants.select_related("learner").order_by("learner__last_name", "learner__first_name", "pk"))
+    participants = list(
+        action.participants.select_related("learner").order_by("learner__last_name", "learner__first_name", "pk")
+    )
     title = _("Liste de présence")
     story: list[Flowable] = [
         _p(title, s["title"]),
-        _p(_("Chaque participant signe chaque demi-journée. À cacheter par l'organisme de formation et par l'entreprise."), s["subtitle"]),
+        _p(
+            _(
+                "Chaque participant signe chaque demi-journée. À cacheter par l'organisme de formation et par l'entreprise."
+            ),
+            s["subtitle"],
+        ),
         _info_table(
             [
                 (_("Entreprise"), _company(action)),
                 (_("Thème de l'action"), action.title),
                 (_("N° de contrat CSF"), action.csf_contract_number or "—"),
-                (_("Dates"), _("du %(start)s au %(end)s") % {"start": _d(action.start_date), "end": _d(action.end_date)}),
+                (
+                    _("Dates"),
+                    _("du %(start)s au %(end)s") % {"start": _d(action.start_date), "end": _d(action.end_date)},
+                ),
                 (_("Lieu"), _place(action)),
                 (_("Formateur(s)"), _trainers(action)),
             ],
@@ -246,6 +290,7 @@ def attendance_sheet_pdf(action: TrainingAction, *, compress: bool = True) -> by
 
 
 # --- evaluation sheet ---------------------------------------------------------------
+
 
 def _questions() -> list[tuple[str, list[str]]]:
     return [
@@ -291,7 +336,10 @@ def evaluation_sheet_pdf(participant: Participant, *, compress: bool = True) -> 
             [
                 (_("Thème"), action.title),
                 (_("Entreprise"), _company(action)),
-                (_("Dates"), _("du %(start)s au %(end)s") % {"start": _d(action.start_date), "end": _d(action.end_date)}),
+                (
+                    _("Dates"),
+                    _("du %(start)s au %(end)s") % {"start": _d(action.start_date), "end": _d(action.end_date)},
+                ),
                 (_("Nom et prénom"), person_name(participant.learner)),
                 (_("N° de CIN"), participant.cin or "—"),
                 (_("N° d'immatriculation CNSS"), participant.cnss_number or "—"),
@@ -306,7 +354,9 @@ def evaluation_sheet_pdf(participant: Participant, *, compress: bool = True) -> 
     for section, questions in _questions():
         rows = [[_p(section, s["bold"])] + [_p(label, s["center"]) for label in scale_labels]]
         rows += [[_p(question, s["body"])] + [""] * len(scale_labels) for question in questions]
-        table = Table(rows, colWidths=[width - 4 * box_w] + [box_w] * 4, rowHeights=[0.8 * cm] + [0.85 * cm] * len(questions))
+        table = Table(
+            rows, colWidths=[width - 4 * box_w] + [box_w] * 4, rowHeights=[0.8 * cm] + [0.85 * cm] * len(questions)
+        )
         table.setStyle(
             TableStyle(
                 [
@@ -322,13 +372,21 @@ def evaluation_sheet_pdf(participant: Participant, *, compress: bool = True) -> 
         Spacer(1, 0.35 * cm),
         _signature_boxes([_("Date"), _("Signature du participant")], width, height=2.4 * cm),
     ]
-    return _build(story, pagesize=pagesize, title=f"{title} — {person_name(participant.learner)}", footer=_("Évaluation F4"), compress=compress)
+    return _build(
+        story,
+        pagesize=pagesize,
+        title=f"{title} — {person_name(participant.learner)}",
+        footer=_("Évaluation F4"),
+        compress=compress,
+    )
 
 
 # --- attestation ---------------------------------------------------------------------
 
 
-def attestation_pdf(participant: Participant, *, hours_attended: Decimal, hours_scheduled: Decimal, compress: bool = True) -> bytes:
+def attestation_pdf(
+    participant: Participant, *, hours_attended: Decimal, hours_scheduled: Decimal, compress: bool = True
+) -> bytes:
     """The attestation that the participant followed the action, with the hours attended."""
     s = _styles()
     action = participant.action
@@ -345,10 +403,18 @@ def attestation_pdf(participant: Participant, *, hours_attended: Decimal, hours_
         _p(_("salarié·e de l'entreprise %(company)s,") % {"company": _company(action)}, s["text"])
         if action.company
         else _p(_("dans le cadre d'une action inter-entreprises,"), s["text"]),
-        _p(_("a suivi l'action de formation « %(title)s » (cours « %(course)s »)") % {"title": action.title, "course": action.course.title}, s["text"]),
+        _p(
+            _("a suivi l'action de formation « %(title)s » (cours « %(course)s »)")
+            % {"title": action.title, "course": action.course.title},
+            s["text"],
+        ),
         _p(
             _("du %(start)s au %(end)s, %(place)s.")
-            % {"start": _d(action.start_date), "end": _d(action.end_date), "place": _place(action).lower() if action.remote else action.location},
+            % {
+                "start": _d(action.start_date),
+                "end": _d(action.end_date),
+                "place": _place(action).lower() if action.remote else action.location,
+            },
             s["text"],
         ),
         _p(

@@ -65,4 +65,6 @@ def attendance_rate(*, present_half_days: int, scheduled_half_days: int) -> int 
     """Whole-percent attendance, or None when nothing was scheduled."""
     if scheduled_half_days <= 0:
         return None
-    return int((Decimal(present_half_days) * 100 / Decimal(scheduled_half_days)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(
+        (Decimal(present_half_days) * 100 / Decimal(scheduled_half_days)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    )

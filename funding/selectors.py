@@ -49,7 +49,10 @@ def company_list(*, search: str = "") -> QuerySet[Company]:
     if search:
         compact = search.replace(" ", "").replace(".", "")
         companies = companies.filter(
-            Q(legal_name__icontains=search) | Q(city__icontains=search) | Q(sector__icontains=search) | Q(ice__contains=compact)
+            Q(legal_name__icontains=search)
+            | Q(city__icontains=search)
+            | Q(sector__icontains=search)
+            | Q(ice__contains=compact)
         )
     return companies.order_by("legal_name")
 
@@ -57,7 +60,9 @@ def company_list(*, search: str = "") -> QuerySet[Company]:
 # --- actions ---------------------------------------------------------------------
 
 
-def action_list(*, year: int | None = None, company_id: int | None = None, status: str = "") -> QuerySet[TrainingAction]:
+def action_list(
+    *, year: int | None = None, company_id: int | None = None, status: str = ""
+) -> QuerySet[TrainingAction]:
     actions = TrainingAction.objects.select_related("course", "company").annotate(
         participant_count=Count("participants", distinct=True)
     )
@@ -79,7 +84,9 @@ def action_years() -> list[int]:
 
 
 def action_for_page(pk: int) -> TrainingAction | None:
-    participants = Participant.objects.select_related("learner").order_by("learner__last_name", "learner__first_name", "pk")
+    participants = Participant.objects.select_related("learner").order_by(
+        "learner__last_name", "learner__first_name", "pk"
+    )
     return (
         TrainingAction.objects.select_related("course", "company", "scheme", "created_by")
         .prefetch_related("days", "trainers", Prefetch("participants", queryset=participants))
@@ -104,9 +111,11 @@ def funded_participant_count(action: TrainingAction) -> int:
 
 def trainer_choices() -> QuerySet:
     User = get_user_model()
-    return User.objects.filter(is_active=True).filter(
-        Q(role__in=[User.Role.TRAINER, User.Role.ADMIN]) | Q(is_staff=True)
-    ).order_by("last_name", "first_name", "email")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(role__in=[User.Role.TRAINER, User.Role.ADMIN]) | Q(is_staff=True))
+        .order_by("last_name", "first_name", "email")
+    )
 
 
 def user_search(query: str, *, limit: int = 20) -> list:
@@ -200,12 +209,16 @@ def attendance_slots(days: list[ActionDay], *, unit: str) -> list[Slot]:
     return slots
 
 
-def attendance_grid(action: TrainingAction, *, settings: FundingSettings | None = None) -> tuple[list[Slot], list[AttendanceRow]]:
+def attendance_grid(
+    action: TrainingAction, *, settings: FundingSettings | None = None
+) -> tuple[list[Slot], list[AttendanceRow]]:
     """Rows of participants × columns of slots, with each participant's rate and hours."""
     settings = settings or FundingSettings.load()
     days = list(action.days.order_by("date"))
     slots = attendance_slots(days, unit=settings.attendance_unit)
-    participants = list(action.participants.select_related("learner").order_by("learner__last_name", "learner__first_name", "pk"))
+    participants = list(
+        action.participants.select_related("learner").order_by("learner__last_name", "learner__first_name", "pk")
+    )
     marks = {
         (mark.participant_id, mark.day_id, mark.half): mark
         for mark in Attendance.objects.filter(participant__action=action, day__action=action)
@@ -216,7 +229,9 @@ def attendance_grid(action: TrainingAction, *, settings: FundingSettings | None 
         for slot in slots:
             mark = marks.get((participant.pk, slot.day_id, slot.half))
             present = bool(mark and mark.present)
-            row.cells.append(Cell(participant_id=participant.pk, slot=slot, present=present, source=mark.source if mark else None))
+            row.cells.append(
+                Cell(participant_id=participant.pk, slot=slot, present=present, source=mark.source if mark else None)
+            )
             row.scheduled_half_days += slot.weight
             if present:
                 row.present_half_days += slot.weight
@@ -264,7 +279,9 @@ class ChecklistItem:
 def dossier_checklist(action: TrainingAction) -> list[ChecklistItem]:
     """One item per active required document (and per participant when the document is individual)."""
     required = list(RequiredDocument.objects.filter(active=True).order_by("position", "pk"))
-    participants = list(action.participants.select_related("learner").order_by("learner__last_name", "learner__first_name", "pk"))
+    participants = list(
+        action.participants.select_related("learner").order_by("learner__last_name", "learner__first_name", "pk")
+    )
     documents = {(doc.required_id, doc.participant_id): doc for doc in action.documents.all()}
     items = []
     for requirement in required:
@@ -307,10 +324,14 @@ class Deadline:
         return "info"
 
 
-def action_deadline(action: TrainingAction, *, settings: FundingSettings | None = None, today: datetime.date | None = None) -> Deadline:
+def action_deadline(
+    action: TrainingAction, *, settings: FundingSettings | None = None, today: datetime.date | None = None
+) -> Deadline:
     settings = settings or FundingSettings.load()
     today = today or timezone.localdate()
-    due = filing_deadline(plan_year=action.plan_year, month=settings.filing_deadline_month, day=settings.filing_deadline_day)
+    due = filing_deadline(
+        plan_year=action.plan_year, month=settings.filing_deadline_month, day=settings.filing_deadline_day
+    )
     return Deadline(date=due, days_left=(due - today).days, filed=action.filed_on is not None)
 
 

@@ -59,8 +59,18 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 COMPANY_IDENTIFIERS = ("ice", "rc", "if_number", "patente", "cnss_affiliation")
 ACTION_FIELDS = frozenset(
     {
-        "course", "company", "title", "action_type", "plan_year", "csf_contract_number", "start_date", "end_date",
-        "location", "remote", "cost_excl_tax", "cost_incl_tax",
+        "course",
+        "company",
+        "title",
+        "action_type",
+        "plan_year",
+        "csf_contract_number",
+        "start_date",
+        "end_date",
+        "location",
+        "remote",
+        "cost_excl_tax",
+        "cost_incl_tax",
     }
 )
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -138,7 +148,10 @@ def action_recompute_reimbursement(*, action: TrainingAction) -> Decimal:
 def _check_scheme_matches(action: TrainingAction, scheme: FundingScheme | None) -> None:
     if scheme is not None and scheme.action_type != action.action_type:
         raise ValidationError(
-            {"scheme": _("Ce barème s'applique aux actions de type « %(type)s ».") % {"type": scheme.get_action_type_display()}}
+            {
+                "scheme": _("Ce barème s'applique aux actions de type « %(type)s ».")
+                % {"type": scheme.get_action_type_display()}
+            }
         )
 
 
@@ -185,9 +198,19 @@ def action_create(
     generate_days: bool = True,
 ) -> TrainingAction:
     action = TrainingAction(
-        course=course, company=company, title=title or course.title, action_type=action_type, plan_year=plan_year,
-        csf_contract_number=csf_contract_number, start_date=start_date, end_date=end_date, location=location,
-        remote=remote, cost_excl_tax=cost_excl_tax, cost_incl_tax=cost_incl_tax, created_by=by,
+        course=course,
+        company=company,
+        title=title or course.title,
+        action_type=action_type,
+        plan_year=plan_year,
+        csf_contract_number=csf_contract_number,
+        start_date=start_date,
+        end_date=end_date,
+        location=location,
+        remote=remote,
+        cost_excl_tax=cost_excl_tax,
+        cost_incl_tax=cost_incl_tax,
+        created_by=by,
     )
     _check_scheme_matches(action, scheme)
     _apply_scheme(action, scheme)
@@ -257,7 +280,11 @@ def _drop_days_outside(action: TrainingAction) -> None:
 def action_generate_days(*, action: TrainingAction) -> int:
     """Create the missing weekdays between the action's dates (default hours); returns how many."""
     existing = set(action.days.values_list("date", flat=True))
-    new_days = [ActionDay(action=action, date=day) for day in _weekdays(action.start_date, action.end_date) if day not in existing]
+    new_days = [
+        ActionDay(action=action, date=day)
+        for day in _weekdays(action.start_date, action.end_date)
+        if day not in existing
+    ]
     ActionDay.objects.bulk_create(new_days)
     return len(new_days)
 
@@ -272,7 +299,11 @@ def _check_hours(morning: Decimal, afternoon: Decimal) -> None:
 
 @transaction.atomic
 def action_day_add(
-    *, action: TrainingAction, date: datetime.date, morning_hours: Decimal = Decimal("3.5"), afternoon_hours: Decimal = Decimal("3.5")
+    *,
+    action: TrainingAction,
+    date: datetime.date,
+    morning_hours: Decimal = Decimal("3.5"),
+    afternoon_hours: Decimal = Decimal("3.5"),
 ) -> ActionDay:
     if not action.start_date <= date <= action.end_date:
         raise ValidationError(
@@ -281,7 +312,9 @@ def action_day_add(
             code="outside_action",
         )
     if action.days.filter(date=date).exists():
-        raise ValidationError(_("Le %(date)s figure déjà dans les journées de l'action.") % {"date": _date(date)}, code="duplicate")
+        raise ValidationError(
+            _("Le %(date)s figure déjà dans les journées de l'action.") % {"date": _date(date)}, code="duplicate"
+        )
     _check_hours(morning_hours, afternoon_hours)
     day = ActionDay(action=action, date=date, morning_hours=morning_hours, afternoon_hours=afternoon_hours)
     day.full_clean()
@@ -309,7 +342,8 @@ def action_days_update(*, action: TrainingAction, hours: dict[int, tuple[Decimal
 def action_day_delete(*, day: ActionDay) -> None:
     if day.attendance.filter(present=True).exists():
         raise ValidationError(
-            _("Des présences sont saisies le %(date)s : la journée ne peut pas être supprimée.") % {"date": _date(day.date)}
+            _("Des présences sont saisies le %(date)s : la journée ne peut pas être supprimée.")
+            % {"date": _date(day.date)}
         )
     day.delete()
 
@@ -328,11 +362,13 @@ def _overlap_message(learner, other: TrainingAction) -> str:
     }
 
 
-def _record_status(participant: Participant, *, from_status: str, to_status: str, by, reason: str) -> FundingStatusChange:
+def _record_status(
+    participant: Participant, *, from_status: str, to_status: str, by, reason: str
+) -> FundingStatusChange:
     change = FundingStatusChange(
         participant=participant, from_status=from_status, to_status=to_status, reason=reason, changed_by=by
     )
-    change.full_clean()
+    change.full_clean(exclude=["changed_by"])  # None when a script changes the status
     change.save()
     return change
 
@@ -358,8 +394,12 @@ def participant_add(
     if other is not None:
         raise ValidationError(_overlap_message(learner, other.action), code="overlap")
     participant = Participant(
-        action=action, learner=learner, cin=normalise_identifier(cin), cnss_number=normalise_identifier(cnss_number),
-        category=category, funding_status=funding_status,
+        action=action,
+        learner=learner,
+        cin=normalise_identifier(cin),
+        cnss_number=normalise_identifier(cnss_number),
+        category=category,
+        funding_status=funding_status,
     )
     participant.full_clean()
     participant.save()
@@ -390,17 +430,22 @@ def participant_set_status(*, participant: Participant, to_status: str, by, reas
     if to_status not in Status.values:
         raise ValidationError(_("Statut de financement inconnu."), code="unknown_status")
     if to_status == from_status:
-        raise ValidationError(_("Le financement est déjà au statut « %(status)s ».") % {"status": Status(to_status).label})
+        raise ValidationError(
+            _("Le financement est déjà au statut « %(status)s ».") % {"status": Status(to_status).label}
+        )
     if to_status not in ALLOWED_TRANSITIONS[from_status]:
         raise ValidationError(
-            _("Passage impossible de « %(from)s » à « %(to)s ».") % {"from": Status(from_status).label, "to": Status(to_status).label},
+            _("Passage impossible de « %(from)s » à « %(to)s ».")
+            % {"from": Status(from_status).label, "to": Status(to_status).label},
             code="illegal_transition",
         )
     participant.funding_status = to_status
     participant.save(update_fields=["funding_status"])
     _record_status(participant, from_status=from_status, to_status=to_status, by=by, reason=reason.strip())
     action_recompute_reimbursement(action=participant.action)
-    logger.info("funding participant status id=%s %s->%s by=%s", participant.pk, from_status, to_status, getattr(by, "pk", None))
+    logger.info(
+        "funding participant status id=%s %s->%s by=%s", participant.pk, from_status, to_status, getattr(by, "pk", None)
+    )
     return participant
 
 
@@ -420,19 +465,27 @@ def attendance_save(*, action: TrainingAction, marks: dict[AttendanceKey, bool],
     """
     settings = FundingSettings.load()
     days = {day.date: day for day in action.days.all()}
-    slots = {(slot.date, slot.half) for slot in selectors.attendance_slots(list(days.values()), unit=settings.attendance_unit)}
+    slots = {
+        (slot.date, slot.half)
+        for slot in selectors.attendance_slots(list(days.values()), unit=settings.attendance_unit)
+    }
     participant_ids = set(action.participants.values_list("pk", flat=True))
     for participant_id, date, half in marks:
         if date not in days:
             raise ValidationError(
-                _("Le %(date)s ne fait pas partie des journées de cette action (du %(start)s au %(end)s) : rien n'a été enregistré.")
+                _(
+                    "Le %(date)s ne fait pas partie des journées de cette action (du %(start)s au %(end)s) : rien n'a été enregistré."
+                )
                 % {"date": _date(date), "start": _date(action.start_date), "end": _date(action.end_date)},
                 code="outside_action",
             )
         if (date, half) not in slots:
             raise ValidationError(
                 _("Le %(date)s n'a pas de créneau « %(half)s » : rien n'a été enregistré.")
-                % {"date": _date(date), "half": Attendance.Half(half).label if half in Attendance.Half.values else half},
+                % {
+                    "date": _date(date),
+                    "half": Attendance.Half(half).label if half in Attendance.Half.values else half,
+                },
                 code="unknown_half",
             )
         if participant_id not in participant_ids:
@@ -449,8 +502,13 @@ def attendance_save(*, action: TrainingAction, marks: dict[AttendanceKey, bool],
         if mark is None:
             created.append(
                 Attendance(
-                    participant_id=participant_id, day=days[date], half=half, present=present,
-                    source=Attendance.Source.TRAINER, recorded_by=by, recorded_at=now,
+                    participant_id=participant_id,
+                    day=days[date],
+                    half=half,
+                    present=present,
+                    source=Attendance.Source.TRAINER,
+                    recorded_by=by,
+                    recorded_at=now,
                 )
             )
         elif mark.present != present:
@@ -474,7 +532,9 @@ def attendance_derive_from_platform(*, action: TrainingAction, by, today: dateti
     number of present slots.
     """
     if not action.remote:
-        raise ValidationError(_("Cette action se déroule en présentiel : la présence se saisit dans la grille."), code="not_remote")
+        raise ValidationError(
+            _("Cette action se déroule en présentiel : la présence se saisit dans la grille."), code="not_remote"
+        )
     settings = FundingSettings.load()
     today = today or timezone.localdate()
     threshold = settings.platform_seconds_per_half_day
@@ -499,11 +559,15 @@ def attendance_derive_from_platform(*, action: TrainingAction, by, today: dateti
                 needed += threshold * slot.weight
                 present = spent >= needed
                 Attendance.objects.update_or_create(
-                    participant=participant, day=day, half=slot.half,
+                    participant=participant,
+                    day=day,
+                    half=slot.half,
                     defaults={"present": present, "source": Attendance.Source.PLATFORM, "recorded_by": by},
                 )
                 present_count += int(present)
-    logger.info("funding attendance derived action=%s present=%s by=%s", action.pk, present_count, getattr(by, "pk", None))
+    logger.info(
+        "funding attendance derived action=%s present=%s by=%s", action.pk, present_count, getattr(by, "pk", None)
+    )
     return present_count
 
 
@@ -523,7 +587,9 @@ def check_upload(upload: UploadedFile) -> str:
     raise ValidationError(_("Seuls les fichiers PDF, JPEG et PNG sont acceptés."), code="bad_type")
 
 
-def _document_for(*, action: TrainingAction, required: RequiredDocument, participant: Participant | None) -> DossierDocument:
+def _document_for(
+    *, action: TrainingAction, required: RequiredDocument, participant: Participant | None
+) -> DossierDocument:
     if required.per_participant and participant is None:
         raise ValidationError(_("Cette pièce se fournit pour chaque participant."))
     if not required.per_participant:
@@ -531,7 +597,9 @@ def _document_for(*, action: TrainingAction, required: RequiredDocument, partici
     if participant is not None and participant.action_id != action.pk:
         raise ValidationError(_("Ce participant ne suit pas cette action."))
     document = (
-        DossierDocument.objects.select_for_update().filter(action=action, required=required, participant=participant).first()
+        DossierDocument.objects.select_for_update()
+        .filter(action=action, required=required, participant=participant)
+        .first()
     )
     return document or DossierDocument(action=action, required=required, participant=participant)
 
@@ -611,13 +679,17 @@ def action_mark_filed(*, action: TrainingAction, filed_on: datetime.date, by) ->
 
 
 @transaction.atomic
-def action_mark_reimbursed(*, action: TrainingAction, reimbursed_on: datetime.date, amount: Decimal, by) -> TrainingAction:
+def action_mark_reimbursed(
+    *, action: TrainingAction, reimbursed_on: datetime.date, amount: Decimal, by
+) -> TrainingAction:
     """The OFPPT paid: record date and amount; filed places become reimbursed."""
     action = TrainingAction.objects.select_for_update().get(pk=action.pk)
     if action.filed_on is None:
         raise ValidationError(_("Déposez d'abord le dossier : un remboursement suit un dépôt."))
     if action.reimbursed_on is not None:
-        raise ValidationError(_("Le remboursement est déjà enregistré (le %(date)s).") % {"date": _date(action.reimbursed_on)})
+        raise ValidationError(
+            _("Le remboursement est déjà enregistré (le %(date)s).") % {"date": _date(action.reimbursed_on)}
+        )
     if reimbursed_on < action.filed_on:
         raise ValidationError({"reimbursed_on": _("Le remboursement ne peut pas précéder le dépôt du dossier.")})
     if reimbursed_on > timezone.localdate():
@@ -641,8 +713,13 @@ def action_mark_reimbursed(*, action: TrainingAction, reimbursed_on: datetime.da
 def _reminder_text(action: TrainingAction, deadline: selectors.Deadline) -> tuple[str, str]:
     company = action.company.legal_name if action.company else _("inter-entreprises")
     if deadline.days_left >= 0:
-        subject = _("Dossier OFPPT à déposer avant le %(date)s : %(title)s") % {"date": _date(deadline.date), "title": action.title}
-        lead = _("Il reste %(days)s jour(s) pour déposer le dossier de remboursement de cette action.") % {"days": deadline.days_left}
+        subject = _("Dossier OFPPT à déposer avant le %(date)s : %(title)s") % {
+            "date": _date(deadline.date),
+            "title": action.title,
+        }
+        lead = _("Il reste %(days)s jour(s) pour déposer le dossier de remboursement de cette action.") % {
+            "days": deadline.days_left
+        }
     else:
         subject = _("Dossier OFPPT en retard : %(title)s") % {"title": action.title}
         lead = _("L'échéance de dépôt du dossier de remboursement est dépassée depuis %(days)s jour(s).") % {
@@ -686,7 +763,9 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
             continue
         try:
             with transaction.atomic():
-                DeadlineReminder.objects.bulk_create([DeadlineReminder(action=action, days_before=days) for days in due])
+                DeadlineReminder.objects.bulk_create(
+                    [DeadlineReminder(action=action, days_before=days) for days in due]
+                )
                 subject, body = _reminder_text(action, deadline)
                 send_mail(subject, body, None, recipients)
         except IntegrityError:

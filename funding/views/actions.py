@@ -41,7 +41,15 @@ from funding.forms import (
     parse_attendance_post,
     parse_day_hours,
 )
-from funding.models import ActionDay, Company, DossierDocument, FundingSettings, Participant, RequiredDocument, TrainingAction
+from funding.models import (
+    ActionDay,
+    Company,
+    DossierDocument,
+    FundingSettings,
+    Participant,
+    RequiredDocument,
+    TrainingAction,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -103,7 +111,9 @@ def _status(form) -> int:
 def company_list(request: HttpRequest) -> HttpResponse:
     search = CompanySearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    return render(request, "funding/company_list.html", {"search": search, "companies": selectors.company_list(search=query)})
+    return render(
+        request, "funding/company_list.html", {"search": search, "companies": selectors.company_list(search=query)}
+    )
 
 
 @admin_required
@@ -135,7 +145,12 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Modifications enregistrées."))
             return redirect("funding:company_list")
     actions = selectors.action_list(company_id=company.pk)
-    return render(request, "funding/company_form.html", {"form": form, "company": company, "actions": actions}, status=_status(form))
+    return render(
+        request,
+        "funding/company_form.html",
+        {"form": form, "company": company, "actions": actions},
+        status=_status(form),
+    )
 
 
 # --- actions ----------------------------------------------------------------------
@@ -164,7 +179,9 @@ def action_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             action = services.action_create(
-                by=request.user, generate_days=form.cleaned_data.get("generate_days", False), **_action_kwargs(form.cleaned_data)
+                by=request.user,
+                generate_days=form.cleaned_data.get("generate_days", False),
+                **_action_kwargs(form.cleaned_data),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -216,9 +233,16 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- days -------------------------------------------------------------------------
 
 
-def _days_page(request: HttpRequest, action: TrainingAction, *, add_form: DayAddForm | None = None, status: int = 200) -> HttpResponse:
+def _days_page(
+    request: HttpRequest, action: TrainingAction, *, add_form: DayAddForm | None = None, status: int = 200
+) -> HttpResponse:
     days = list(action.days.order_by("date"))
-    context = {"action": action, "days": days, "add_form": add_form or DayAddForm(), "total_hours": sum((d.hours for d in days), start=0)}
+    context = {
+        "action": action,
+        "days": days,
+        "add_form": add_form or DayAddForm(),
+        "total_hours": sum((d.hours for d in days), start=0),
+    }
     return render(request, "funding/action_days.html", context, status=status)
 
 
@@ -293,9 +317,14 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             participant = services.participant_add(
-                action=action, learner=form.learner, cin=data["cin"], cnss_number=data["cnss_number"],
-                category=data["category"], funding_status=data["funding_status"],
-                enrol_in_course=data["enrol_in_course"], by=request.user,
+                action=action,
+                learner=form.learner,
+                cin=data["cin"],
+                cnss_number=data["cnss_number"],
+                category=data["category"],
+                funding_status=data["funding_status"],
+                enrol_in_course=data["enrol_in_course"],
+                by=request.user,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -305,15 +334,25 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             name = participant.learner.get_full_name() or participant.learner.email
             messages.success(request, _("%(name)s est inscrit·e à l'action.") % {"name": name})
             return redirect("funding:action_detail", pk=action.pk)
-    context = {"action": action, "form": form, "search": search, "matches": selectors.user_search(query), "query": query}
+    context = {
+        "action": action,
+        "form": form,
+        "search": search,
+        "matches": selectors.user_search(query),
+        "query": query,
+    }
     return render(request, "funding/participant_add.html", context, status=_status(form))
 
 
-def _participant_page(request: HttpRequest, participant: Participant, *, form=None, status_form=None, status: int = 200):
+def _participant_page(
+    request: HttpRequest, participant: Participant, *, form=None, status_form=None, status: int = 200
+):
     initial = {"cin": participant.cin, "cnss_number": participant.cnss_number, "category": participant.category}
     allowed = services.ALLOWED_TRANSITIONS[participant.funding_status]
     status_form = status_form or StatusForm()
-    status_form.fields["to_status"].choices = [(v, label) for v, label in Participant.FundingStatus.choices if v in allowed]
+    status_form.fields["to_status"].choices = [
+        (v, label) for v, label in Participant.FundingStatus.choices if v in allowed
+    ]
     attendance = selectors.attendance_by_participant(participant.action).get(participant.pk)
     context = {
         "participant": participant,
@@ -352,7 +391,10 @@ def participant_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.participant_set_status(
-                participant=participant, to_status=form.cleaned_data["to_status"], reason=form.cleaned_data["reason"], by=request.user
+                participant=participant,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -406,7 +448,9 @@ def attendance_derive(request: HttpRequest, pk: int) -> HttpResponse:
         _show_errors(request, error)
     else:
         messages.success(
-            request, _("Présences déduites du temps passé sur la plateforme : %(count)s demi-journée(s) présente(s).") % {"count": present}
+            request,
+            _("Présences déduites du temps passé sur la plateforme : %(count)s demi-journée(s) présente(s).")
+            % {"count": present},
         )
     return redirect("funding:attendance_grid", pk=action.pk)
 
@@ -442,8 +486,12 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(Participant, pk=participant_id, action=action) if participant_id else None
     try:
         services.document_update(
-            action=action, required=required, participant=participant, status=form.cleaned_data["status"] or None,
-            upload=form.cleaned_data["file"], by=request.user,
+            action=action,
+            required=required,
+            participant=participant,
+            status=form.cleaned_data["status"] or None,
+            upload=form.cleaned_data["file"],
+            by=request.user,
         )
     except ValidationError as error:
         _show_errors(request, error)
@@ -459,7 +507,9 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     if not document.file:
         raise Http404
     content_type = mimetypes.guess_type(document.file.name)[0] or "application/octet-stream"
-    response = FileResponse(document.file.open("rb"), content_type=content_type, filename=document.file.name.rsplit("/", 1)[-1])
+    response = FileResponse(
+        document.file.open("rb"), content_type=content_type, filename=document.file.name.rsplit("/", 1)[-1]
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -471,7 +521,9 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _mark_generated(request: HttpRequest, action: TrainingAction, kind: str, participant: Participant | None = None) -> None:
+def _mark_generated(
+    request: HttpRequest, action: TrainingAction, kind: str, participant: Participant | None = None
+) -> None:
     """A POST (the dossier's "generate" button) also moves the checklist item to "prepared"."""
     if request.method == "POST":
         services.document_mark_generated(action=action, kind=kind, participant=participant, by=request.user)
@@ -534,7 +586,10 @@ def action_mark_reimbursed(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.action_mark_reimbursed(
-                action=action, reimbursed_on=form.cleaned_data["reimbursed_on"], amount=form.cleaned_data["amount"], by=request.user
+                action=action,
+                reimbursed_on=form.cleaned_data["reimbursed_on"],
+                amount=form.cleaned_data["amount"],
+                by=request.user,
             )
         except ValidationError as error:
             _show_errors(request, error)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from funding.dashboard import (
+    DashboardFilter,
     funding_dashboard,
     reimbursement_by_company_chart,
     reimbursement_by_year_chart,
@@ -43,6 +45,19 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
+def _export_query(filters: DashboardFilter) -> QueryDict:
+    """The export page's filters matching the dashboard's (a plan year becomes that calendar year of start dates)."""
+    query = QueryDict(mutable=True)
+    if filters.year:
+        query["date_from"] = datetime.date(filters.year, 1, 1).isoformat()
+        query["date_to"] = datetime.date(filters.year, 12, 31).isoformat()
+    if filters.company:
+        query["company"] = str(filters.company)
+    if filters.status:
+        query["status"] = filters.status
+    return query
+
+
 @require_GET
 @admin_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -53,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "dashboard": figures,
         "filters": filters,
-        "query": request.GET.urlencode(),
+        "export_query": _export_query(filters).urlencode(),
         "company_chart": reimbursement_by_company_chart(figures),
         "year_chart": reimbursement_by_year_chart(figures),
         "status_chart": status_chart(figures),

@@ -30,12 +30,18 @@ XLSX_SPOOL_BYTES = 8 * 1024 * 1024
 def _audit(request: HttpRequest, *, kind: str, file_format: str, rows: int, filters_text: str) -> None:
     audit_logger.info(
         "funding export with personal identifiers (CIN, CNSS): user_id=%s kind=%s format=%s rows=%s %s",
-        request.user.pk, kind, file_format, rows, filters_text,
+        request.user.pk,
+        kind,
+        file_format,
+        rows,
+        filters_text,
     )
 
 
 def _csv_response(export, *, separator: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_chunks(export.columns, export.rows, separator=separator), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_chunks(export.columns, export.rows, separator=separator), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{export.basename}.csv"'
     response["Cache-Control"] = "no-store"
     return response
@@ -45,7 +51,12 @@ def _xlsx_response(export) -> FileResponse:
     # openpyxl writes a zip that needs seeking, so it cannot write to the socket; the finished
     # file is then sent in blocks by FileResponse (which closes, hence deletes, the temporary file).
     target = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115 (closed by FileResponse)
-    write_xlsx(export.columns, export.rows, target, sheet_title=_("Présences") if export.kind == "attendance" else _("Inscriptions"))
+    write_xlsx(
+        export.columns,
+        export.rows,
+        target,
+        sheet_title=_("Présences") if export.kind == "attendance" else _("Inscriptions"),
+    )
     target.seek(0)
     response = FileResponse(target, as_attachment=True, filename=f"{export.basename}.xlsx", content_type=XLSX_TYPE)
     response["Cache-Control"] = "no-store"

@@ -24,9 +24,17 @@ def admin():
 
 def _create(admin, **overrides):
     fields = {
-        "by": admin, "course": CourseFactory(), "company": CompanyFactory(), "title": "Vidéo IA", "action_type": ActionType.PLANNED,
-        "plan_year": 2026, "start_date": MONDAY, "end_date": MONDAY + datetime.timedelta(days=8), "location": "Rabat",
-        "cost_excl_tax": Decimal("20000"), "cost_incl_tax": Decimal("24000"),
+        "by": admin,
+        "course": CourseFactory(),
+        "company": CompanyFactory(),
+        "title": "Vidéo IA",
+        "action_type": ActionType.PLANNED,
+        "plan_year": 2026,
+        "start_date": MONDAY,
+        "end_date": MONDAY + datetime.timedelta(days=8),
+        "location": "Rabat",
+        "cost_excl_tax": Decimal("20000"),
+        "cost_incl_tax": Decimal("24000"),
     }
     fields.update(overrides)
     return services.action_create(**fields)
@@ -35,7 +43,10 @@ def _create(admin, **overrides):
 def test_action_create_picks_the_configured_scheme_and_snapshots_its_rate(admin):
     # given: the default 70 % planned scheme, and a newer one from 2026-03-01
     newer = FundingScheme.objects.create(
-        name="CSF 2026", action_type=ActionType.PLANNED, rate_percent=Decimal("60"), valid_from=datetime.date(2026, 3, 1)
+        name="CSF 2026",
+        action_type=ActionType.PLANNED,
+        rate_percent=Decimal("60"),
+        valid_from=datetime.date(2026, 3, 1),
     )
     # when
     action = _create(admin)
@@ -59,13 +70,20 @@ def test_action_create_generates_weekdays_only(admin):
 def test_expected_reimbursement_follows_participants_and_cost(admin):
     # given: a scheme capped at 3,000 DH per participant
     scheme = FundingScheme.objects.create(
-        name="Plafonné", action_type=ActionType.PLANNED, rate_percent=Decimal("70"), valid_from=datetime.date(2020, 1, 1),
+        name="Plafonné",
+        action_type=ActionType.PLANNED,
+        rate_percent=Decimal("70"),
+        valid_from=datetime.date(2020, 1, 1),
         ceiling_per_participant=Decimal("3000"),
     )
     action = _create(admin, scheme=scheme)
     assert action.expected_reimbursement == Decimal("0.00")  # no participant yet
     # when: two eligible participants join, one not eligible
-    for status in (Participant.FundingStatus.ELIGIBLE, Participant.FundingStatus.ELIGIBLE, Participant.FundingStatus.NOT_ELIGIBLE):
+    for status in (
+        Participant.FundingStatus.ELIGIBLE,
+        Participant.FundingStatus.ELIGIBLE,
+        Participant.FundingStatus.NOT_ELIGIBLE,
+    ):
         services.participant_add(action=action, learner=UserFactory(), cin="BE123456", by=admin, funding_status=status)
     action.refresh_from_db()
     # then: capped at 2 × 3,000
@@ -111,7 +129,10 @@ def test_action_day_outside_the_dates_is_refused(admin):
 def test_action_day_add_view_shows_the_message(client, admin):
     client.force_login(admin)
     action = TrainingActionFactory()
-    response = client.post(reverse("funding:action_day_add", args=[action.pk]), {"date": "2026-05-01", "morning_hours": "3", "afternoon_hours": "3"})
+    response = client.post(
+        reverse("funding:action_day_add", args=[action.pk]),
+        {"date": "2026-05-01", "morning_hours": "3", "afternoon_hours": "3"},
+    )
     assert response.status_code == 400
     assert "en dehors des dates" in response.content.decode()
     assert action.days.count() == 5
@@ -136,7 +157,12 @@ def test_shrinking_the_dates_drops_empty_days(admin):
 
 def test_moving_dates_onto_another_action_of_a_participant_is_refused(admin):
     learner = UserFactory()
-    ParticipantFactory(learner=learner, action=TrainingActionFactory(title="Atelier prompts", start_date=datetime.date(2026, 4, 6), end_date=datetime.date(2026, 4, 7)))
+    ParticipantFactory(
+        learner=learner,
+        action=TrainingActionFactory(
+            title="Atelier prompts", start_date=datetime.date(2026, 4, 6), end_date=datetime.date(2026, 4, 7)
+        ),
+    )
     action = TrainingActionFactory()
     ParticipantFactory(learner=learner, action=action)
     with pytest.raises(ValidationError) as error:
@@ -148,9 +174,19 @@ def test_action_create_view(client, admin):
     client.force_login(admin)
     course, company, trainer = CourseFactory(), CompanyFactory(), TrainerFactory()
     data = {
-        "course": course.pk, "title": "", "company": company.pk, "action_type": ActionType.PLANNED, "plan_year": 2026,
-        "start_date": "2026-03-02", "end_date": "2026-03-03", "location": "Casablanca", "trainers": [trainer.pk],
-        "cost_excl_tax": "10000", "cost_incl_tax": "12000", "scheme": "", "generate_days": "on",
+        "course": course.pk,
+        "title": "",
+        "company": company.pk,
+        "action_type": ActionType.PLANNED,
+        "plan_year": 2026,
+        "start_date": "2026-03-02",
+        "end_date": "2026-03-03",
+        "location": "Casablanca",
+        "trainers": [trainer.pk],
+        "cost_excl_tax": "10000",
+        "cost_incl_tax": "12000",
+        "scheme": "",
+        "generate_days": "on",
     }
     response = client.post(reverse("funding:action_create"), data)
     assert response.status_code == 302, response.context["form"].errors

@@ -20,7 +20,9 @@ def admin_client(client):
 
 def test_company_create_normalises_identifiers():
     # when
-    company = services.company_create(by=None, legal_name="Atlas Médias", ice="001 525.489 000 088", rc="12 345", if_number="")
+    company = services.company_create(
+        by=None, legal_name="Atlas Médias", ice="001 525.489 000 088", rc="12 345", if_number=""
+    )
     # then
     company.refresh_from_db()
     assert company.ice == "001525489000088"
@@ -48,8 +50,12 @@ def test_company_form_shows_the_ice_error_next_to_the_field(admin_client):
 
 def test_company_form_creates_a_company_with_spaced_ice(admin_client):
     data = {
-        "legal_name": "Atlas Médias", "ice": "001 525 489 000 088", "headcount_cadres": 2, "headcount_employes": 3,
-        "headcount_ouvriers": 0, "tfp_up_to_date": "on",
+        "legal_name": "Atlas Médias",
+        "ice": "001 525 489 000 088",
+        "headcount_cadres": 2,
+        "headcount_employes": 3,
+        "headcount_ouvriers": 0,
+        "tfp_up_to_date": "on",
     }
     response = admin_client.post(reverse("funding:company_create"), data)
     assert response.status_code == 302
@@ -59,7 +65,13 @@ def test_company_form_creates_a_company_with_spaced_ice(admin_client):
 
 def test_company_ice_is_unique_with_a_clear_message(admin_client):
     CompanyFactory(ice="001525489000088")
-    data = {"legal_name": "Autre", "ice": "001525489000088", "headcount_cadres": 0, "headcount_employes": 0, "headcount_ouvriers": 0}
+    data = {
+        "legal_name": "Autre",
+        "ice": "001525489000088",
+        "headcount_cadres": 0,
+        "headcount_employes": 0,
+        "headcount_ouvriers": 0,
+    }
     response = admin_client.post(reverse("funding:company_create"), data)
     assert response.status_code == 400
     assert response.context["form"]["ice"].errors
@@ -77,8 +89,13 @@ def test_company_list_searches_by_name_and_ice(admin_client):
 def test_company_edit_updates(admin_client):
     company = CompanyFactory(legal_name="Atlas")
     data = {
-        "legal_name": "Atlas Médias SA", "ice": company.ice, "headcount_cadres": 1, "headcount_employes": 0,
-        "headcount_ouvriers": 0, "giac_member": "on", "access_certificate_year": 2026,
+        "legal_name": "Atlas Médias SA",
+        "ice": company.ice,
+        "headcount_cadres": 1,
+        "headcount_employes": 0,
+        "headcount_ouvriers": 0,
+        "giac_member": "on",
+        "access_certificate_year": 2026,
     }
     response = admin_client.post(reverse("funding:company_edit", args=[company.pk]), data)
     assert response.status_code == 302

@@ -23,8 +23,11 @@ from funding.reimbursement import attendance_rate, effective_ceiling, expected_r
 )
 def test_expected_reimbursement(cost, rate, per_action, per_participant, count, expected):
     amount = expected_reimbursement(
-        cost_excl_tax=cost, rate_percent=rate, ceiling_per_action=per_action,
-        ceiling_per_participant=per_participant, participant_count=count,
+        cost_excl_tax=cost,
+        rate_percent=rate,
+        ceiling_per_action=per_action,
+        ceiling_per_participant=per_participant,
+        participant_count=count,
     )
     assert amount == expected
 
