@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from academy import views
+from academy import views, views_personal_data
 
 auth_patterns = [
     path("connexion/", views.AcademyLoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("inscription/", views.signup, name="signup"),
     path("profil/", views.profile, name="profile"),
+    path("mes-donnees/", views_personal_data.my_data, name="my_data"),
+    path("supprimer/", views_personal_data.account_delete, name="account_delete"),
     path("mot-de-passe/", views.AcademyPasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/ok/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("mot-de-passe/oubli/", views.AcademyPasswordResetView.as_view(), name="password_reset"),

@@ -207,6 +207,11 @@ def enrolment_columns(filters: ExportFilter) -> list[str]:
     ]
 
 
+def _hours(value: Any) -> Decimal:
+    # SQLite hands back sums of decimals as int or float; one decimal place everywhere.
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def reimbursement_share(*, expected: Decimal, funded_places: int, funded: bool) -> Decimal:
     """The action's expected reimbursement split evenly over its funded places; 0 for a place not funded."""
     if not funded or funded_places <= 0:
@@ -227,7 +232,7 @@ def enrolment_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
             *identifiers,
             categories.get(row["category"], row["category"]), statuses.get(row["funding_status"], row["funding_status"]),
             row["action__start_date"], row["action__end_date"], row["created_at"].date(),
-            Decimal(row["scheduled_hours"]), Decimal(row["attended_hours"]),
+            _hours(row["scheduled_hours"]), _hours(row["attended_hours"]),
             attendance_rate(present_half_days=row["present_half_days"], scheduled_half_days=row["scheduled_half_days"]),
             reimbursement_share(
                 expected=row["action__expected_reimbursement"], funded_places=row["funded_places"],
@@ -264,7 +269,7 @@ def attendance_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
             if hours <= 0:
                 continue
             source = row[f"{half}_source"]
-            yield [*head, halves[half], hours, presence[row[f"{half}_present"]], sources.get(source, "") if source else ""]
+            yield [*head, halves[half], _hours(hours), presence[row[f"{half}_present"]], sources.get(source, "") if source else ""]
 
 
 def build_export(kind: str, filters: ExportFilter, *, settings: FundingSettings | None = None) -> Export:

@@ -27,9 +27,9 @@ class CompanyForm(forms.ModelForm):
         help_text=_("Identifiant commun de l'entreprise : 15 chiffres (les espaces et points sont retirés)."),
     )
     rc = forms.CharField(label=_("RC"), max_length=40, required=False)
-    if_number = forms.CharField(label=_("identifiant fiscal (IF)"), max_length=40, required=False)
-    patente = forms.CharField(label=_("patente"), max_length=40, required=False)
-    cnss_affiliation = forms.CharField(label=_("n° d'affiliation CNSS"), max_length=40, required=False)
+    if_number = forms.CharField(label=_("Identifiant fiscal (IF)"), max_length=40, required=False)
+    patente = forms.CharField(label=_("Patente"), max_length=40, required=False)
+    cnss_affiliation = forms.CharField(label=_("N° d'affiliation CNSS"), max_length=40, required=False)
 
     class Meta:
         model = Company
@@ -88,7 +88,7 @@ class TrainerChoiceField(forms.ModelMultipleChoiceField):
 
 class ActionForm(forms.ModelForm):
     scheme = forms.ModelChoiceField(
-        label=_("barème"),
+        label=_("Barème"),
         queryset=FundingScheme.objects.all(),
         required=False,
         empty_label=_("Automatique (selon le type et la date)"),
@@ -97,7 +97,7 @@ class ActionForm(forms.ModelForm):
         ),
     )
     trainers = TrainerChoiceField(
-        label=_("formateurs"),
+        label=_("Formateurs"),
         queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -230,17 +230,17 @@ class ParticipantAddForm(_IdentifiersMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     cnss_number = forms.CharField(
-        label=_("n° d'immatriculation CNSS"),
+        label=_("N° d'immatriculation CNSS"),
         max_length=20,
         required=False,
         help_text=_("9 chiffres."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     category = forms.ChoiceField(
-        label=_("catégorie"), choices=Participant.Category.choices, initial=Participant.Category.EMPLOYE
+        label=_("Catégorie"), choices=Participant.Category.choices, initial=Participant.Category.EMPLOYE
     )
     funding_status = forms.ChoiceField(
-        label=_("statut du financement"),
+        label=_("Statut du financement"),
         choices=[
             (Participant.FundingStatus.ELIGIBLE.value, Participant.FundingStatus.ELIGIBLE.label),
             (Participant.FundingStatus.NOT_ELIGIBLE.value, Participant.FundingStatus.NOT_ELIGIBLE.label),
@@ -263,12 +263,12 @@ class ParticipantAddForm(_IdentifiersMixin, forms.Form):
 class ParticipantEditForm(_IdentifiersMixin, forms.Form):
     cin = forms.CharField(label=_("CIN"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     cnss_number = forms.CharField(
-        label=_("n° d'immatriculation CNSS"),
+        label=_("N° d'immatriculation CNSS"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    category = forms.ChoiceField(label=_("catégorie"), choices=Participant.Category.choices)
+    category = forms.ChoiceField(label=_("Catégorie"), choices=Participant.Category.choices)
 
 
 class StatusForm(forms.Form):
@@ -318,4 +318,3 @@ class FiledForm(forms.Form):
 class ReimbursedForm(forms.Form):
     reimbursed_on = forms.DateField(label=_("Remboursé le"), widget=DATE_INPUT, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("Montant reçu (DH)"), min_value=0, max_digits=12, decimal_places=2)
-

@@ -210,10 +210,16 @@ def attendance_slots(days: list[ActionDay], *, unit: str) -> list[Slot]:
 
 
 def attendance_grid(
-    action: TrainingAction, *, settings: FundingSettings | None = None
+    action: TrainingAction, *, settings: FundingSettings | None = None, today: datetime.date | None = None
 ) -> tuple[list[Slot], list[AttendanceRow]]:
-    """Rows of participants × columns of slots, with each participant's rate and hours."""
+    """Rows of participants × columns of slots, with each participant's rate and hours.
+
+    The rate counts the half-days scheduled up to ``today`` (so a session in
+    progress is not flagged for days still to come), plus any later one
+    already marked present.
+    """
     settings = settings or FundingSettings.load()
+    today = today or timezone.localdate()
     days = list(action.days.order_by("date"))
     slots = attendance_slots(days, unit=settings.attendance_unit)
     participants = list(
@@ -232,7 +238,8 @@ def attendance_grid(
             row.cells.append(
                 Cell(participant_id=participant.pk, slot=slot, present=present, source=mark.source if mark else None)
             )
-            row.scheduled_half_days += slot.weight
+            if slot.date <= today or present:
+                row.scheduled_half_days += slot.weight
             if present:
                 row.present_half_days += slot.weight
                 row.hours_attended += slot.hours
@@ -242,8 +249,10 @@ def attendance_grid(
     return slots, rows
 
 
-def attendance_by_participant(action: TrainingAction) -> dict[int, AttendanceRow]:
-    _slots, rows = attendance_grid(action)
+def attendance_by_participant(
+    action: TrainingAction, *, today: datetime.date | None = None
+) -> dict[int, AttendanceRow]:
+    _slots, rows = attendance_grid(action, today=today)
     return {row.participant.pk: row for row in rows}
 
 

@@ -7,7 +7,11 @@ class LabsConfig(AppConfig):
     verbose_name = _("Labos de prompts")
 
     def ready(self):
+        from academy.personal_data import register_eraser, register_exporter
         from courses import step_providers
+        from labs import personal_data
         from labs.step_provider import LabStepProvider
 
         step_providers.register("lab", LabStepProvider())
+        register_exporter("labs", personal_data.export_labs)
+        register_eraser("labs", personal_data.erase_labs)

@@ -415,7 +415,14 @@ def _grid_page(request: HttpRequest, action: TrainingAction, *, status: int = 20
         if not dates or dates[-1]["date"] != slot.date:
             dates.append({"date": slot.date, "span": 0})
         dates[-1]["span"] += 1
-    context = {"action": action, "slots": slots, "rows": rows, "dates": dates, "settings": settings}
+    context = {
+        "action": action,
+        "slots": slots,
+        "rows": rows,
+        "dates": dates,
+        "settings": settings,
+        "platform_minutes": settings.platform_seconds_per_half_day // 60,
+    }
     return render(request, "funding/attendance_grid.html", context, status=status)
 
 

@@ -104,7 +104,7 @@ def test_rate_and_threshold_flag(admin):
     # when
     services.attendance_save(action=action, marks=marks, by=admin)
     # then
-    rows = selectors.attendance_by_participant(action)
+    rows = selectors.attendance_by_participant(action, today=datetime.date(2026, 3, 31))
     assert (rows[diligent.pk].rate, rows[diligent.pk].below_threshold, rows[diligent.pk].hours_attended) == (
         100,
         False,
@@ -119,7 +119,7 @@ def test_day_unit_counts_whole_days(admin):
     settings.save()
     participant = ParticipantFactory()
     services.attendance_save(action=participant.action, marks={(participant.pk, MONDAY, "day"): True}, by=admin)
-    row = selectors.attendance_by_participant(participant.action)[participant.pk]
+    row = selectors.attendance_by_participant(participant.action, today=datetime.date(2026, 3, 31))[participant.pk]
     assert (row.present_half_days, row.scheduled_half_days, row.rate) == (2, 10, 20)
 
 
@@ -184,3 +184,14 @@ def test_other_trainers_may_not_record_attendance(client):
     assert client.get(url).status_code == 403
     assert client.post(url, _grid_post([participant], [MONDAY], [_cell(participant, MONDAY, "am")])).status_code == 403
     assert not Attendance.objects.exists()
+
+
+def test_rate_counts_only_days_already_past(admin):
+    # given: present Monday and Tuesday, the action seen on Tuesday evening
+    participant = ParticipantFactory()
+    marks = {(participant.pk, day, half): True for day in (MONDAY, TUESDAY) for half in ("am", "pm")}
+    services.attendance_save(action=participant.action, marks=marks, by=admin)
+    # when
+    row = selectors.attendance_by_participant(participant.action, today=TUESDAY)[participant.pk]
+    # then: 4 of 4 half-days so far, not 4 of 10
+    assert (row.rate, row.below_threshold) == (100, False)

@@ -32,13 +32,19 @@ def known():
     alpha, beta = CompanyFactory(legal_name="Alpha"), CompanyFactory(legal_name="Beta")
     # 2025: 2 days × 7 h, 2 participants.
     a1 = TrainingActionFactory(
-        company=alpha, plan_year=2025, start_date=datetime.date(2025, 3, 3), end_date=datetime.date(2025, 3, 4),
-        expected_reimbursement=Decimal("14000"), received_reimbursement=Decimal("12000"),
+        company=alpha,
+        plan_year=2025,
+        start_date=datetime.date(2025, 3, 3),
+        end_date=datetime.date(2025, 3, 4),
+        expected_reimbursement=Decimal("14000"),
+        received_reimbursement=Decimal("12000"),
     )
     # 2026: 5 days × 7 h, 2 participants.
     a2 = TrainingActionFactory(company=alpha, expected_reimbursement=Decimal("7000"))
     # 2026, inter-company: one morning of 3.5 h.
-    inter = TrainingActionFactory(company=None, days=False, start_date=datetime.date(2026, 4, 6), end_date=datetime.date(2026, 4, 6))
+    inter = TrainingActionFactory(
+        company=None, days=False, start_date=datetime.date(2026, 4, 6), end_date=datetime.date(2026, 4, 6)
+    )
     ActionDay.objects.create(action=inter, date=inter.start_date, afternoon_hours=Decimal("0"))
     # Beta has an action without participants.
     TrainingActionFactory(company=beta, expected_reimbursement=Decimal("1000"), received_reimbursement=Decimal("1000"))
@@ -49,15 +55,17 @@ def known():
     ParticipantFactory(action=inter, funding_status=Status.REJECTED)
     day1, day2 = a1.days.order_by("date")
     a2_day1 = a2.days.order_by("date").first()
-    Attendance.objects.bulk_create([
-        Attendance(participant=p1, day=day1, half="am", present=True),
-        Attendance(participant=p1, day=day1, half="pm", present=True),
-        Attendance(participant=p1, day=day2, half="am", present=False),
-        Attendance(participant=p2, day=day1, half="am", present=True),
-        Attendance(participant=p3, day=a2_day1, half="am", present=True),
-        # A whole-day mark does not count while attendance is signed per half-day.
-        Attendance(participant=p3, day=a2_day1, half="day", present=True),
-    ])
+    Attendance.objects.bulk_create(
+        [
+            Attendance(participant=p1, day=day1, half="am", present=True),
+            Attendance(participant=p1, day=day1, half="pm", present=True),
+            Attendance(participant=p1, day=day2, half="am", present=False),
+            Attendance(participant=p2, day=day1, half="am", present=True),
+            Attendance(participant=p3, day=a2_day1, half="am", present=True),
+            # A whole-day mark does not count while attendance is signed per half-day.
+            Attendance(participant=p3, day=a2_day1, half="day", present=True),
+        ]
+    )
     return {"alpha": alpha, "beta": beta}
 
 
@@ -69,10 +77,18 @@ def test_figures_by_year(known):
     assert [row.year for row in figures.by_year] == [2026, 2025]
     y2025, y2026 = by_year[2025], by_year[2026]
     assert (y2025.enrolments, y2025.eligible, y2025.actions) == (2, 2, 1)
-    assert (y2025.session_hours, y2025.scheduled_hours, y2025.attended_hours) == (Decimal("14"), Decimal("28"), Decimal("10.5"))
+    assert (y2025.session_hours, y2025.scheduled_hours, y2025.attended_hours) == (
+        Decimal("14"),
+        Decimal("28"),
+        Decimal("10.5"),
+    )
     assert (y2025.expected, y2025.received) == (Decimal("14000"), Decimal("12000"))
     assert (y2026.enrolments, y2026.eligible, y2026.actions) == (3, 1, 3)
-    assert (y2026.session_hours, y2026.scheduled_hours, y2026.attended_hours) == (Decimal("73.5"), Decimal("73.5"), Decimal("3.5"))
+    assert (y2026.session_hours, y2026.scheduled_hours, y2026.attended_hours) == (
+        Decimal("73.5"),
+        Decimal("73.5"),
+        Decimal("3.5"),
+    )
     assert (y2026.expected, y2026.received) == (Decimal("8000"), Decimal("1000"))
     assert figures.total.enrolments == 5 and figures.total.expected == Decimal("22000")
 
@@ -82,10 +98,19 @@ def test_figures_by_company_and_status(known):
     companies = {row.name: row for row in figures.by_company}
     assert (companies["Alpha"].enrolments, companies["Alpha"].eligible) == (4, 3)
     assert (companies["Alpha"].expected, companies["Alpha"].received) == (Decimal("21000"), Decimal("12000"))
-    assert (companies["Beta"].enrolments, companies["Beta"].actions, companies["Beta"].received) == (0, 1, Decimal("1000"))
+    assert (companies["Beta"].enrolments, companies["Beta"].actions, companies["Beta"].received) == (
+        0,
+        1,
+        Decimal("1000"),
+    )
     assert companies["Inter-entreprises"].enrolments == 1
     assert {row.status: row.count for row in figures.by_status} == {
-        "not_eligible": 1, "eligible": 1, "preparing": 1, "filed": 0, "reimbursed": 1, "rejected": 1,
+        "not_eligible": 1,
+        "eligible": 1,
+        "preparing": 1,
+        "filed": 0,
+        "reimbursed": 1,
+        "rejected": 1,
     }
 
 
@@ -168,8 +193,10 @@ def _seed(count: int) -> None:
     course_action = TrainingActionFactory(expected_reimbursement=Decimal("500"))
     for index in range(count):
         action = TrainingActionFactory(
-            course=course_action.course, company=CompanyFactory() if index % 2 else None,
-            plan_year=2024 + index % 3, expected_reimbursement=Decimal("1000"),
+            course=course_action.course,
+            company=CompanyFactory() if index % 2 else None,
+            plan_year=2024 + index % 3,
+            expected_reimbursement=Decimal("1000"),
         )
         participant = ParticipantFactory(action=action)
         Attendance.objects.create(participant=participant, day=action.days.first(), half="am", present=True)

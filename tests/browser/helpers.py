@@ -1,0 +1,55 @@
+"""Steps the browser journeys share: logging in, answering a quiz, doing a lab, checking a video."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+DEMO_PASSWORD = "demo-academy-2026"  # noqa: S105 (the published demo password, see seed_demo)
+FRENCH_COURSE = "creer-des-videos-avec-l-ia-generative"
+PRODUCT_LAB = "teaser-produit-ecommerce"
+GRADING_TIMEOUT_MS = 90_000
+
+
+def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form and wait until the site knows the user."""
+    page.goto("/compte/connexion/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("form[action$='/compte/deconnexion/']")).to_be_visible()
+
+
+def answer_quiz_correctly(page: Page, *, user: Any, step: Any) -> None:
+    """Tick the right choices of the attempt the quiz page drew, read from the database."""
+    from courses.models import Choice, QuizAttempt
+
+    expect(page.locator("main form fieldset").first).to_be_visible()
+    attempt = QuizAttempt.objects.filter(user=user, quiz__step=step, submitted_at__isnull=True).latest("pk")
+    right = Choice.objects.filter(question_id__in=attempt.question_order, correct=True)
+    for choice in right:
+        page.locator(f"input[name='q{choice.question_id}'][value='{choice.pk}']").check()
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+
+
+def wait_until_graded(page: Page) -> None:
+    """The attempt page polls with htmx until the worker has graded the attempt."""
+    status = page.locator("#submission-status")
+    expect(status).to_have_attribute("data-state", "graded", timeout=GRADING_TIMEOUT_MS)
+    expect(status.locator(".score")).to_be_visible()
+
+
+def video_duration(page: Page, selector: str = "video") -> float:
+    """The duration the browser decoded from the video's metadata (waits for readyState ≥ 1)."""
+    page.wait_for_function(
+        "s => { const v = document.querySelector(s); return v && v.readyState >= 1; }", arg=selector
+    )
+    return float(page.evaluate("s => document.querySelector(s).duration", selector))
+
+
+def play_video(page: Page, selector: str = "video") -> float:
+    """Start playback (muted, as autoplay rules require without a gesture) and wait for time to advance."""
+    page.evaluate("s => { const v = document.querySelector(s); v.muted = true; return v.play(); }", selector)
+    page.wait_for_function("s => document.querySelector(s).currentTime > 0.2", arg=selector)
+    return float(page.evaluate("s => document.querySelector(s).currentTime", selector))
