@@ -19,6 +19,7 @@ from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from academy.pdf_fonts import pdf_fonts
 from courses.models import Certificate
 
 BRAND = colors.HexColor("#1b2550")
@@ -49,6 +50,7 @@ def certificate_pdf_bytes(certificate: Certificate, *, verify_url: str) -> bytes
 
 
 def _draw(certificate: Certificate, verify_url: str) -> bytes:
+    FONTS = pdf_fonts()  # noqa: N806 (reads like the constant it is)
     buffer = BytesIO()
     width, height = landscape(A4)
     # Uncompressed pages keep the code searchable in the file (and in tests).
@@ -68,30 +70,30 @@ def _draw(certificate: Certificate, verify_url: str) -> bytes:
     center = width / 2
     max_text = width - 6 * cm
     pdf.setFillColor(BRAND)
-    pdf.setFont("Helvetica-Bold", 14)
+    pdf.setFont(FONTS.bold, 14)
     pdf.drawCentredString(center, height - 3.2 * cm, "ACADEMY")
-    pdf.setFont("Helvetica-Bold", 30)
+    pdf.setFont(FONTS.bold, 30)
     pdf.drawCentredString(center, height - 5 * cm, title)
 
     pdf.setFillColor(SOFT)
-    pdf.setFont("Helvetica", 14)
+    pdf.setFont(FONTS.regular, 14)
     pdf.drawCentredString(center, height - 6.8 * cm, _("Nous attestons que"))
     pdf.setFillColor(colors.black)
-    size = _fit(pdf, certificate.learner_name, "Helvetica-Bold", 26, max_text)
-    pdf.setFont("Helvetica-Bold", size)
+    size = _fit(pdf, certificate.learner_name, FONTS.bold, 26, max_text)
+    pdf.setFont(FONTS.bold, size)
     pdf.drawCentredString(center, height - 8.2 * cm, certificate.learner_name)
     pdf.setFillColor(SOFT)
-    pdf.setFont("Helvetica", 14)
+    pdf.setFont(FONTS.regular, 14)
     pdf.drawCentredString(center, height - 9.5 * cm, _("a suivi avec succès la formation"))
     pdf.setFillColor(ACCENT)
-    size = _fit(pdf, certificate.course_title, "Helvetica-Bold", 22, max_text)
-    pdf.setFont("Helvetica-Bold", size)
+    size = _fit(pdf, certificate.course_title, FONTS.bold, 22, max_text)
+    pdf.setFont(FONTS.bold, size)
     pdf.drawCentredString(center, height - 10.9 * cm, certificate.course_title)
 
     hours = number_format(certificate.hours, decimal_pos=1)
     issued = date_format(localtime(certificate.issued_at), "DATE_FORMAT")
     pdf.setFillColor(colors.black)
-    pdf.setFont("Helvetica", 13)
+    pdf.setFont(FONTS.regular, 13)
     pdf.drawCentredString(
         center,
         height - 12.4 * cm,
@@ -100,13 +102,13 @@ def _draw(certificate: Certificate, verify_url: str) -> bytes:
 
     qr_size = 3.6 * cm
     pdf.drawImage(_qr_image(verify_url), width - 2.2 * cm - qr_size, 2.2 * cm, qr_size, qr_size)
-    pdf.setFont("Helvetica", 10)
+    pdf.setFont(FONTS.regular, 10)
     pdf.setFillColor(SOFT)
     pdf.drawString(2.4 * cm, 3.6 * cm, _("Code de vérification : %(code)s") % {"code": certificate.code})
     pdf.drawString(2.4 * cm, 3.0 * cm, _("Vérifier cette attestation :"))
     pdf.setFillColor(BRAND)
     pdf.drawString(2.4 * cm, 2.5 * cm, verify_url)
-    pdf.linkURL(verify_url, (2.4 * cm, 2.3 * cm, 2.4 * cm + pdf.stringWidth(verify_url, "Helvetica", 10), 2.9 * cm))
+    pdf.linkURL(verify_url, (2.4 * cm, 2.3 * cm, 2.4 * cm + pdf.stringWidth(verify_url, FONTS.regular, 10), 2.9 * cm))
 
     pdf.showPage()
     pdf.save()

@@ -14,11 +14,8 @@ numbers, so it prints them in full. The attestation carries no identifier.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from io import BytesIO
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -29,36 +26,17 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from academy.pdf_fonts import pdf_fonts as fonts
 from funding.models import Attendance, FundingSettings, Participant, TrainingAction
 from funding.selectors import Slot, attendance_slots
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 BRAND = colors.HexColor("#1d2a5b")
 LINE = colors.HexColor("#6b6b6b")
 SHADE = colors.HexColor("#eef0f6")
 TRAINING_BODY = "Academy"
 MAX_SLOT_COLUMNS = 10  # half-day columns per table, so each stays wide enough to sign in
-
-
-@dataclass(frozen=True)
-class Fonts:
-    regular: str
-    bold: str
-
-
-@cache
-def fonts() -> Fonts:
-    """DejaVu Sans when installed (accents, "•", "☐"), else the built-in Helvetica."""
-    regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-        return Fonts("DejaVuSans", "DejaVuSans-Bold")
-    return Fonts("Helvetica", "Helvetica-Bold")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -72,6 +50,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "bold": ParagraphStyle("bold", fontName=f.bold, fontSize=9, leading=12),
         "small": ParagraphStyle("small", fontName=f.regular, fontSize=7.5, leading=9),
         "center": ParagraphStyle("center", fontName=f.bold, fontSize=8, leading=10, alignment=TA_CENTER),
+        "small_center": ParagraphStyle(
+            "small_center", fontName=f.regular, fontSize=7, leading=8.5, alignment=TA_CENTER
+        ),
+        "name": ParagraphStyle("name", fontName=f.bold, fontSize=15, leading=20, spaceAfter=10),
         "text": ParagraphStyle("text", fontName=f.regular, fontSize=11, leading=17, spaceAfter=10),
         "big": ParagraphStyle(
             "big", fontName=f.bold, fontSize=24, leading=30, alignment=TA_CENTER, textColor=BRAND, spaceAfter=16
@@ -203,7 +185,9 @@ def _attendance_table(participants: list[Participant], slots: list[Slot], width:
         else:
             dates.append("")
             spans.append(("SPAN", (first_column[slot.date], 0), (column, 0)))
-        halves.append(_p(f"{half_label[slot.half]} ({number_format(slot.hours)} h)", s["small"]))
+        halves.append(
+            Paragraph(f"{escape(half_label[slot.half])}<br/>{number_format(slot.hours)} h", s["small_center"])
+        )
     rows = [dates, halves]
     for participant in participants:
         rows.append(
@@ -213,7 +197,7 @@ def _attendance_table(participants: list[Participant], slots: list[Slot], width:
     table = Table(
         rows,
         colWidths=[name_w, cat_w] + [slot_w] * len(slots),
-        rowHeights=[0.7 * cm, 0.7 * cm] + [1.15 * cm] * len(participants),
+        rowHeights=[0.7 * cm, 0.8 * cm] + [1.15 * cm] * len(participants),
         repeatRows=2,
     )
     table.setStyle(
@@ -399,7 +383,7 @@ def attestation_pdf(
         _p(title, s["big"]),
         Spacer(1, 0.8 * cm),
         _p(_("L'organisme de formation %(body)s atteste que :") % {"body": TRAINING_BODY}, s["text"]),
-        Paragraph(f"<b>{escape(name)}</b> — {escape(participant.get_category_display())}", s["text"]),
+        Paragraph(f"{escape(name)} <font size=11>({escape(participant.get_category_display())})</font>", s["name"]),
         _p(_("salarié·e de l'entreprise %(company)s,") % {"company": _company(action)}, s["text"])
         if action.company
         else _p(_("dans le cadre d'une action inter-entreprises,"), s["text"]),
@@ -409,12 +393,8 @@ def attestation_pdf(
             s["text"],
         ),
         _p(
-            _("du %(start)s au %(end)s, %(place)s.")
-            % {
-                "start": _d(action.start_date),
-                "end": _d(action.end_date),
-                "place": _place(action).lower() if action.remote else action.location,
-            },
+            _("du %(start)s au %(end)s (lieu : %(place)s).")
+            % {"start": _d(action.start_date), "end": _d(action.end_date), "place": _place(action)},
             s["text"],
         ),
         _p(

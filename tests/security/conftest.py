@@ -36,7 +36,15 @@ from tests.factories import (
     complete,
 )
 from tests.funding.factories import CompanyFactory, ParticipantFactory, TrainingActionFactory
-from tests.labs.factories import CriterionFactory, LabDraftFactory, LabFactory, SubmissionFactory, attach_media, criterion_item, graded_result
+from tests.labs.factories import (
+    CriterionFactory,
+    LabDraftFactory,
+    LabFactory,
+    SubmissionFactory,
+    attach_media,
+    criterion_item,
+    graded_result,
+)
 
 ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "admin")
 PASSWORD = "motdepasse-solide-42"
