@@ -1,8 +1,9 @@
 """Rows of the funding exports (enrolments, attendance) and their CSV / XLSX writers.
 
-Rows come from one query each, streamed with ``.iterator()``: per-participant
-figures (hours, attendance rate, funded places) are correlated subqueries in
-that same SQL statement, never one query per row. CIN and CNSS numbers are
+Rows come from one query each, streamed with ``.iterator()``: a participant's
+attendance totals are correlated subqueries in that same SQL statement, and
+per-action figures (scheduled hours, funded places) one GROUP BY beforehand;
+never one query per row. CIN and CNSS numbers are
 selected (and decrypted) only when the admin asked for them.
 """
 
@@ -129,10 +130,34 @@ def _present_weight(unit: str) -> Case:
     )
 
 
+@dataclass(frozen=True)
+class ActionFigures:
+    scheduled_half_days: int = 0
+    scheduled_hours: Decimal = Decimal("0")
+    funded_places: int = 0
+
+
+def action_figures(filters: ExportFilter) -> dict[int, ActionFigures]:
+    """Per-action totals, computed once per action rather than once per participant (two GROUP BY queries)."""
+    action_ids = _participants(filters).order_by().values("action_id")
+    days = (
+        ActionDay.objects.filter(action_id__in=action_ids).order_by().values("action_id")
+        .annotate(half_days=Sum(_half_days_of_day()), hours=Sum(F("morning_hours") + F("afternoon_hours"), output_field=HOURS))
+    )
+    places = dict(
+        Participant.objects.filter(action_id__in=action_ids, funding_status__in=FUNDED_STATUSES).order_by()
+        .values("action_id").annotate(total=Count("pk")).values_list("action_id", "total")
+    )
+    figures = {row["action_id"]: ActionFigures(row["half_days"] or 0, _hours(row["hours"] or 0)) for row in days}
+    for action_id, total in places.items():
+        base = figures.get(action_id, ActionFigures())
+        figures[action_id] = ActionFigures(base.scheduled_half_days, base.scheduled_hours, total)
+    return figures
+
+
 def enrolment_queryset(filters: ExportFilter, *, unit: str) -> models.QuerySet:
-    days = ActionDay.objects.filter(action=OuterRef("action_id"))
+    """One row per participant; their own attendance totals are correlated subqueries in the same SELECT."""
     present = Attendance.objects.filter(participant=OuterRef("pk"), day__action=OuterRef("action_id"), present=True)
-    funded_places = Participant.objects.filter(action=OuterRef("action_id"), funding_status__in=FUNDED_STATUSES)
     fields = [
         "pk", "action_id", "action__title", "action__csf_contract_number", "action__plan_year", "action__action_type",
         "action__company__legal_name", "action__company__ice", "action__course__title",
@@ -142,14 +167,10 @@ def enrolment_queryset(filters: ExportFilter, *, unit: str) -> models.QuerySet:
     if filters.include_identifiers:
         fields += ["cin", "cnss_number"]
     annotated = _participants(filters).annotate(
-        scheduled_half_days=_scalar(days, "action", Sum(_half_days_of_day()), IntegerField()),
-        scheduled_hours=_scalar(days, "action", Sum(F("morning_hours") + F("afternoon_hours"), output_field=HOURS), HOURS),
         present_half_days=_scalar(present, "participant", Sum(_present_weight(unit)), IntegerField()),
         attended_hours=_scalar(present, "participant", Sum(attended_hours_expression(unit)), HOURS),
-        funded_places=_scalar(funded_places, "action", Count("pk"), IntegerField()),
     )
-    extra = ["scheduled_half_days", "scheduled_hours", "present_half_days", "attended_hours", "funded_places"]
-    return _ordered(annotated).values(*fields, *extra)
+    return _ordered(annotated).values(*fields, "present_half_days", "attended_hours")
 
 
 def attendance_queryset(filters: ExportFilter, *, unit: str) -> models.QuerySet:
@@ -222,7 +243,10 @@ def reimbursement_share(*, expected: Decimal, funded_places: int, funded: bool) 
 def enrolment_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
     categories, statuses, types = _labels(Participant.Category), _labels(Participant.FundingStatus), _labels(ActionType)
     inter_company = _("Inter-entreprises")
+    per_action = action_figures(filters)
+    empty = ActionFigures()
     for row in enrolment_queryset(filters, unit=unit).iterator(chunk_size=CHUNK_SIZE):
+        action = per_action.get(row["action_id"], empty)
         identifiers = [row["cin"] or "", row["cnss_number"] or ""] if filters.include_identifiers else []
         yield [
             row["action_id"], row["action__title"], row["action__csf_contract_number"], row["action__plan_year"],
@@ -232,10 +256,10 @@ def enrolment_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
             *identifiers,
             categories.get(row["category"], row["category"]), statuses.get(row["funding_status"], row["funding_status"]),
             row["action__start_date"], row["action__end_date"], row["created_at"].date(),
-            _hours(row["scheduled_hours"]), _hours(row["attended_hours"]),
-            attendance_rate(present_half_days=row["present_half_days"], scheduled_half_days=row["scheduled_half_days"]),
+            action.scheduled_hours, _hours(row["attended_hours"]),
+            attendance_rate(present_half_days=row["present_half_days"], scheduled_half_days=action.scheduled_half_days),
             reimbursement_share(
-                expected=row["action__expected_reimbursement"], funded_places=row["funded_places"],
+                expected=row["action__expected_reimbursement"], funded_places=action.funded_places,
                 funded=row["funding_status"] in FUNDED_STATUSES,
             ),
         ]
@@ -330,6 +354,8 @@ def csv_chunks(columns: list[str], rows: Iterable[list[Any]], *, separator: str 
 def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, str):
         return neutralise_formula(value)
+    if isinstance(value, Decimal):
+        return float(value)  # Excel stores doubles anyway, and openpyxl writes floats faster
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     return value

@@ -22,6 +22,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding import pdf, selectors, services
@@ -306,6 +307,7 @@ def action_days_generate(request: HttpRequest, pk: int) -> HttpResponse:
 # --- participants ----------------------------------------------------------------------
 
 
+@sensitive_post_parameters("cin", "cnss_number")
 @admin_required
 @require_http_methods(["GET", "POST"])
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -365,6 +367,7 @@ def _participant_page(
     return render(request, "funding/participant_detail.html", context, status=status)
 
 
+@sensitive_post_parameters("cin", "cnss_number")
 @admin_required
 @require_http_methods(["GET", "POST"])
 def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
