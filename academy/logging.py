@@ -17,6 +17,9 @@ def mask_personal_data(text: str) -> str:
     return text
 
 
+_traceback_formatter = logging.Formatter()
+
+
 class PersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -26,4 +29,13 @@ class PersonalDataFilter(logging.Filter):
         masked = mask_personal_data(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # An exception's message is part of the traceback text, which the
+        # formatter would otherwise write unmasked: format it here, masked
+        # (handlers reuse record.exc_text instead of formatting it again).
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _traceback_formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_personal_data(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_personal_data(record.stack_info)
         return True

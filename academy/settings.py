@@ -216,6 +216,9 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# Error reports (admin e-mails) mask CIN/CNSS-shaped values in POST data and frame variables.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "academy.error_reports.PersonalDataExceptionReporterFilter"
+
 # Key for personal data encrypted at rest (CIN, CNSS): Fernet keys, newest
 # first, so keys can be rotated. Defaults to one derived from SECRET_KEY.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

@@ -490,7 +490,9 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     verify_url = request.build_absolute_uri(certificate.get_verify_url())
     pdf = certificate_pdf_bytes(certificate, verify_url=verify_url)
-    return FileResponse(BytesIO(pdf), content_type="application/pdf", filename=f"attestation-{certificate.code}.pdf")
+    response = FileResponse(BytesIO(pdf), content_type="application/pdf", filename=f"attestation-{certificate.code}.pdf")
+    response["Cache-Control"] = "private, max-age=3600"  # it carries the learner's name: no shared cache
+    return response
 
 
 @never_cache

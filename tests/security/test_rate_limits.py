@@ -1,0 +1,84 @@
+"""Brute force and flooding: login lockout (axes) and the lab submission rate."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from courses.models import Enrolment
+from labs.models import Submission
+from tests.security.conftest import PASSWORD, World
+
+
+def _login(client: Client, email: str, password: str, ip: str = "203.0.113.7"):
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.fixture
+def lockout_limit(settings) -> int:
+    return settings.AXES_FAILURE_LIMIT
+
+
+def test_login_locks_after_the_failure_limit_even_with_the_right_password(world: World, lockout_limit: int):
+    client = Client()
+    # given as many failed logins as the limit allows
+    for _ in range(lockout_limit):
+        _login(client, world.learner.email, "mauvais-mot-de-passe")
+    # when the right password arrives from the same address
+    response = _login(client, world.learner.email, PASSWORD)
+    # then the lockout page answers 429 and nobody is signed in
+    assert response.status_code == 429
+    assert "Trop de tentatives de connexion" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_below_the_limit_do_not_lock(world: World, lockout_limit: int):
+    client = Client()
+    for _ in range(lockout_limit - 1):
+        assert _login(client, world.learner.email, "mauvais-mot-de-passe").status_code == 200
+    assert _login(client, world.learner.email, PASSWORD).status_code == 302
+
+
+def test_lockout_is_per_account_and_address(world: World, lockout_limit: int):
+    client = Client()
+    for _ in range(lockout_limit):
+        _login(client, world.learner.email, "mauvais-mot-de-passe")
+    # another account from the same address still signs in: an attacker cannot lock everyone out
+    assert _login(Client(), world.other_learner.email, PASSWORD).status_code == 302
+
+
+def test_lockout_log_never_contains_the_tried_password(world: World, lockout_limit: int, caplog):
+    client = Client()
+    for _ in range(lockout_limit + 1):
+        _login(client, world.learner.email, "secret-tente-XYZ")
+    assert "secret-tente-XYZ" not in caplog.text
+
+
+def _submit(client: Client, world: World, token: str):
+    url = reverse("labs:submit", args=[world.lab.slug])
+    return client.post(url, {"prompt": "Gros plan sur un flacon de parfum ambré, travelling avant lent.", "client_token": token})
+
+
+def test_lab_submission_rate_limit_refuses_with_a_friendly_message(world: World, settings):
+    # given a limit of 2 attempts a minute
+    settings.LAB_SUBMISSION_RATE = (2, 60)
+    client = world.client("learner")
+    for n in range(2):
+        assert _submit(client, world, f"rate-{n}").status_code == 302
+        # each attempt finishes at once, so only the rate can refuse the next one
+        Submission.objects.filter(client_token=f"rate-{n}").update(state=Submission.State.GRADED)
+    before = Submission.objects.count()
+    # when a third arrives within the minute
+    response = _submit(client, world, "rate-3")
+    # then it is refused with the explanation, and no attempt is created
+    assert response.status_code == 400
+    assert "Patientez un instant avant le suivant" in response.content.decode()
+    assert Submission.objects.count() == before
+
+
+def test_lab_submission_rate_is_per_learner(world: World, settings):
+    settings.LAB_SUBMISSION_RATE = (1, 60)
+    Enrolment.objects.create(user=world.other_learner, course=world.course)
+    assert _submit(world.client("learner"), world, "mine").status_code == 302
+    assert _submit(world.client("other_learner"), world, "theirs").status_code == 302
