@@ -7,10 +7,15 @@ REQUIRE_SERVICES=1 (as in CI), where the same absence fails the test.
 
 import os
 
+import freezegun
 import pytest
 from django.conf import settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# freeze_time walks every loaded module; the lazy modules of the optional GPU
+# extra (loaded by the diffusers backend tests) import on attribute access.
+freezegun.configure(extend_ignore_list=["torch", "transformers", "diffusers", "accelerate"])
 
 
 def _unavailable(reason: str):
