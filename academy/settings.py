@@ -130,6 +130,8 @@ else:
 # --- Accounts ---------------------------------------------------------------
 
 AUTH_USER_MODEL = "academy.User"
+# Sessions are read from the cache (Redis in production), written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

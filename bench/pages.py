@@ -480,6 +480,7 @@ def main() -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
 
+    load_average = [round(v, 2) for v in os.getloadavg()]  # other work on the machine skews every figure
     workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     redis = PrivateRedis(workdir) if PrivateRedis.available() and not os.environ.get("REDIS_URL") else None
     gunicorn: Gunicorn | None = None
@@ -533,6 +534,7 @@ def main() -> dict[str, Any]:
             share = figures["rps"] / baseline["rps"] if baseline["rps"] else 0.0
             figures["share_of_baseline_rps"] = round(share, 3)
             figures["meets_target"] = bool(share >= TARGET_SHARE and figures["p95_ms"] <= TARGET_P95_MS and figures["errors"] == 0)
+            figures["share_of_authenticated_baseline_rps"] = round(figures["rps"] / baseline_authenticated["rps"], 3)
             figures["in_process"] = profiles.get(target.name, {})
             pages[target.name] = figures
 
@@ -549,6 +551,7 @@ def main() -> dict[str, Any]:
                 "load_tool": f"wrk -t2 -c{CLIENTS} (rotating over {CLIENTS} learners' sessions)",
                 "seconds_per_page": args.duration,
                 "cpu_cores": os.cpu_count(),
+                "load_average_at_start": load_average,
             },
             "baseline": {k: baseline[k] for k in ("p50_ms", "p95_ms", "rps", "errors")},
             "baseline_authenticated": {k: baseline_authenticated[k] for k in ("p50_ms", "p95_ms", "rps", "errors")},

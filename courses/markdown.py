@@ -8,8 +8,11 @@ relative URLs; images only from our own relative URLs or https.
 
 from __future__ import annotations
 
+import hashlib
+
 import markdown as markdown_lib
 import nh3
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
@@ -67,8 +70,24 @@ _cleaner = nh3.Cleaner(
 
 
 def render_markdown(text: str) -> SafeString:
-    """Render Markdown written by a trainer to HTML that is safe to include in a page."""
+    """Render Markdown written by a trainer to HTML that is safe to include in a page.
+
+    Results are cached by a hash of the text: the same text always renders
+    the same HTML, so an edit simply misses the cache.
+    """
     if not text:
         return mark_safe("")  # noqa: S308 - empty string
+    key = f"markdown:v1:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = _render(text)
+        cache.set(key, html, timeout=_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - sanitised by the allow-list above
+
+
+_CACHE_SECONDS = 24 * 3600
+
+
+def _render(text: str) -> str:
     html = markdown_lib.markdown(text, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    return mark_safe(_cleaner.clean(html))  # noqa: S308 - sanitised by the allow-list above
+    return _cleaner.clean(html)

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -53,11 +54,22 @@ def _is_htmx(request: HttpRequest) -> bool:
 # --- catalogue and course page -----------------------------------------------
 
 
+CATALOGUE_PAGE_SIZE = 12
+
+
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
-    courses = selectors.catalogue_courses(**form.filters())
-    context = {"form": form, "courses": courses, "filtered": any(form.filters().values())}
+    page = Paginator(selectors.catalogue_courses(**form.filters()), CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context = {
+        "form": form,
+        "courses": page.object_list,
+        "page": page,
+        "filters_query": filters.urlencode(),
+        "filtered": any(form.filters().values()),
+    }
     template = "courses/catalogue.html#results" if _is_htmx(request) else "courses/catalogue.html"
     return render(request, template, context)
 

@@ -64,3 +64,15 @@ def test_filter_form_works_without_javascript(client, courses):
     page = client.get(reverse("courses:catalogue")).content.decode()
     assert f'method="get" action="{reverse("courses:catalogue")}"' in page
     assert 'hx-push-url="true"' in page
+
+
+def test_the_catalogue_is_paginated_and_keeps_the_filters(client):
+    from courses.views.learner import CATALOGUE_PAGE_SIZE
+    from tests.factories import CourseFactory
+
+    CourseFactory.create_batch(CATALOGUE_PAGE_SIZE + 3, level="beginner")
+    first = client.get("/cours/catalogue/?level=beginner")
+    second = client.get("/cours/catalogue/?level=beginner&page=2")
+    assert first.content.decode().count('<article class="card">') == CATALOGUE_PAGE_SIZE
+    assert "level=beginner&amp;page=2" in first.content.decode()
+    assert second.content.decode().count('<article class="card">') == 3

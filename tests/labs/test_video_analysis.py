@@ -414,3 +414,16 @@ def test_command_reports_bad_input_as_command_error(tmp_path):
 
     with pytest.raises(CommandError, match="Le fichier est vide"):
         call_command("analyse_video", str(empty))
+
+
+def test_a_video_that_is_already_web_ready_is_copied_not_transcoded(tmp_path):
+    from labs.backends.simulator_render import write_mp4
+
+    # given a fast-start H.264 yuv420p MP4, as the simulator writes
+    frames = [np.full((90, 160, 3), value, dtype=np.uint8) for value in range(0, 240, 10)]
+    source = tmp_path / "ours.mp4"
+    write_mp4(frames, source, width=160, height=90, fps=24)
+    # when
+    rendition = make_web_rendition(source, tmp_path / "web.mp4")
+    # then the bytes are the same
+    assert rendition.read_bytes() == source.read_bytes()

@@ -22,7 +22,7 @@ from av.video.stream import VideoStream
 from .metrics import ContentCutDetector
 from .source import VideoInfo
 
-ANALYSIS_SHORT_SIDE = 180
+ANALYSIS_SHORT_SIDE = 128
 # Laplacian variance depends on scale, so sharpness is always measured at this short side
 # (small videos are upscaled, which rightly lowers their score).
 SHARPNESS_SHORT_SIDE = 360

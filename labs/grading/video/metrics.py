@@ -25,7 +25,7 @@ FROZEN_MAE = 0.5  # mean absolute difference (0-255) under which two frames are 
 DOMINANT_MIN_FRACTION = 0.03
 DOMINANT_MAX = 5
 # Cap on triplets used by the smoothness proxy: each costs one extra flow computation (~10 ms at 320x180).
-_MAX_SMOOTHNESS_TRIPLETS = 12
+_MAX_SMOOTHNESS_TRIPLETS = 8
 
 
 def farneback(previous: np.ndarray, following: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import struct
 from fractions import Fraction
 from pathlib import Path
 
@@ -36,11 +38,50 @@ def make_web_rendition(path: str | Path, destination: Path, *, max_width: int = 
     destination = Path(destination)
     with open_video(path) as (source, video_in), atomic_destination(destination) as temporary:
         audio_in = source.streams.audio[0] if source.streams.audio else None
+        if _already_web_ready(Path(path), source, video_in, audio_in, max_width):
+            # Our own renders already are: copying saves a decode and an encode per attempt.
+            shutil.copyfile(path, temporary)
+            return destination
         with av.open(str(temporary), mode="w", format="mp4", options={"movflags": "+faststart"}) as target:
             written = _transcode(source, video_in, audio_in, target, max_width)
         if not written:
             raise VideoAnalysisError("corrupt", detail="no frame decoded for the web rendition")
     return destination
+
+
+def _already_web_ready(
+    path: Path, source: InputContainer, video_in: VideoStream, audio_in: AudioStream | None, max_width: int
+) -> bool:
+    context = video_in.codec_context
+    return (
+        "mp4" in source.format.name
+        and context.name == "h264"
+        and context.pix_fmt == "yuv420p"
+        and context.width <= max_width
+        and context.width % 2 == 0
+        and context.height % 2 == 0
+        and (audio_in is None or audio_in.codec_context.name == "aac")
+        and _moov_before_mdat(path)
+    )
+
+
+def _moov_before_mdat(path: Path) -> bool:
+    """True when the MP4's index (moov) comes before its data (mdat): playback starts before the download ends."""
+    with path.open("rb") as handle:
+        while header := handle.read(8):
+            if len(header) < 8:
+                return False
+            size, kind = struct.unpack(">I4s", header)
+            if kind == b"moov":
+                return True
+            if kind == b"mdat":
+                return False
+            if size == 1:  # 64-bit size follows
+                size = struct.unpack(">Q", handle.read(8))[0] - 8
+            if size < 8:
+                return False
+            handle.seek(size - 8, 1)
+    return False
 
 
 def _transcode(
