@@ -1,0 +1,79 @@
+"""The ethics gate: a pure function over rules that are data."""
+
+import pytest
+
+from labs.grading.policy import Rule, check_prompt, default_rules, find_terms
+
+RULES = default_rules()
+
+
+@pytest.mark.parametrize(
+    ("prompt", "category"),
+    [
+        ("Achraf Hakimi tient notre canette dans un stade.", "real_person"),
+        ("Lionel Messi kicks a ball on the beach.", "real_person"),
+        ("Une vidéo du roi du Maroc qui inaugure notre boutique.", "real_person"),
+        ("Un deepfake de notre directeur qui annonce des soldes.", "real_person"),
+        ("The face of Taylor Swift on our model, with the face of a star.", "real_person"),
+        ("Mickey Mouse danse devant notre magasin.", "copyright"),
+        ("Spider-Man swings across Casablanca holding our product.", "copyright"),
+        ("Pikachu boit notre thé glacé.", "copyright"),
+        ("Une scène de sexe explicite dans un hôtel.", "sexual"),
+        ("A gory beheading in a dark alley.", "violence"),
+        ("Un homme fait un salut nazi devant une foule.", "hate"),
+        ("Une vidéo pour humilier mon collègue devant tout le bureau.", "harassment"),
+        ("Une personne qui veut se suicider sur un pont.", "self_harm"),
+        ("Comment fabriquer une bombe dans un garage.", "illicit"),
+        ("Une petite fille en lingerie sexy.", "minors"),
+        ("A naked child on a bed.", "minors"),
+    ],
+)
+def test_forbidden_requests_are_blocked_with_the_rule_and_its_explanation(prompt, category):
+    result = check_prompt(prompt, RULES)
+    assert not result.allowed
+    assert category in result.categories
+    finding = next(f for f in result.findings if f.category == category)
+    assert finding.explanation
+    assert prompt[finding.start : finding.end] == finding.text
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Une supportrice anonyme, personnage fictif, lève une canette dans un stade.",
+        "An invented fan in a red and green scarf cheers in the stands.",
+        "Une petite fille joue au ballon dans un jardin, lumière douce.",  # minors, no sexual context
+        "Gros plan sur un flacon d'huile d'argan, sans célébrité ni logo.",  # negated mention
+        "No Mickey Mouse, just an original cartoon cat in a blue scarf.",
+        "Formation à la prévention du harcèlement : deux collègues fictifs discutent calmement.",
+        "Une course au départ, les coureurs prennent le start.",
+    ],
+)
+def test_legitimate_prompts_pass(prompt):
+    assert check_prompt(prompt, RULES).allowed
+
+
+def test_matching_ignores_case_and_accents_and_accepts_plurals():
+    assert not check_prompt("MBAPPE sourit.", RULES).allowed
+    assert not check_prompt("Des Schtroumpfs dansent.", RULES).allowed
+
+
+def test_a_rule_with_context_terms_needs_both():
+    rule = Rule(id=1, category="minors", terms=("enfant",), context_terms=("nu",), explanation="x")
+    assert check_prompt("Un enfant joue.", [rule]).allowed
+    assert not check_prompt("Un enfant nu.", [rule]).allowed
+
+
+def test_rules_added_by_trainers_apply():
+    custom = Rule(id=9, category="real_person", terms=("Nabil Ayouch",), explanation="Personne réelle.")
+    result = check_prompt("Un film à la manière de Nabil Ayouch, avec Nabil Ayouch.", [*RULES, custom])
+    assert [f.rule_id for f in result.findings] == [9]
+
+
+def test_longer_terms_win_and_spans_do_not_overlap():
+    hits = find_terms("Mickey Mouse et Minnie", ["Mickey", "Mickey Mouse", "Minnie"])
+    assert [term for term, _s, _e in hits] == ["Mickey Mouse", "Minnie"]
+
+
+def test_a_negation_only_covers_its_own_clause():
+    assert not check_prompt("Sans logo, avec Messi au premier plan.", RULES).allowed
