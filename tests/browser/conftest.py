@@ -8,6 +8,7 @@ including SQLite's in-memory one, which no subprocess could open.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Iterator
@@ -36,7 +37,8 @@ def chromium_path() -> str:
     return os.environ.get("PLAYWRIGHT_CHROMIUM", DEFAULT_CHROMIUM)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's running-loop mark must not outlive the browser tests.
+@pytest.fixture(scope="package")
 def _playwright() -> Iterator[Any]:
     path = chromium_path()
     if not Path(path).is_file() or not os.access(path, os.X_OK):
@@ -45,12 +47,19 @@ def _playwright() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed")
-    # Playwright's sync API keeps an event loop in the main thread; the ORM
-    # calls the tests make between browser steps are still synchronous.
+    from django.db import connections
+
+    # Playwright's sync API leaves its event loop marked as running in this
+    # thread. Django then (1) refuses ORM calls, which here are synchronous
+    # anyway, and (2) looks connections up per async context, which would hand
+    # the tests new connections instead of the test database's own: keep them.
+    test_connections = {alias: connections[alias] for alias in connections}
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
+            for alias, connection in test_connections.items():
+                connections[alias] = connection
             yield playwright
     finally:
         if previous is None:
@@ -59,7 +68,7 @@ def _playwright() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_playwright) -> Iterator[Any]:
     from playwright.sync_api import Error
 
@@ -72,6 +81,27 @@ def browser(_playwright) -> Iterator[Any]:
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     yield chromium
     chromium.close()
+
+
+# Data migrations whose rows the journeys need (funding schemes and dossier
+# documents, policy rules). Both loaders are idempotent.
+DATA_MIGRATIONS = [
+    ("funding.migrations.0002_default_configuration", "load"),
+    ("labs.migrations.0002_default_policy_rules", "load_default_rules"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(transactional_db) -> None:
+    """Reload what data migrations wrote, which an earlier live-server test's flush erased.
+
+    (``serialized_rollback`` would do it too, but on PostgreSQL its reload collides
+    with the content types that the flush of a non-serialized test recreated.)
+    """
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
@@ -114,8 +144,11 @@ def celery_worker(live_server, tmp_path) -> Iterator[Any]:
         queue = tmp_path / "broker"
         (queue / "processed").mkdir(parents=True)
         app.conf.broker_transport_options = {
-            "data_folder_in": str(queue), "data_folder_out": str(queue),
-            "processed_folder": str(queue / "processed"), "store_processed": False, "polling_interval": 0.1,
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(queue / "processed"),
+            "store_processed": False,
+            "polling_interval": 0.1,
         }
         _reset_pools(app)
     task_prerun.connect(use_test_connections, weak=False)
@@ -162,4 +195,3 @@ def screenshot(request) -> Screenshots:
     for old in folder.glob("*.png"):
         old.unlink()
     return Screenshots(folder)
-

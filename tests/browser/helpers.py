@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 DEMO_PASSWORD = "demo-academy-2026"  # noqa: S105 (the published demo password, see seed_demo)
 FRENCH_COURSE = "creer-des-videos-avec-l-ia-generative"
 PRODUCT_LAB = "teaser-produit-ecommerce"
 GRADING_TIMEOUT_MS = 90_000
+
+
+def seed_demo() -> None:
+    """The demo course (French and English), its labs and the demo accounts."""
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -42,9 +49,7 @@ def wait_until_graded(page: Page) -> None:
 
 def video_duration(page: Page, selector: str = "video") -> float:
     """The duration the browser decoded from the video's metadata (waits for readyState ≥ 1)."""
-    page.wait_for_function(
-        "s => { const v = document.querySelector(s); return v && v.readyState >= 1; }", arg=selector
-    )
+    page.wait_for_function("s => { const v = document.querySelector(s); return v && v.readyState >= 1; }", arg=selector)
     return float(page.evaluate("s => document.querySelector(s).duration", selector))
 
 
@@ -53,3 +58,41 @@ def play_video(page: Page, selector: str = "video") -> float:
     page.evaluate("s => { const v = document.querySelector(s); v.muted = true; return v.play(); }", selector)
     page.wait_for_function("s => document.querySelector(s).currentTime > 0.2", arg=selector)
     return float(page.evaluate("s => document.querySelector(s).currentTime", selector))
+
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def blocking_violations(page: Page, label: str) -> list[str]:
+    """axe-core's serious and critical violations on the current page, one readable line per rule."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    lines = []
+    for violation in results.response["violations"]:
+        if violation["impact"] in BLOCKING_IMPACTS:
+            targets = ", ".join(" ".join(map(str, node["target"])) for node in violation["nodes"][:5])
+            lines.append(
+                f"{label} ({page.url}): {violation['id']} [{violation['impact']}] {violation['help']} → {targets}"
+            )
+    return lines
+
+
+def graded_submission(*, learner: Any, lab: Any, prompt: str, workdir: Any) -> Any:
+    """An attempt graded by the real pipeline (simulator render, analysis, rubric), run here without a broker."""
+    from labs.models import Submission
+    from labs.services.pipeline import run_grading
+    from labs.services.submissions import seed_for_prompt
+
+    submission = Submission.objects.create(
+        lab=lab,
+        learner=learner,
+        prompt=prompt,
+        language="fr",
+        client_token=f"browser-{learner.pk}-{lab.pk}",
+        backend_alias=lab.backend_alias,
+        seed=seed_for_prompt(prompt),
+    )
+    graded = run_grading(submission.pk, str(submission.task_token), workdir=workdir)
+    assert graded is not None and graded.state == Submission.State.GRADED, graded and graded.state
+    return graded
