@@ -25,6 +25,8 @@ PAYLOAD = (
     f"{MARKER} <script>alert(1)</script><img src=x onerror=alert(1)>\"><svg onload=alert(1)>"
     "[x](javascript:alert(1)) <a href=\"javascript:alert(1)\">y</a><iframe src=//evil.example></iframe>"
 )
+# Names are at most 150 characters (PostgreSQL enforces it): the markup part only.
+NAME_PAYLOAD = f"{MARKER} <script>alert(1)</script><img src=x onerror=alert(1)>\"><svg onload=alert(1)>"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "hx-get", "hx-post"}
 FORBIDDEN_TAGS = {"iframe", "svg", "object", "embed", "frame", "frameset", "base"}
 
@@ -98,12 +100,12 @@ def _markdown_preview(w: World) -> Request:
 
 
 def _names_for_trainer(w: World) -> Request:
-    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=PAYLOAD, last_name=PAYLOAD)
+    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=NAME_PAYLOAD, last_name=NAME_PAYLOAD)
     return Request("trainer", reverse("courses:authoring_learners", args=[w.course.slug]))
 
 
 def _names_in_attempts_list(w: World) -> Request:
-    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=PAYLOAD)
+    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=NAME_PAYLOAD)
     return Request("trainer", reverse("labs:trainer_submissions", args=[w.lab.slug]))
 
 
@@ -113,7 +115,7 @@ def _prompt_on_attempt_page(w: World) -> Request:
 
 
 def _prompt_for_the_trainer(w: World) -> Request:
-    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=PAYLOAD)
+    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=NAME_PAYLOAD)
     Submission.objects.filter(pk=w.submission.pk).update(prompt=PAYLOAD, override_comment=PAYLOAD)
     return Request("trainer", reverse("labs:trainer_submission", args=[w.submission.pk]))
 
@@ -152,7 +154,7 @@ def _policy_test(w: World) -> Request:
 
 def _organisation_on_profile(w: World) -> Request:
     organisation = Organisation.objects.create(name=PAYLOAD)
-    type(w.learner).objects.filter(pk=w.learner.pk).update(organisation=organisation, first_name=PAYLOAD)
+    type(w.learner).objects.filter(pk=w.learner.pk).update(organisation=organisation, first_name=NAME_PAYLOAD)
     return Request("learner", reverse("profile"))
 
 
@@ -162,24 +164,24 @@ def _certificate_name(w: World) -> Request:
 
 
 def _company_list(w: World) -> Request:
-    type(w.action.company).objects.filter(pk=w.action.company_id).update(legal_name=PAYLOAD, city=PAYLOAD)
+    type(w.action.company).objects.filter(pk=w.action.company_id).update(legal_name=PAYLOAD, city=NAME_PAYLOAD)
     return Request("admin", reverse("funding:company_list"))
 
 
 def _action_page(w: World) -> Request:
     type(w.action.company).objects.filter(pk=w.action.company_id).update(legal_name=PAYLOAD)
-    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=PAYLOAD)
+    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=NAME_PAYLOAD)
     type(w.action).objects.filter(pk=w.action.pk).update(title=PAYLOAD, location=PAYLOAD)
     return Request("admin", reverse("funding:action_detail", args=[w.action.pk]))
 
 
 def _attendance_grid(w: World) -> Request:
-    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=PAYLOAD)
+    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=NAME_PAYLOAD)
     return Request("trainer", reverse("funding:attendance_grid", args=[w.action.pk]))
 
 
 def _participant_page(w: World) -> Request:
-    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=PAYLOAD, last_name=PAYLOAD)
+    type(w.learner).objects.filter(pk=w.learner.pk).update(first_name=NAME_PAYLOAD, last_name=NAME_PAYLOAD)
     return Request("admin", reverse("funding:participant_edit", args=[w.participant.pk]))
 
 
