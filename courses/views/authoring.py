@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from academy.htmx import wants_partial
 from courses import permissions, step_providers
 from courses.forms.authoring import (
     MARKDOWN_PREVIEW_FIELD,
@@ -95,10 +96,6 @@ def _question(request: HttpRequest, question_id: int) -> Question:
     _editable(request, question.course)
     return question
 
-
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def _wants_preview(request: HttpRequest) -> bool:
@@ -185,7 +182,7 @@ def _outline_context(request: HttpRequest, course: Course, **extra: Any) -> dict
 
 
 def _outline_response(request: HttpRequest, course: Course) -> HttpResponse:
-    if _is_htmx(request):
+    if wants_partial(request):
         return render(request, "courses/authoring/outline.html#outline", _outline_context(request, course))
     return redirect("courses:authoring_outline", slug=course.slug)
 
@@ -325,7 +322,7 @@ def reorder(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseBadRequest(_("Ordre illisible."))
     except ValidationError as error:
         return JsonResponse({"ok": False, "errors": error.messages}, status=409)
-    if _is_htmx(request) or request.content_type == "application/json":
+    if wants_partial(request) or request.content_type == "application/json":
         return JsonResponse({"ok": True})
     return redirect("courses:authoring_outline", slug=course.slug)
 
@@ -398,7 +395,7 @@ def lesson_video(request: HttpRequest, step_id: int) -> HttpResponse:
     lesson, _created = Lesson.objects.get_or_create(step=step)
     if request.POST.get("action") == "remove":
         services.lesson_video_remove(lesson=lesson)
-        if _is_htmx(request):
+        if wants_partial(request):
             return _video_panel(request, step, lesson, VideoUploadForm())
         messages.success(request, _("Vidéo retirée."))
         return redirect("courses:authoring_lesson_edit", step_id=step.pk)
@@ -409,11 +406,11 @@ def lesson_video(request: HttpRequest, step_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(video_form, error, "video")
         else:
-            if _is_htmx(request):
+            if wants_partial(request):
                 return _video_panel(request, step, lesson, VideoUploadForm(), video_saved=True)
             messages.success(request, _("Vidéo enregistrée."))
             return redirect("courses:authoring_lesson_edit", step_id=step.pk)
-    if _is_htmx(request):  # htmx swaps 2xx responses only: the errors come back with 200
+    if wants_partial(request):  # htmx swaps 2xx responses only: the errors come back with 200
         return _video_panel(request, step, lesson, video_form)
     context = _lesson_context(step, lesson, StepForm(instance=step), LessonForm(instance=lesson), video_form=video_form)
     return render(request, "courses/authoring/lesson_form.html", context, status=400)
@@ -438,12 +435,12 @@ def image_upload(request: HttpRequest, slug: str) -> HttpResponse:
             _add_errors(form, error, "image")
         else:
             snippet = f"![{image.alt_text}]({image.get_absolute_url()})"
-            if not _is_htmx(request):
+            if not wants_partial(request):
                 message = _("Image ajoutée. Collez ce code dans la leçon : %(snippet)s") % {"snippet": snippet}
                 messages.success(request, message)
                 return redirect(next_url)
     images = selectors.course_images(course)
-    if _is_htmx(request):
+    if wants_partial(request):
         # The lesson page's image panel, swapped alone so the lesson text being typed stays.
         panel = {"course": course, "image_form": ImageUploadForm() if snippet else form, "images": images[:24]}
         return render(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from academy.htmx import wants_partial
 from courses import permissions
 from courses.forms.learner import AdminEnrolForm, CatalogueFilterForm, QuizAttemptForm
 from courses.markdown import render_markdown
@@ -46,10 +47,6 @@ def _forbidden(
     return render(request, "courses/forbidden.html", context, status=403)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
 
 # --- catalogue and course page -----------------------------------------------
 
@@ -70,7 +67,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "filters_query": filters.urlencode(),
         "filtered": any(form.filters().values()),
     }
-    template = "courses/catalogue.html#results" if _is_htmx(request) else "courses/catalogue.html"
+    template = "courses/catalogue.html#results" if wants_partial(request) else "courses/catalogue.html"
     return render(request, template, context)
 
 
@@ -278,7 +275,7 @@ def step_mark_complete(request: HttpRequest, slug: str, step_id: int) -> HttpRes
     access.outline = selectors.course_outline_for(request.user, access.course)
     access.state = selectors.step_state_in(access.outline, access.step.pk)
     certificate = selectors.valid_certificate(request.user, access.course)
-    if _is_htmx(request):
+    if wants_partial(request):
         context = _step_context(access, certificate=certificate, just_completed=True)
         return render(request, "courses/lesson.html#complete", context)
     messages.success(request, _("Étape terminée."))

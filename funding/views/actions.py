@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import copy
 import mimetypes
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -51,23 +48,11 @@ from funding.models import (
     RequiredDocument,
     TrainingAction,
 )
-
-View = Callable[..., HttpResponse]
-
+from funding.permissions import admin_required
 
 # --- access -------------------------------------------------------------------------
 
 
-def admin_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_admin:
-            raise PermissionDenied(_("Le suivi des financements est réservé aux administrateurs."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _action(pk: int) -> TrainingAction:

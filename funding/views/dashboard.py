@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from academy.htmx import wants_partial
 from funding.dashboard import (
     DashboardFilter,
     funding_dashboard,
@@ -22,27 +17,7 @@ from funding.dashboard import (
     status_chart,
 )
 from funding.forms_exports import DashboardFilterForm
-
-View = Callable[..., HttpResponse]
-
-
-def admin_required(view: View) -> View:
-    """Anonymous visitors go to the login page; signed-in non-admins get a 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_admin:
-            raise PermissionDenied(_("Le suivi des financements est réservé aux administrateurs."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+from funding.permissions import admin_required
 
 
 def _export_query(filters: DashboardFilter) -> QueryDict:
@@ -73,5 +48,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "year_chart": reimbursement_by_year_chart(figures),
         "status_chart": status_chart(figures),
     }
-    template = "funding/dashboard.html#results" if _is_htmx(request) else "funding/dashboard.html"
+    template = "funding/dashboard.html#results" if wants_partial(request) else "funding/dashboard.html"
     return render(request, template, context)

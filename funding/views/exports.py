@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from funding.exports import ExportFormat, build_export, csv_chunks, export_row_count, write_xlsx
 from funding.forms_exports import ExportForm
 from funding.models import FundingSettings
-from funding.views.dashboard import admin_required
+from funding.permissions import admin_required
 
 audit_logger = logging.getLogger("funding.audit")
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from academy.htmx import wants_partial
 from courses import permissions
 from courses.markdown import render_markdown
 from courses.selectors.learning import course_outline_for, step_state_in
@@ -63,10 +64,6 @@ _VIDEO_CHECK_LABELS = {
     "duration": gettext_lazy("Durée"),
 }
 
-
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 # --- highlighting and diff (escaped text, our own tags only) -----------------
@@ -369,7 +366,7 @@ def lab_check(request: HttpRequest, slug: str) -> HttpResponse:
         return access
     prompt = request.POST.get("prompt", "")
     draft_save(learner=request.user, lab=access.lab, prompt=prompt)
-    if _is_htmx(request):
+    if wants_partial(request):
         context = {"coach": build_coach(prompt), "max_chars": MAX_PROMPT_CHARS, "lab": access.lab}
         return render(request, "labs/lab.html#coach", context)
     return redirect(f"{access.lab.get_absolute_url()}#coach")
@@ -562,7 +559,7 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
 def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _visible_submission(request, pk)
     context = _submission_context(request, submission)
-    template = "labs/submission.html#status" if _is_htmx(request) else "labs/submission.html"
+    template = "labs/submission.html#status" if wants_partial(request) else "labs/submission.html"
     return render(request, template, context)
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from academy.htmx import wants_partial
 from courses.models import Step
 from courses.permissions import can_edit_course
 from labs import selectors
@@ -68,10 +69,6 @@ def trainer_required(view):
 
     return wrapper
 
-
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def _editable_lab(request: HttpRequest, slug: str) -> Lab:
@@ -270,7 +267,7 @@ def rubric_try(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         result = authoring.rubric_try(lab=lab, prompt=form.cleaned_data["prompt"], language=get_language() or "fr")
     context = _authoring_context(request, lab, try_form=form, try_result=result)
-    template = "labs/trainer/lab.html#rubric_try_result" if _is_htmx(request) else "labs/trainer/lab.html"
+    template = "labs/trainer/lab.html#rubric_try_result" if wants_partial(request) else "labs/trainer/lab.html"
     return render(request, template, context)
 
 
@@ -294,7 +291,7 @@ def submissions(request: HttpRequest, slug: str) -> HttpResponse:
         "query": query.urlencode(),
         "regrade": selectors.latest_regrade(lab),
     }
-    template = "labs/trainer/submissions.html#results" if _is_htmx(request) else "labs/trainer/submissions.html"
+    template = "labs/trainer/submissions.html#results" if wants_partial(request) else "labs/trainer/submissions.html"
     return render(request, template, context)
 
 
@@ -303,7 +300,7 @@ def submissions(request: HttpRequest, slug: str) -> HttpResponse:
 def regrade(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _editable_lab(request, slug)
     run = regrade_start(lab=lab, requested_by=request.user)
-    if _is_htmx(request):
+    if wants_partial(request):
         return render(request, "labs/trainer/submissions.html#regrade", {"lab": lab, "regrade": run})
     messages.success(request, _("Nouvelle correction lancée : les notes se mettent à jour en arrière-plan."))
     return redirect("labs:trainer_submissions", slug=lab.slug)
@@ -469,6 +466,6 @@ def policy_test(request: HttpRequest) -> HttpResponse:
         }
     context = _policy_context(test_form=form, test_result=result)
     template = (
-        "labs/trainer/policy_rules.html#policy_test_result" if _is_htmx(request) else "labs/trainer/policy_rules.html"
+        "labs/trainer/policy_rules.html#policy_test_result" if wants_partial(request) else "labs/trainer/policy_rules.html"
     )
     return render(request, template, context)
