@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# First path segments of the courses URLs: a course slug may not take one.
+RESERVED_COURSE_SLUGS = frozenset({"catalogue", "mes-cours", "attestations", "images", "videos", "formateur"})
+
 LANGUAGE_CHOICES = [("fr", _("Français")), ("en", _("Anglais"))]
 
 

@@ -1,13 +1,14 @@
 from django.urls import path, register_converter
 from django.urls.converters import SlugConverter
 
+from courses.models import RESERVED_COURSE_SLUGS
 from courses.views import learner as views
 
 
 class CourseSlugConverter(SlugConverter):
     """A course slug that never shadows the app's fixed first segments."""
 
-    reserved = frozenset({"catalogue", "mes-cours", "attestations", "images", "videos", "formateur"})
+    reserved = RESERVED_COURSE_SLUGS
 
     def to_python(self, value: str) -> str:
         if value in self.reserved:

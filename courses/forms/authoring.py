@@ -12,9 +12,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from courses.markdown import render_markdown
-from courses.models import Course, Lesson, Module, Question, Quiz, Step
+from courses.models import RESERVED_COURSE_SLUGS, Course, Lesson, Module, Question, Quiz, Step
 from courses.services.authoring import (
-    RESERVED_SLUGS,
+    COURSE_FIELDS,
     ChoiceData,
     choice_problems,
     parse_tag_names,
@@ -90,19 +90,7 @@ class CourseForm(MarkdownFormMixin, forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = [
-            "title",
-            "slug",
-            "language",
-            "translation_of",
-            "level",
-            "summary",
-            "description",
-            "prerequisites",
-            "duration_hours",
-            "enrolment",
-            "sequential",
-        ]
+        fields = list(COURSE_FIELDS)
         field_classes = {"description": MarkdownField, "prerequisites": MarkdownField}
         widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
@@ -126,7 +114,7 @@ class CourseForm(MarkdownFormMixin, forms.ModelForm):
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug", "")
-        if slug in RESERVED_SLUGS:
+        if slug in RESERVED_COURSE_SLUGS:
             raise ValidationError(
                 _("Cet identifiant est réservé par le site ; choisissez-en un autre."), code="reserved"
             )

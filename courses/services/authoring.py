@@ -19,13 +19,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from courses.images import validate_and_clean_image
-from courses.models import Choice, Course, Lesson, LessonImage, Module, Question, Quiz, Step, Tag
+from courses.models import RESERVED_COURSE_SLUGS, Choice, Course, Lesson, LessonImage, Module, Question, Quiz, Step, Tag
 from courses.videos import validate_video
 
 Direction = Literal["up", "down"]
 
 # First URL segments of the courses app: a course slug must never equal one.
-RESERVED_SLUGS = frozenset({"catalogue", "mes-cours", "attestations", "images", "videos", "formateur"})
 
 COURSE_FIELDS = (
     "title",
@@ -49,7 +48,7 @@ def unique_course_slug(title: str, *, exclude_pk: int | None = None) -> str:
     """A free slug made from ``title``: "mon-cours", then "mon-cours-2", "mon-cours-3"…"""
     base = slugify(title)[:110] or "cours"
     taken = set(Course.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
-    taken |= RESERVED_SLUGS
+    taken |= RESERVED_COURSE_SLUGS
     candidate, number = base, 2
     while candidate in taken:
         candidate = f"{base}-{number}"
