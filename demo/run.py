@@ -40,6 +40,10 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def _stop_like_ctrl_c(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8000)
@@ -63,6 +67,8 @@ def main() -> int:
         cwd=ROOT,
         env=env,
     )
+    # `kill` (SIGTERM) stops the demo as cleanly as Ctrl-C: no orphaned worker or server.
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     print(f"\n  The Academy demo runs at http://127.0.0.1:{options.port}/  (Ctrl-C to stop)\n", flush=True)
     try:
         while worker.poll() is None and web.poll() is None:
