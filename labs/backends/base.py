@@ -116,6 +116,8 @@ class VideoBackend:
     label = "video backend"
     #: True when the output is a previsualisation, not a real model's video.
     is_simulation = False
+    #: The Celery queue whose workers may run this backend (a GPU backend has its own).
+    queue = "default"
 
     def __init__(self, alias: str = "default", **options):
         self.alias = alias

@@ -24,6 +24,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from labs.backends import get_backend
+from labs.backends.base import BackendError
 from labs.backends.validation import find_forbidden_character
 from labs.grading.policy import PolicyResult, check_prompt
 from labs.models import Lab, LabDraft, Submission
@@ -193,6 +195,14 @@ def running_deadline() -> timedelta:
     return timedelta(seconds=settings.LAB_RUNNING_DEADLINE_SECONDS)
 
 
+def grading_queue(backend_alias: str) -> str:
+    """The queue for an attempt: a local-GPU backend's own queue, else "default"."""
+    try:
+        return get_backend(backend_alias).queue
+    except BackendError:  # unknown alias: the task fails it with a clear message
+        return "default"
+
+
 def enqueue_grading(submission: Submission) -> None:
     """Send the grading task once the transaction commits.
 
@@ -202,10 +212,11 @@ def enqueue_grading(submission: Submission) -> None:
     from labs.tasks import grade_submission
 
     submission_id, token = submission.pk, str(submission.task_token)
+    queue = grading_queue(submission.backend_alias)
 
     def send():
         try:
-            grade_submission.apply_async(args=[submission_id, token], retry=False)
+            grade_submission.apply_async(args=[submission_id, token], queue=queue, retry=False)
         except Exception:
             logger.warning("submission %s: broker unavailable, left queued for the sweeper", submission_id, exc_info=True)
 

@@ -328,3 +328,15 @@ def test_the_sweeper_leaves_attempts_within_their_deadline_alone(lab, learner, d
     with django_capture_on_commit_callbacks(execute=False):
         submit(learner, lab)
     assert sweep_stuck_submissions.apply().get() == {"requeued": 0, "failed": 0}
+
+
+def test_attempts_on_a_gpu_backend_go_to_its_queue(settings):
+    from labs.services.submissions import grading_queue
+
+    settings.VIDEO_BACKENDS = {
+        "default": {"BACKEND": "labs.backends.simulator.SimulatorBackend", "OPTIONS": {}},
+        "diffusers": {"BACKEND": "labs.backends.diffusers_backend.DiffusersBackend", "OPTIONS": {"queue": "gpu"}},
+    }
+    assert grading_queue("default") == "default"
+    assert grading_queue("diffusers") == "gpu"
+    assert grading_queue("no-such-backend") == "default"
