@@ -100,3 +100,24 @@ def test_a_task_delivered_again_after_it_finished_changes_nothing(stack):
     assert (again.finished_at, again.score, again.video.name, again.result) == (
         graded.finished_at, graded.score, graded.video.name, graded.result,
     )
+
+
+@pytest.mark.parametrize("behaviour", ["flaky_5xx", "rate_limited"])
+def test_a_flaky_hosted_backend_is_retried_by_a_real_worker_until_graded(stack, behaviour):
+    from tests.fakes.video_apis import FakeVideoAPI
+
+    with FakeVideoAPI(behaviour=behaviour, polls_to_complete=1) as fake:
+        # given a worker whose openai_videos backend points at a fake that fails every other call
+        stack.environment.update(OPENAI_VIDEOS_API_KEY=fake.api_key, OPENAI_VIDEOS_BASE_URL=fake.openai_base_url)
+        lab = make_lab(slug=f"hosted-{behaviour.replace('_', '-')}", backend_alias="openai_videos")
+        stack.worker(concurrency=1).start()
+        # when an attempt is submitted (one: the fake fails every other call it receives)
+        ids = _submit_many(lab, 1)
+        states = wait_for_terminal(ids, timeout=240)
+        created = len(fake.requests_for("openai.create"))
+    # then it is retried within bounds and ends graded, with one accepted job
+    assert states == {"graded": 1}
+    submission = Submission.objects.get(pk=ids[0])
+    assert 1 <= submission.retries <= 5
+    assert submission.result["backend"]["alias"] == "openai_videos"
+    assert created == 2  # one refused, one accepted: a retry polls the saved job, it does not create another
