@@ -1,12 +1,20 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
+
 import os
 import sys
+
+# Commands that only read the code (never serve requests nor touch data) run
+# without a production SECRET_KEY, so developers and tools can call them bare.
+# An explicit DEBUG=0 in the environment still wins.
+CODE_ONLY_COMMANDS = {"makemigrations", "makemessages", "compile_translations", "check"}
 
 
 def main():
     """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'academy.settings')
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in CODE_ONLY_COMMANDS:
+        os.environ.setdefault("DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
@@ -18,5 +26,5 @@ def main():
     execute_from_command_line(sys.argv)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()
