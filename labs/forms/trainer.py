@@ -15,9 +15,9 @@ from labs.backends import UnknownBackend, backend_choices, get_backend
 from labs.backends.validation import check_request
 from labs.grading.anatomy import ELEMENT_KEYS, ELEMENT_LABELS
 from labs.grading.colours import COLOUR_KEYS, colour_name
-from labs.grading.rubric import VIDEO_CHECKS
+from labs.grading.rubric import VIDEO_CHECK_LABELS, VIDEO_CHECKS
 from labs.models import Criterion, Lab, PolicyRule, Submission
-from labs.services.authoring import LAB_FIELDS, VIDEO_CHECK_LABELS
+from labs.services.authoring import LAB_FIELDS
 from labs.services.pipeline import generation_request
 from labs.services.submissions import MAX_PROMPT_CHARS
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_LABELS, PromptAnatomy
 from labs.grading.colours import colour_name
@@ -201,7 +202,7 @@ def _score_policy(spec: CriterionSpec, *, policy: PolicyResult, **_ignored) -> C
 
 def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_duration_s: float, **_ignored) -> CriterionScore:
     check = spec.video_check
-    spec = _with_label(spec, _video_check_label(check, spec.params))
+    spec = _with_label(spec, video_check_label(check, spec.params))
     if not metrics:
         return _result(spec, 0.0, _("La vidéo n'a pas pu être analysée."))
     if check == "motion_present":
@@ -251,19 +252,23 @@ def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_
     return _result(spec, 0.0, _("Contrôle inconnu : %(check)s.") % {"check": check})
 
 
-def _video_check_label(check: str, params: dict[str, Any]) -> str:
-    if check == "colour_present":
-        colour = str(params.get("colour", ""))
-        name = colour_name(colour, translation.get_language() or "fr") if colour else colour
+VIDEO_CHECK_LABELS = {
+    "motion_present": gettext_lazy("Mouvement visible"),
+    "motion_absent": gettext_lazy("Plan stable"),
+    "no_cuts": gettext_lazy("Un seul plan continu"),
+    "exposure": gettext_lazy("Exposition et contraste"),
+    "colour_present": gettext_lazy("Couleur présente"),
+    "duration": gettext_lazy("Durée"),
+}
+
+
+def video_check_label(check: str, params: dict[str, Any] | None = None) -> str:
+    """The default label of a video check in the active language: "Couleur présente : ambre"."""
+    colour = str((params or {}).get("colour", ""))
+    if check == "colour_present" and colour:
+        name = colour_name(colour, translation.get_language() or "fr")
         return _("Couleur présente : %(colour)s") % {"colour": name}
-    labels = {
-        "motion_present": _("Mouvement visible"),
-        "motion_absent": _("Plan stable"),
-        "no_cuts": _("Un seul plan continu"),
-        "exposure": _("Exposition et contraste"),
-        "duration": _("Durée"),
-    }
-    return labels.get(check, check)
+    return str(VIDEO_CHECK_LABELS.get(check, check))
 
 
 def _with_label(spec: CriterionSpec, default: str) -> CriterionSpec:

@@ -12,13 +12,13 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
 
 from courses.models import Step
 from labs.grading.anatomy import parse_prompt
-from labs.grading.colours import colour_name
 from labs.grading.policy import check_prompt
 from labs.grading.rubric import score_prompt_and_video
+from labs.grading.rubric import video_check_label as rubric_video_check_label
 from labs.models import Criterion, Lab
 from labs.selectors import lab_criteria_specs, lab_policy_rules
 
@@ -39,21 +39,10 @@ LAB_FIELDS = (
     "budget_cost_cohort",
 )
 
-VIDEO_CHECK_LABELS: dict[str, str] = {
-    "motion_present": _("Mouvement visible"),
-    "motion_absent": _("Plan stable (pas de mouvement)"),
-    "no_cuts": _("Un seul plan continu (pas de coupe)"),
-    "exposure": _("Exposition et contraste"),
-    "colour_present": _("Couleur présente"),
-    "duration": _("Durée respectée"),
-}
-
-
 def video_check_label(check: str, params: dict[str, Any] | None, language: str) -> str:
-    """The default label of a video check, with its colour: "Couleur présente : ambre"."""
-    label = str(VIDEO_CHECK_LABELS.get(check, check))
-    colour = (params or {}).get("colour")
-    return f"{label} : {colour_name(colour, language)}" if colour else label
+    """The default label of a video check, in ``language``."""
+    with translation.override(language):
+        return rubric_video_check_label(check, params)
 
 
 CRITERION_FIELDS = ("kind", "element", "video_check", "label", "terms", "params", "weight", "hidden")

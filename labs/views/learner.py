@@ -37,9 +37,10 @@ from labs.backends import get_backend
 from labs.backends.base import BackendError
 from labs.forms.learner import CompareForm, PromptForm, new_client_token
 from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_KEYS, ELEMENT_LABELS, parse_prompt
-from labs.grading.colours import colour_name
+from labs.grading.rubric import video_check_label
 from labs.media import ranged_file_response
 from labs.models import Criterion, Lab, PolicyRule, Submission
+from labs.presentation import CriterionRow, criterion_rows
 from labs.services.submissions import MAX_PROMPT_CHARS, SubmissionRefused, draft_save, submit_attempt
 
 # Polling of the attempt page: every 2 s for the first minute, then every 5 s.
@@ -54,17 +55,6 @@ _FINDING_LABELS = {
     "too_short": gettext_lazy("Prompt trop court"),
     "too_long": gettext_lazy("Prompt trop long"),
 }
-
-# Same wording as the grader's default labels (labs.grading.rubric), for criteria without a label.
-_VIDEO_CHECK_LABELS = {
-    "motion_present": gettext_lazy("Mouvement visible"),
-    "motion_absent": gettext_lazy("Plan stable"),
-    "no_cuts": gettext_lazy("Un seul plan continu"),
-    "exposure": gettext_lazy("Exposition et contraste"),
-    "duration": gettext_lazy("Durée"),
-}
-
-
 
 # --- highlighting and diff (escaped text, our own tags only) -----------------
 
@@ -281,15 +271,8 @@ def criterion_label(criterion: Criterion) -> str:
         return criterion.label
     if criterion.kind == Criterion.Kind.ANATOMY and criterion.element in ELEMENT_LABELS:
         return str(ELEMENT_LABELS[criterion.element])
-    if criterion.kind == Criterion.Kind.VIDEO and criterion.video_check == "colour_present":
-        colour = str((criterion.params or {}).get("colour", ""))
-        try:
-            name = colour_name(colour, get_language() or "fr")
-        except KeyError:
-            name = colour
-        return _("Couleur présente : %(colour)s") % {"colour": name}
-    if criterion.kind == Criterion.Kind.VIDEO and criterion.video_check in _VIDEO_CHECK_LABELS:
-        return str(_VIDEO_CHECK_LABELS[criterion.video_check])
+    if criterion.kind == Criterion.Kind.VIDEO:
+        return video_check_label(criterion.video_check, criterion.params)
     return str(criterion.get_kind_display())
 
 
@@ -394,54 +377,6 @@ def lab_submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- the attempt page ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CriterionRow:
-    key: str
-    label: str
-    weight: int
-    score: float | None
-    feedback: str
-    evidence: str
-    hidden: bool  # True: shown as "critère caché", nothing else
-    css: str
-
-    @property
-    def percent(self) -> int | None:
-        return None if self.score is None else round(self.score * 100)
-
-    @property
-    def points(self) -> float | None:
-        return None if self.score is None else round(self.score * self.weight, 1)
-
-
-def _criterion_css(criterion: Criterion | None, kind: str) -> str:
-    if criterion is not None and criterion.kind == Criterion.Kind.ANATOMY and criterion.element:
-        return f"el el-{criterion.element}"
-    return f"el el-{kind}"
-
-
-def criterion_rows(submission: Submission, *, reveal_hidden: bool) -> list[CriterionRow]:
-    """The graded criteria as shown to this viewer; a hidden one keeps its secret until the lab is passed."""
-    current = {f"{c.kind}-{c.pk}": c for c in submission.lab.criteria.all()}
-    rows = []
-    for item in (submission.result or {}).get("criteria", []):
-        criterion = current.get(item.get("key", ""))
-        hidden = bool(item.get("hidden") or (criterion is not None and criterion.hidden)) and not reveal_hidden
-        rows.append(
-            CriterionRow(
-                key=item.get("key", ""),
-                label="" if hidden else item.get("label", ""),
-                weight=item.get("weight", 0),
-                score=None if hidden else float(item.get("score", 0)),
-                feedback="" if hidden else item.get("feedback", ""),
-                evidence="" if hidden else item.get("evidence", ""),
-                hidden=hidden,
-                css=_criterion_css(criterion, item.get("kind", "")),
-            )
-        )
-    return rows
 
 
 def _evidence_spans(submission: Submission, rows: Sequence[CriterionRow]) -> list[Span]:
