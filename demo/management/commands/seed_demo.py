@@ -9,6 +9,7 @@ from django.db import transaction
 from academy.models import Organisation, User
 from courses.services.learning import enrol
 from demo.course_loader import CONTENT_DIR, load_course, read_course_file
+from demo.funding_sample import seed_funding_sample
 
 DEMO_PASSWORD = "demo-academy-2026"  # noqa: S105 (published demo logins)
 DEMO_ACCOUNTS = [
@@ -42,8 +43,12 @@ class Command(BaseCommand):
         courses = [load_course(read_course_file(CONTENT_DIR / name), owner=trainer) for name in COURSE_FILES]
         enrol(user=users["apprenant@demo.academy"], course=courses[0])
         enrol(user=users["learner@demo.academy"], course=courses[1])
+        action = seed_funding_sample(
+            course=courses[0], organisation=organisation, admin=users["admin@demo.academy"], trainer=trainer, learners=users
+        )
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Sample OFPPT action: {action} (/financement/actions/{action.pk}/)")
         self.stdout.write("Courses: " + " | ".join(f"{c.title} (/cours/{c.slug}/)" for c in courses))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, first_name, last_name, role in DEMO_ACCOUNTS:
