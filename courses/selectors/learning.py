@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from courses import step_providers
@@ -76,6 +77,17 @@ class DashboardEntry:
     certificate: Certificate | None
 
 
+_PK_SENTINEL = 987654321
+
+
+@lru_cache(maxsize=512)
+def _step_url_template(script_prefix: str, course_slug: str) -> str:
+    # One reverse() per course instead of one per step: outlines list dozens of steps.
+    # Slugs hold no braces; the sentinel is the last segment, whatever digits the slug has.
+    head, tail = reverse("courses:step", args=[course_slug, _PK_SENTINEL]).rsplit(str(_PK_SENTINEL), 1)
+    return head + "{pk}" + tail
+
+
 def step_learner_url(step: Step, course_slug: str) -> str | None:
     """Where a learner opens a step; None for a lab when the labs app is not loaded."""
     if step.kind == Step.Kind.LAB:
@@ -86,7 +98,7 @@ def step_learner_url(step: Step, course_slug: str) -> str | None:
             return provider.url_for(step)
         except NoReverseMatch:  # labs loaded but its URLs not mounted
             return None
-    return reverse("courses:step", args=[course_slug, step.pk])
+    return _step_url_template(get_script_prefix(), course_slug).format(pk=step.pk)
 
 
 def _ordered_steps(course: Course) -> QuerySet[Step]:

@@ -161,3 +161,13 @@ def test_outline_url_leads_to_the_course_programme(client):
     course = build_course(modules=1, steps_per_module=1)
     response = client.get(reverse("courses:outline", args=[course.slug]))
     assert response["Location"] == f"{course.get_absolute_url()}#programme"
+
+
+def test_step_urls_are_those_reverse_gives_even_when_the_slug_holds_digits():
+    from django.urls import reverse
+
+    from courses.selectors.learning import step_learner_url
+    from tests.factories import StepFactory
+
+    step = StepFactory(module__course__slug="cours-987654321-video")
+    assert step_learner_url(step, step.module.course.slug) == reverse("courses:step", args=[step.module.course.slug, step.pk])
