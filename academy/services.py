@@ -50,3 +50,10 @@ def user_update_profile(
     user.full_clean(exclude=["password"])
     user.save(update_fields=["first_name", "last_name", "preferred_language", "organisation"])
     return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the interface language the user picked in the switcher."""
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])

@@ -108,9 +108,8 @@ def set_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
-        if request.user.is_authenticated and request.user.preferred_language != language:
-            request.user.preferred_language = language
-            request.user.save(update_fields=["preferred_language"])
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
     return response
 
