@@ -21,7 +21,10 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Identité"), {"fields": ["first_name", "last_name", "organisation", "preferred_language"]}),
-        (_("Rôle et droits"), {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Rôle et droits"),
+            {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})]

@@ -44,7 +44,9 @@ class SignupForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."))
+            raise forms.ValidationError(
+                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.")
+            )
         return email
 
     def clean(self):
@@ -81,7 +83,9 @@ class ProfileForm(forms.ModelForm):
 class QueuedPasswordResetForm(PasswordResetForm):
     """Sends the reset mail from a Celery worker, once the request has committed."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
         from academy.tasks import send_email
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())

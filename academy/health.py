@@ -19,7 +19,9 @@ def check_broker(timeout: float = 2.0) -> tuple[bool, str]:
     # A fresh connection, not the pool: the check must see the broker as it is now.
     try:
         with Connection(
-            settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS, connect_timeout=timeout
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=timeout,
         ) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
             transport = conn.transport_cls

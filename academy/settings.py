@@ -116,7 +116,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web and worker processes share the file: wait for locks, don't fail.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -125,7 +129,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A file cache is shared by the web server and the worker of the embedded run.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Accounts ---------------------------------------------------------------
 
@@ -255,7 +264,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Labs -------------------------------------------------------------------
 
 # Attempts per learner per window: (count, seconds).
-LAB_SUBMISSION_RATE = (env.int("LAB_SUBMISSION_RATE_COUNT", default=6), env.int("LAB_SUBMISSION_RATE_SECONDS", default=60))
+LAB_SUBMISSION_RATE = (
+    env.int("LAB_SUBMISSION_RATE_COUNT", default=6),
+    env.int("LAB_SUBMISSION_RATE_SECONDS", default=60),
+)
 # Past these, the sweeper re-enqueues an attempt (queued: broker was down or
 # the message was lost; running: the worker died).
 LAB_QUEUED_DEADLINE_SECONDS = env.int("LAB_QUEUED_DEADLINE_SECONDS", default=120)

@@ -95,8 +95,11 @@ def ensure_database(database_url: str, *, recreate: bool = False) -> bool:
     parts = urlsplit(database_url)
     name = parts.path.lstrip("/")
     admin = psycopg2.connect(
-        dbname="postgres", user=parts.username or "postgres", password=parts.password or None,
-        host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+        dbname="postgres",
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
     )
     admin.autocommit = True
     try:
@@ -141,9 +144,24 @@ class Gunicorn:
     def command(self) -> list[str]:
         worker_class = "gthread" if self.threads > 1 else "sync"
         return [
-            sys.executable, "-m", "gunicorn", self.wsgi, "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers), "--threads", str(self.threads), "--worker-class", worker_class,
-            "--keep-alive", "5", "--log-level", "warning", "--chdir", str(REPO_ROOT),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            self.wsgi,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--worker-class",
+            worker_class,
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(REPO_ROOT),
         ]
 
     def start(self) -> None:

@@ -54,7 +54,8 @@ def _configure() -> str:
     var_dir = Path("/tmp/academy-bench-funding-var")
     (var_dir / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing STATIC_ROOT
     configure_environment(
-        DATABASE_NAME, var_dir=var_dir,
+        DATABASE_NAME,
+        var_dir=var_dir,
         STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
     )
     url = os.environ["DATABASE_URL"]
@@ -98,14 +99,24 @@ def seed() -> None:
         course, _created = Course.objects.get_or_create(
             slug="bench-export-video-ia", defaults={"title": "Vidéo IA (bench export)", "owner": owner}
         )
-        companies = Company.objects.bulk_create([
-            Company(legal_name=f"{TITLE_PREFIX}Société {index:02d}", ice=f"{900000000000000 + index:015d}", city="Casablanca")
-            for index in range(COMPANIES)
-        ])
+        companies = Company.objects.bulk_create(
+            [
+                Company(
+                    legal_name=f"{TITLE_PREFIX}Société {index:02d}",
+                    ice=f"{900000000000000 + index:015d}",
+                    city="Casablanca",
+                )
+                for index in range(COMPANIES)
+            ]
+        )
         learners = User.objects.bulk_create(
             [
-                User(email=f"learner{index:05d}@bench-funding.academy", first_name=f"Prénom{index}", last_name=f"Nom{index:05d}",
-                     password=unusable)
+                User(
+                    email=f"learner{index:05d}@bench-funding.academy",
+                    first_name=f"Prénom{index}",
+                    last_name=f"Nom{index:05d}",
+                    password=unusable,
+                )
                 for index in range(ACTIONS * PARTICIPANTS_PER_ACTION)
             ],
             batch_size=2000,
@@ -115,18 +126,29 @@ def seed() -> None:
         first_monday = datetime.date(2025, 1, 6)
         for index in range(ACTIONS):
             start = first_monday + datetime.timedelta(weeks=index % 100)
-            actions.append(TrainingAction(
-                course=course, company=companies[index % COMPANIES] if index % 10 else None,
-                title=f"{TITLE_PREFIX}{index:03d}", plan_year=start.year, start_date=start,
-                end_date=start + datetime.timedelta(days=4), location="Casablanca",
-                cost_excl_tax=Decimal("50000"), cost_incl_tax=Decimal("60000"), rate_applied=Decimal("70"),
-                expected_reimbursement=Decimal("35000"),
-            ))
+            actions.append(
+                TrainingAction(
+                    course=course,
+                    company=companies[index % COMPANIES] if index % 10 else None,
+                    title=f"{TITLE_PREFIX}{index:03d}",
+                    plan_year=start.year,
+                    start_date=start,
+                    end_date=start + datetime.timedelta(days=4),
+                    location="Casablanca",
+                    cost_excl_tax=Decimal("50000"),
+                    cost_incl_tax=Decimal("60000"),
+                    rate_applied=Decimal("70"),
+                    expected_reimbursement=Decimal("35000"),
+                )
+            )
         actions = TrainingAction.objects.bulk_create(actions)
-        days = ActionDay.objects.bulk_create([
-            ActionDay(action=action, date=action.start_date + datetime.timedelta(days=offset))
-            for action in actions for offset in range(5)
-        ])
+        days = ActionDay.objects.bulk_create(
+            [
+                ActionDay(action=action, date=action.start_date + datetime.timedelta(days=offset))
+                for action in actions
+                for offset in range(5)
+            ]
+        )
         days_by_action: dict[int, list[ActionDay]] = {}
         for day in days:
             days_by_action.setdefault(day.action_id, []).append(day)
@@ -134,19 +156,23 @@ def seed() -> None:
         participants = Participant.objects.bulk_create(
             [
                 Participant(
-                    action=action, learner=learners[a_index * PARTICIPANTS_PER_ACTION + p_index],
+                    action=action,
+                    learner=learners[a_index * PARTICIPANTS_PER_ACTION + p_index],
                     cin=f"BK{100000 + a_index * PARTICIPANTS_PER_ACTION + p_index}",
                     cnss_number=f"{100000000 + a_index * PARTICIPANTS_PER_ACTION + p_index:09d}",
                     funding_status=statuses[p_index % len(statuses)],
                 )
-                for a_index, action in enumerate(actions) for p_index in range(PARTICIPANTS_PER_ACTION)
+                for a_index, action in enumerate(actions)
+                for p_index in range(PARTICIPANTS_PER_ACTION)
             ],
             batch_size=2000,
         )
         log(f"seed: {len(participants)} participants in {time.perf_counter() - started:.1f}s")
         marks = (
             Attendance(participant=participant, day=day, half=half, present=(participant.pk + day.pk) % 7 != 0)
-            for participant in participants for day in days_by_action[participant.action_id] for half in ("am", "pm")
+            for participant in participants
+            for day in days_by_action[participant.action_id]
+            for half in ("am", "pm")
         )
         batch: list[Attendance] = []
         for mark in marks:
@@ -266,15 +292,20 @@ def main() -> None:
         measure(client, kind="attendance", file_format="xlsx"),
     ]
     enrolment_exports = [result for result in results if result["kind"] == "enrolments"]
-    print(json.dumps({
-        "benchmark": "funding_export",
-        "database": connection.vendor,
-        "database_name": database_url.rsplit("/", 1)[-1],
-        "enrolments": expected,
-        "target_seconds": TARGET_SECONDS,
-        "target_met": all(result["seconds"] < TARGET_SECONDS for result in enrolment_exports),
-        "results": results,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "funding_export",
+                "database": connection.vendor,
+                "database_name": database_url.rsplit("/", 1)[-1],
+                "enrolments": expected,
+                "target_seconds": TARGET_SECONDS,
+                "target_met": all(result["seconds"] < TARGET_SECONDS for result in enrolment_exports),
+                "results": results,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -56,10 +56,14 @@ LEARNER_EMAIL = "learner{index:03d}@bench-labs.academy"
 TARGET_P95_S, TARGET_P95_QUEUED = 6.0, 20
 TARGET_OVERHEAD = 0.30
 SUBJECTS = [
-    "un flacon d'huile d'argan posé sur une table en cèdre", "une tasse de thé à la menthe fumante sur un plateau en cuivre",
-    "une paire de babouches jaunes dans une ruelle de la médina", "un sac en cuir tressé sur un comptoir en zellige",
-    "une théière argentée qui verse un filet de thé", "un bol de céramique bleue rempli d'olives",
-    "un vélo rouge appuyé contre un mur ocre", "une lampe en laiton ciselé allumée dans la pénombre",
+    "un flacon d'huile d'argan posé sur une table en cèdre",
+    "une tasse de thé à la menthe fumante sur un plateau en cuivre",
+    "une paire de babouches jaunes dans une ruelle de la médina",
+    "un sac en cuir tressé sur un comptoir en zellige",
+    "une théière argentée qui verse un filet de thé",
+    "un bol de céramique bleue rempli d'olives",
+    "un vélo rouge appuyé contre un mur ocre",
+    "une lampe en laiton ciselé allumée dans la pénombre",
 ]
 
 
@@ -89,8 +93,10 @@ SCENARIOS = {
 def prompt_for(index: int, take: str) -> str:
     # Every prompt of a run is new: the simulator reuses the video of an identical request.
     subject = SUBJECTS[index % len(SUBJECTS)]
-    return (f"Gros plan sur {subject}, la caméra avance lentement en travelling, lumière dorée de fin de journée, "
-            f"faible profondeur de champ, palette chaude, ambiance calme. Prise {take}-{index}.")
+    return (
+        f"Gros plan sur {subject}, la caméra avance lentement en travelling, lumière dorée de fin de journée, "
+        f"faible profondeur de champ, palette chaude, ambiance calme. Prise {take}-{index}."
+    )
 
 
 def seed_lab(duration_s: float, learners: int):
@@ -101,33 +107,61 @@ def seed_lab(duration_s: float, learners: int):
     from courses.models import Course, Enrolment, Module, Step
     from labs.models import Criterion, Lab
 
-    trainer, _created = User.objects.get_or_create(email="formatrice@bench-labs.academy", defaults={"role": User.Role.TRAINER})
+    trainer, _created = User.objects.get_or_create(
+        email="formatrice@bench-labs.academy", defaults={"role": User.Role.TRAINER}
+    )
     course, _created = Course.objects.get_or_create(
-        slug="bench-labs-cours", defaults={"title": "Labo de charge", "owner": trainer, "status": Course.Status.PUBLISHED}
+        slug="bench-labs-cours",
+        defaults={"title": "Labo de charge", "owner": trainer, "status": Course.Status.PUBLISHED},
     )
     module, _created = Module.objects.get_or_create(course=course, position=0, defaults={"title": "Module"})
     step, _created = Step.objects.get_or_create(module=module, kind=Step.Kind.LAB, defaults={"title": "Teaser produit"})
     lab, created = Lab.objects.update_or_create(
         slug=LAB_SLUG,
-        defaults={"step": step, "brief": "Un teaser de 5 secondes pour un produit artisanal.", "duration_s": Decimal(str(duration_s)),
-                  "aspect_ratio": Lab.AspectRatio.LANDSCAPE, "backend_alias": "default", "pass_mark": 60, "max_attempts": 0,
-                  "budget_generations_per_learner": 0},
+        defaults={
+            "step": step,
+            "brief": "Un teaser de 5 secondes pour un produit artisanal.",
+            "duration_s": Decimal(str(duration_s)),
+            "aspect_ratio": Lab.AspectRatio.LANDSCAPE,
+            "backend_alias": "default",
+            "pass_mark": 60,
+            "max_attempts": 0,
+            "budget_generations_per_learner": 0,
+        },
     )
     if created:
-        Criterion.objects.bulk_create([
-            Criterion(lab=lab, kind="anatomy", element="subject", label="Sujet", weight=20, position=0),
-            Criterion(lab=lab, kind="anatomy", element="camera", label="Mouvement de caméra", weight=20, position=1),
-            Criterion(lab=lab, kind="anatomy", element="lighting", label="Lumière", weight=15, position=2),
-            Criterion(lab=lab, kind="must_mention", label="Le produit", terms=["flacon", "tasse", "produit"], weight=15, position=3),
-            Criterion(lab=lab, kind="video", video_check="motion", label="Mouvement visible", weight=15, position=4),
-            Criterion(lab=lab, kind="policy", label="Éthique", weight=15, position=5),
-        ])
+        Criterion.objects.bulk_create(
+            [
+                Criterion(lab=lab, kind="anatomy", element="subject", label="Sujet", weight=20, position=0),
+                Criterion(
+                    lab=lab, kind="anatomy", element="camera", label="Mouvement de caméra", weight=20, position=1
+                ),
+                Criterion(lab=lab, kind="anatomy", element="lighting", label="Lumière", weight=15, position=2),
+                Criterion(
+                    lab=lab,
+                    kind="must_mention",
+                    label="Le produit",
+                    terms=["flacon", "tasse", "produit"],
+                    weight=15,
+                    position=3,
+                ),
+                Criterion(
+                    lab=lab, kind="video", video_check="motion", label="Mouvement visible", weight=15, position=4
+                ),
+                Criterion(lab=lab, kind="policy", label="Éthique", weight=15, position=5),
+            ]
+        )
     existing = set(User.objects.filter(email__endswith="@bench-labs.academy").values_list("email", flat=True))
     User.objects.bulk_create(
         User(email=email, password=make_password(None))
-        for email in (LEARNER_EMAIL.format(index=i) for i in range(learners)) if email not in existing
+        for email in (LEARNER_EMAIL.format(index=i) for i in range(learners))
+        if email not in existing
     )
-    people = list(User.objects.filter(email__startswith="learner", email__endswith="@bench-labs.academy").order_by("email")[:learners])
+    people = list(
+        User.objects.filter(email__startswith="learner", email__endswith="@bench-labs.academy").order_by("email")[
+            :learners
+        ]
+    )
     Enrolment.objects.bulk_create([Enrolment(user=p, course=course) for p in people], ignore_conflicts=True)
     return lab, people
 
@@ -168,16 +202,20 @@ def start_workers(scenario: Scenario, env: dict[str, str], workdir: Path) -> lis
         worker.start()
         workers.append(worker)
     for worker in workers:
-        wait_until(lambda w=worker: "ready." in w.log.read_text(errors="replace"), timeout=60, message="the worker to be ready")
+        wait_until(
+            lambda w=worker: "ready." in w.log.read_text(errors="replace"), timeout=60, message="the worker to be ready"
+        )
     return workers
 
 
 def summarise(ids: list[int], scenario: Scenario) -> dict[str, Any]:
     from labs.models import Submission
 
-    rows = list(Submission.objects.filter(pk__in=ids).values(
-        "state", "created_at", "started_at", "finished_at", "generation_seconds", "grading_seconds"
-    ))
+    rows = list(
+        Submission.objects.filter(pk__in=ids).values(
+            "state", "created_at", "started_at", "finished_at", "generation_seconds", "grading_seconds"
+        )
+    )
     states: dict[str, int] = {}
     for row in rows:
         states[row["state"]] = states.get(row["state"], 0) + 1
@@ -194,14 +232,20 @@ def summarise(ids: list[int], scenario: Scenario) -> dict[str, Any]:
         "concurrency_per_process": list(scenario.processes),
         "states": states,
         "all_terminal": sum(states.values()) == scenario.queued and set(states) <= {"graded", "blocked", "failed"},
-        "end_to_end_s": {"p50": _r(percentile(end_to_end, 50)), "p95": _r(percentile(end_to_end, 95)), "max": _r(max(end_to_end))},
+        "end_to_end_s": {
+            "p50": _r(percentile(end_to_end, 50)),
+            "p95": _r(percentile(end_to_end, 95)),
+            "max": _r(max(end_to_end)),
+        },
         "task_s": {"p50": _r(percentile(task, 50)), "mean": _r(statistics.fmean(task))} if task else {},
         "generation_s_mean": _r(statistics.fmean(generation)) if generation else None,
         "analysis_s_mean": _r(statistics.fmean(r["grading_seconds"] for r in graded)) if graded else None,
         "makespan_s": _r(makespan),
         "submissions_per_minute": _r(per_minute, 1),
         "submissions_per_minute_per_pool_process": _r(per_minute / scenario.pool_processes, 1),
-        "overhead_vs_generation": {"mean": _r(statistics.fmean(overhead)), "median": _r(statistics.median(overhead))} if overhead else {},
+        "overhead_vs_generation": {"mean": _r(statistics.fmean(overhead)), "median": _r(statistics.median(overhead))}
+        if overhead
+        else {},
     }
 
 
@@ -233,7 +277,9 @@ def run_scenario(scenario: Scenario, lab, learners, env: dict[str, str], workdir
 
 def main() -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="lab duration in seconds (the issue's targets assume 5)")
+    parser.add_argument(
+        "--duration", type=float, default=5.0, help="lab duration in seconds (the issue's targets assume 5)"
+    )
     parser.add_argument("--scenarios", choices=sorted(SCENARIOS), default="all")
     parser.add_argument("--reseed", action="store_true", help="drop and recreate the bench database first")
     args = parser.parse_args()
@@ -245,7 +291,10 @@ def main() -> dict[str, Any]:
     try:
         redis.start()
         env = configure_environment(
-            DATABASE_NAME, var_dir=workdir / "var", CELERY_BROKER_URL=redis.url, REDIS_URL=redis.url.rsplit("/", 1)[0] + "/1",
+            DATABASE_NAME,
+            var_dir=workdir / "var",
+            CELERY_BROKER_URL=redis.url,
+            REDIS_URL=redis.url.rsplit("/", 1)[0] + "/1",
             LAB_SUBMISSION_RATE_COUNT="100000",
         )
         created = ensure_database(os.environ["DATABASE_URL"], recreate=args.reseed)
@@ -259,7 +308,12 @@ def main() -> dict[str, Any]:
             "setup": {
                 "database": os.environ["DATABASE_URL"].rsplit("/", 1)[-1],
                 "backend": "simulator (CPU)",
-                "clip": {"seconds": args.duration, "aspect_ratio": lab.aspect_ratio, "size": f"{width}x{height}", "fps": 24},
+                "clip": {
+                    "seconds": args.duration,
+                    "aspect_ratio": lab.aspect_ratio,
+                    "size": f"{width}x{height}",
+                    "fps": 24,
+                },
                 "worker": "celery -A academy worker --pool prefork (acks_late, prefetch 1)",
                 "broker": "private redis-server",
                 "cpu_cores": os.cpu_count(),
@@ -274,7 +328,10 @@ def main() -> dict[str, Any]:
 
 
 def _targets(scenarios: dict[str, Any]) -> dict[str, Any]:
-    checks: dict[str, Any] = {"p95_s_with_20_queued": f"<= {TARGET_P95_S}", "overhead": f"<= {TARGET_OVERHEAD:.0%} of generation"}
+    checks: dict[str, Any] = {
+        "p95_s_with_20_queued": f"<= {TARGET_P95_S}",
+        "overhead": f"<= {TARGET_OVERHEAD:.0%} of generation",
+    }
     for name, figures in scenarios.items():
         if figures["queued"] == TARGET_P95_QUEUED:
             checks[f"{name}.p95_met"] = figures["end_to_end_s"]["p95"] <= TARGET_P95_S

@@ -93,7 +93,11 @@ def lesson_body(rng: random.Random) -> str:
         for _ in range(2):
             parts.append(" ".join(rng.sample(SENTENCES, 4)))
         if heading == "Les éléments du prompt":
-            parts.append("\n".join(f"- **{word}** : {rng.choice(SENTENCES)}" for word in ("Sujet", "Action", "Caméra", "Lumière")))
+            parts.append(
+                "\n".join(
+                    f"- **{word}** : {rng.choice(SENTENCES)}" for word in ("Sujet", "Action", "Caméra", "Lumière")
+                )
+            )
         if heading == "Exemple commenté":
             parts.append("> " + " ".join(rng.sample(SENTENCES, 2)))
     return "\n\n".join(parts)
@@ -121,10 +125,16 @@ def seed_counts() -> SeedCounts:
     from labs.models import Lab
 
     return SeedCounts(
-        courses=Course.objects.count(), modules=Module.objects.count(), steps=Step.objects.count(),
-        lessons=Lesson.objects.count(), quizzes=Quiz.objects.count(), labs=Lab.objects.count(),
-        learners=User.objects.filter(role=User.Role.LEARNER).count(), enrolments=Enrolment.objects.count(),
-        step_progress=StepProgress.objects.count(), training_actions=TrainingAction.objects.count(),
+        courses=Course.objects.count(),
+        modules=Module.objects.count(),
+        steps=Step.objects.count(),
+        lessons=Lesson.objects.count(),
+        quizzes=Quiz.objects.count(),
+        labs=Lab.objects.count(),
+        learners=User.objects.filter(role=User.Role.LEARNER).count(),
+        enrolments=Enrolment.objects.count(),
+        step_progress=StepProgress.objects.count(),
+        training_actions=TrainingAction.objects.count(),
         participants=Participant.objects.count(),
     )
 
@@ -145,14 +155,31 @@ def seed_site(rng: random.Random) -> None:
     # Hashing 2,000 passwords would dominate the seeding: every bench account shares one hash.
     password = make_password("bench-academy-2026")
     with transaction.atomic():
-        trainer = User.objects.create(email=f"formatrice@{BENCH_EMAIL_DOMAIN}", first_name="Salma", last_name="Bennani",
-                                      role=User.Role.TRAINER, password=password)
-        User.objects.create(email=f"admin@{BENCH_EMAIL_DOMAIN}", first_name="Admin", last_name="Bench",
-                            role=User.Role.ADMIN, is_staff=True, is_superuser=True, password=password)
+        trainer = User.objects.create(
+            email=f"formatrice@{BENCH_EMAIL_DOMAIN}",
+            first_name="Salma",
+            last_name="Bennani",
+            role=User.Role.TRAINER,
+            password=password,
+        )
+        User.objects.create(
+            email=f"admin@{BENCH_EMAIL_DOMAIN}",
+            first_name="Admin",
+            last_name="Bench",
+            role=User.Role.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+            password=password,
+        )
         courses = _seed_courses(rng, trainer, timezone.now())
         learners = User.objects.bulk_create(
-            User(email=f"learner{i:04d}@{BENCH_EMAIL_DOMAIN}", first_name=f"Apprenant{i}", last_name=f"Nom{i % 97}",
-                 password=password, preferred_language="en" if i % 5 == 0 else "fr")
+            User(
+                email=f"learner{i:04d}@{BENCH_EMAIL_DOMAIN}",
+                first_name=f"Apprenant{i}",
+                last_name=f"Nom{i % 97}",
+                password=password,
+                preferred_language="en" if i % 5 == 0 else "fr",
+            )
             for i in range(LEARNERS)
         )
         enrolled = _seed_learning(rng, courses, learners)
@@ -167,47 +194,86 @@ def _seed_courses(rng: random.Random, trainer, now) -> list:
     from courses.models import Choice, Course, Lesson, Module, Question, Quiz, Step, Tag
     from labs.models import Criterion, Lab
 
-    tags = Tag.objects.bulk_create(Tag(name=name, slug=name.lower()) for name in
-                                   ("Marketing", "E-commerce", "Formation", "Communication", "Éthique", "Réseaux", "Produit", "Image"))
+    tags = Tag.objects.bulk_create(
+        Tag(name=name, slug=name.lower())
+        for name in ("Marketing", "E-commerce", "Formation", "Communication", "Éthique", "Réseaux", "Produit", "Image")
+    )
     levels = [c[0] for c in Course.Level.choices]
     courses = Course.objects.bulk_create(
-        Course(slug=f"bench-cours-{i:02d}", title=f"Vidéo IA pour les pros — volume {i:02d}", language="en" if i % 10 == 9 else "fr",
-               level=levels[i % 3], summary="Écrire des prompts qui dirigent un modèle texte-vidéo, et s'en servir avec éthique.",
-               description=lesson_body(rng)[:1500], prerequisites="Aucun.", duration_hours=Decimal("6.0"),
-               status=Course.Status.PUBLISHED, owner=trainer, published_at=now)
+        Course(
+            slug=f"bench-cours-{i:02d}",
+            title=f"Vidéo IA pour les pros — volume {i:02d}",
+            language="en" if i % 10 == 9 else "fr",
+            level=levels[i % 3],
+            summary="Écrire des prompts qui dirigent un modèle texte-vidéo, et s'en servir avec éthique.",
+            description=lesson_body(rng)[:1500],
+            prerequisites="Aucun.",
+            duration_hours=Decimal("6.0"),
+            status=Course.Status.PUBLISHED,
+            owner=trainer,
+            published_at=now,
+        )
         for i in range(COURSES)
     )
     Course.tags.through.objects.bulk_create(
-        Course.tags.through(course_id=course.pk, tag_id=tags[(i + k) % len(tags)].pk) for i, course in enumerate(courses) for k in (0, 3)
+        Course.tags.through(course_id=course.pk, tag_id=tags[(i + k) % len(tags)].pk)
+        for i, course in enumerate(courses)
+        for k in (0, 3)
     )
     modules = Module.objects.bulk_create(
         Module(course=course, title=f"Module {m + 1} : du brief au plan", summary="Un module du parcours.", position=m)
-        for course in courses for m in range(MODULES_PER_COURSE)
+        for course in courses
+        for m in range(MODULES_PER_COURSE)
     )
     steps = Step.objects.bulk_create(
-        Step(module=module, kind=kind, title=f"{kind.capitalize()} {module.position + 1}.{s + 1}", position=s, minutes=10)
-        for module in modules for s, kind in enumerate(MODULE_PATTERN)
+        Step(
+            module=module, kind=kind, title=f"{kind.capitalize()} {module.position + 1}.{s + 1}", position=s, minutes=10
+        )
+        for module in modules
+        for s, kind in enumerate(MODULE_PATTERN)
     )
-    Lesson.objects.bulk_create((Lesson(step=step, body=lesson_body(rng)) for step in steps if step.kind == "lesson"), batch_size=500)
+    Lesson.objects.bulk_create(
+        (Lesson(step=step, body=lesson_body(rng)) for step in steps if step.kind == "lesson"), batch_size=500
+    )
     Quiz.objects.bulk_create(Quiz(step=step, pass_mark=70, draw_count=5) for step in steps if step.kind == "quiz")
     questions = Question.objects.bulk_create(
-        Question(course=course, key=f"q{q}", text=f"Question {q + 1} : quel élément manque à ce prompt ?", explanation="Relisez la leçon.")
-        for course in courses for q in range(10)
+        Question(
+            course=course,
+            key=f"q{q}",
+            text=f"Question {q + 1} : quel élément manque à ce prompt ?",
+            explanation="Relisez la leçon.",
+        )
+        for course in courses
+        for q in range(10)
     )
     Choice.objects.bulk_create(
-        Choice(question=question, text=f"Réponse {c + 1}", correct=c == 0, position=c) for question in questions for c in range(4)
+        Choice(question=question, text=f"Réponse {c + 1}", correct=c == 0, position=c)
+        for question in questions
+        for c in range(4)
     )
     labs = Lab.objects.bulk_create(
-        Lab(step=step, slug=f"bench-labo-{step.pk}", brief=lesson_body(rng)[:900], duration_s=Decimal("5"),
-            aspect_ratio=Lab.AspectRatio.LANDSCAPE, pass_mark=60, max_attempts=5,
-            reference_prompt="Gros plan sur un flacon d'huile d'argan, travelling avant lent, lumière dorée.")
-        for step in steps if step.kind == "lab"
+        Lab(
+            step=step,
+            slug=f"bench-labo-{step.pk}",
+            brief=lesson_body(rng)[:900],
+            duration_s=Decimal("5"),
+            aspect_ratio=Lab.AspectRatio.LANDSCAPE,
+            pass_mark=60,
+            max_attempts=5,
+            reference_prompt="Gros plan sur un flacon d'huile d'argan, travelling avant lent, lumière dorée.",
+        )
+        for step in steps
+        if step.kind == "lab"
     )
     Criterion.objects.bulk_create(
-        criterion for lab in labs for criterion in (
+        criterion
+        for lab in labs
+        for criterion in (
             Criterion(lab=lab, kind="anatomy", element="subject", label="Sujet", weight=25, position=0),
             Criterion(lab=lab, kind="anatomy", element="camera", label="Mouvement de caméra", weight=25, position=1),
-            Criterion(lab=lab, kind="must_mention", label="Le produit", terms=["flacon", "bottle"], weight=20, position=2),
+            Criterion(
+                lab=lab, kind="must_mention", label="Le produit", terms=["flacon", "bottle"], weight=20, position=2
+            ),
             Criterion(lab=lab, kind="video", video_check="motion", label="Mouvement visible", weight=15, position=3),
             Criterion(lab=lab, kind="policy", label="Éthique", weight=15, position=4),
         )
@@ -230,13 +296,23 @@ def _seed_learning(rng: random.Random, courses, learners) -> dict[int, list]:
     for index, learner in enumerate(learners):
         for course_index in learner_course_indexes(index):
             course = courses[course_index]
-            enrolments.append(Enrolment(user=learner, course=course, enrolled_at=now - timedelta(days=rng.randint(1, 200))))
+            enrolments.append(
+                Enrolment(user=learner, course=course, enrolled_at=now - timedelta(days=rng.randint(1, 200)))
+            )
             enrolled[course.pk].append(learner)
             done = rng.randint(0, len(steps_by_course[course.pk]))
             for step in steps_by_course[course.pk][:done]:
                 score = rng.randint(50, 100) if step.kind != "lesson" else None
-                progress.append(StepProgress(user=learner, step=step, completed_at=now, score=score, seconds_on_page=rng.randint(30, 900),
-                                             last_seen_at=now))
+                progress.append(
+                    StepProgress(
+                        user=learner,
+                        step=step,
+                        completed_at=now,
+                        score=score,
+                        seconds_on_page=rng.randint(30, 900),
+                        last_seen_at=now,
+                    )
+                )
     Enrolment.objects.bulk_create(enrolments, batch_size=2000)
     StepProgress.objects.bulk_create(progress, batch_size=5000)
     return enrolled
@@ -257,11 +333,23 @@ def _seed_funding(rng: random.Random, courses, enrolled: dict[int, list]) -> Non
     )
 
     FundingSettings.load()
-    scheme = FundingScheme.objects.create(name="Plan de formation (bench)", action_type=ActionType.PLANNED, rate_percent=Decimal("70"),
-                                          ceiling_per_participant=Decimal("4000"), valid_from=date(2025, 1, 1))
+    scheme = FundingScheme.objects.create(
+        name="Plan de formation (bench)",
+        action_type=ActionType.PLANNED,
+        rate_percent=Decimal("70"),
+        ceiling_per_participant=Decimal("4000"),
+        valid_from=date(2025, 1, 1),
+    )
     companies = Company.objects.bulk_create(
-        Company(legal_name=f"Entreprise Bench {i}", ice=f"{i + 1:015d}", city=("Casablanca", "Rabat", "Tanger", "Agadir")[i % 4],
-                sector="Commerce", headcount_employes=40 + i, tfp_up_to_date=True, cnss_up_to_date=True)
+        Company(
+            legal_name=f"Entreprise Bench {i}",
+            ice=f"{i + 1:015d}",
+            city=("Casablanca", "Rabat", "Tanger", "Agadir")[i % 4],
+            sector="Commerce",
+            headcount_employes=40 + i,
+            tfp_up_to_date=True,
+            cnss_up_to_date=True,
+        )
         for i in range(8)
     )
     statuses = [s for s, _label in Participant.FundingStatus.choices]
@@ -270,26 +358,46 @@ def _seed_funding(rng: random.Random, courses, enrolled: dict[int, list]) -> Non
         course = courses[index]
         start = date(2025 + index % 2, 1 + index % 12, 3)
         action = TrainingAction.objects.create(
-            course=course, company=companies[index % len(companies)], title=course.title, action_type=ActionType.PLANNED,
-            plan_year=start.year, start_date=start, end_date=start + timedelta(days=4), location="Casablanca",
-            cost_excl_tax=Decimal("30000"), cost_incl_tax=Decimal("36000"), scheme=scheme, rate_applied=Decimal("70"),
-            ceiling_applied=Decimal("4000"), expected_reimbursement=Decimal("21000"),
+            course=course,
+            company=companies[index % len(companies)],
+            title=course.title,
+            action_type=ActionType.PLANNED,
+            plan_year=start.year,
+            start_date=start,
+            end_date=start + timedelta(days=4),
+            location="Casablanca",
+            cost_excl_tax=Decimal("30000"),
+            cost_incl_tax=Decimal("36000"),
+            scheme=scheme,
+            rate_applied=Decimal("70"),
+            ceiling_applied=Decimal("4000"),
+            expected_reimbursement=Decimal("21000"),
             received_reimbursement=Decimal("21000") if index % 3 == 0 else None,
             filed_on=start + timedelta(days=60) if index % 2 == 0 else None,
         )
         days = ActionDay.objects.bulk_create(ActionDay(action=action, date=start + timedelta(days=d)) for d in range(5))
         participants = Participant.objects.bulk_create(
-            Participant(action=action, learner=learner, cin=f"BE{100000 + index * 100 + n}", cnss_number=f"{100000000 + n:09d}",
-                        funding_status=statuses[(index + n) % len(statuses)])
+            Participant(
+                action=action,
+                learner=learner,
+                cin=f"BE{100000 + index * 100 + n}",
+                cnss_number=f"{100000000 + n:09d}",
+                funding_status=statuses[(index + n) % len(statuses)],
+            )
             for n, learner in enumerate(enrolled[course.pk][:25])
         )
         Attendance.objects.bulk_create(
             Attendance(participant=participant, day=day, half=half, present=rng.random() < 0.9)
-            for participant in participants for day in days for half in ("am", "pm")
+            for participant in participants
+            for day in days
+            for half in ("am", "pm")
         )
         DossierDocument.objects.bulk_create(
-            DossierDocument(action=action, required=required, status=rng.choice(["missing", "prepared", "signed", "filed"]))
-            for required in requirements if not required.per_participant
+            DossierDocument(
+                action=action, required=required, status=rng.choice(["missing", "prepared", "signed", "filed"])
+            )
+            for required in requirements
+            if not required.per_participant
         )
 
 
@@ -325,7 +433,9 @@ def page_targets() -> tuple[list[PageTarget], list[tuple[str, str]]]:
     from labs.models import Lab
 
     Session.objects.all().delete()  # sessions of earlier runs, signed with nothing we still use
-    learners = list(User.objects.filter(email__startswith="learner", email__endswith=BENCH_EMAIL_DOMAIN).order_by("email")[:CLIENTS])
+    learners = list(
+        User.objects.filter(email__startswith="learner", email__endswith=BENCH_EMAIL_DOMAIN).order_by("email")[:CLIENTS]
+    )
     admin = User.objects.get(email=f"admin@{BENCH_EMAIL_DOMAIN}")
     courses = list(Course.objects.filter(slug__startswith="bench-cours-").order_by("slug"))
     sessions = [(learner, make_session(learner)) for learner in learners]
@@ -333,7 +443,11 @@ def page_targets() -> tuple[list[PageTarget], list[tuple[str, str]]]:
     for index, (_learner, key) in enumerate(sessions):
         course = courses[learner_course_indexes(index)[0]]
         module_position = index % MODULES_PER_COURSE
-        lesson_step = Step.objects.filter(module__course=course, module__position=module_position, kind="lesson").order_by("position").first()
+        lesson_step = (
+            Step.objects.filter(module__course=course, module__position=module_position, kind="lesson")
+            .order_by("position")
+            .first()
+        )
         lab_row = Lab.objects.filter(step__module__course=course, step__module__position=module_position).first()
         outline.append((reverse("courses:detail", args=[course.slug]), key))
         lesson.append((reverse("courses:step", args=[course.slug, lesson_step.pk]), key))
@@ -379,7 +493,11 @@ def profile_page(target: PageTarget, runs: int = 5) -> dict[str, Any]:
         queries = len(captured.captured_queries)
         if response.status_code != 200:
             return {"status": response.status_code}
-    return {"queries": queries, "server_ms_median": round(statistics.median(timings), 1), "html_kb": round(len(response.content) / 1024, 1)}
+    return {
+        "queries": queries,
+        "server_ms_median": round(statistics.median(timings), 1),
+        "html_kb": round(len(response.content) / 1024, 1),
+    }
 
 
 # --- load ----------------------------------------------------------------------
@@ -444,23 +562,33 @@ def check_status(base_url: str, requests: list[tuple[str, str]], cookie_name: st
     return ""
 
 
-def run_wrk(base_url: str, requests: list[tuple[str, str]], *, seconds: float, cookie_name: str, workdir: Path) -> dict[str, Any]:
+def run_wrk(
+    base_url: str, requests: list[tuple[str, str]], *, seconds: float, cookie_name: str, workdir: Path
+) -> dict[str, Any]:
     targets = ", ".join(f"{{{_lua_string(path)}, {_lua_string(key)}}}" for path, key in requests)
     script = workdir / "rotate.lua"
     script.write_text(WRK_SCRIPT % {"targets": targets, "cookie": cookie_name})
     output = subprocess.run(
         ["wrk", "-t2", f"-c{CLIENTS}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), base_url],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     line = next(row for row in output.splitlines() if row.startswith("WRK_RESULT"))
     count, duration_us, p50, p95, p99, non_200, socket_errors = (float(v) for v in line.split()[1:])
     return {
-        "p50_ms": round(p50 / 1000, 1), "p95_ms": round(p95 / 1000, 1), "p99_ms": round(p99 / 1000, 1),
-        "rps": round(count / (duration_us / 1e6), 1), "requests": int(count), "errors": int(non_200 + socket_errors),
+        "p50_ms": round(p50 / 1000, 1),
+        "p95_ms": round(p95 / 1000, 1),
+        "p99_ms": round(p99 / 1000, 1),
+        "rps": round(count / (duration_us / 1e6), 1),
+        "requests": int(count),
+        "errors": int(non_200 + socket_errors),
     }
 
 
-def measure(base_url: str, requests, *, seconds: float, warmup: float, cookie_name: str, workdir: Path) -> dict[str, Any]:
+def measure(
+    base_url: str, requests, *, seconds: float, warmup: float, cookie_name: str, workdir: Path
+) -> dict[str, Any]:
     run_wrk(base_url, requests, seconds=warmup, cookie_name=cookie_name, workdir=workdir)
     return run_wrk(base_url, requests, seconds=seconds, cookie_name=cookie_name, workdir=workdir)
 
@@ -489,7 +617,11 @@ def main() -> dict[str, Any]:
             redis.start()
         redis_url = redis.url if redis is not None else os.environ["REDIS_URL"]
         env = configure_environment(
-            DATABASE_NAME, var_dir=workdir / "var", REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, ROOT_URLCONF="bench.urls_with_minimal",
+            DATABASE_NAME,
+            var_dir=workdir / "var",
+            REDIS_URL=redis_url,
+            CELERY_BROKER_URL=redis_url,
+            ROOT_URLCONF="bench.urls_with_minimal",
         )
         created = ensure_database(os.environ["DATABASE_URL"], recreate=args.reseed)
         log(f"database {'created' if created else 'reused'}: {os.environ['DATABASE_URL']}")
@@ -533,7 +665,9 @@ def main() -> dict[str, Any]:
             figures = measure(gunicorn.base_url, target.requests, **run)
             share = figures["rps"] / baseline["rps"] if baseline["rps"] else 0.0
             figures["share_of_baseline_rps"] = round(share, 3)
-            figures["meets_target"] = bool(share >= TARGET_SHARE and figures["p95_ms"] <= TARGET_P95_MS and figures["errors"] == 0)
+            figures["meets_target"] = bool(
+                share >= TARGET_SHARE and figures["p95_ms"] <= TARGET_P95_MS and figures["errors"] == 0
+            )
             figures["share_of_authenticated_baseline_rps"] = round(figures["rps"] / baseline_authenticated["rps"], 3)
             figures["in_process"] = profiles.get(target.name, {})
             pages[target.name] = figures
@@ -546,7 +680,7 @@ def main() -> dict[str, Any]:
                 "seed_seconds": seed_seconds,
                 **counts.__dict__,
                 "server": f"gunicorn --workers {args.workers} --threads {args.threads} "
-                          f"({'gthread' if args.threads > 1 else 'sync'})",
+                f"({'gthread' if args.threads > 1 else 'sync'})",
                 "settings": "DEBUG=0, PostgreSQL, Redis cache, DB sessions, whitenoise manifest storage",
                 "load_tool": f"wrk -t2 -c{CLIENTS} (rotating over {CLIENTS} learners' sessions)",
                 "seconds_per_page": args.duration,

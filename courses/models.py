@@ -64,7 +64,10 @@ class Course(models.Model):
         _("déblocage séquentiel"), default=False, help_text=_("Une étape s'ouvre quand la précédente est terminée.")
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("formateur responsable"), on_delete=models.PROTECT, related_name="owned_courses"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("formateur responsable"),
+        on_delete=models.PROTECT,
+        related_name="owned_courses",
     )
     co_trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("co-formateurs"), blank=True, related_name="co_trained_courses"
@@ -218,7 +221,9 @@ class Quiz(models.Model):
     max_attempts = models.PositiveIntegerField(_("tentatives maximum"), default=3, help_text=_("0 = illimité"))
     draw_count = models.PositiveIntegerField(_("nombre de questions tirées"), default=5)
     question_tags = models.JSONField(_("étiquettes des questions"), default=list, blank=True)
-    questions = models.ManyToManyField(Question, verbose_name=_("questions choisies"), blank=True, related_name="quizzes")
+    questions = models.ManyToManyField(
+        Question, verbose_name=_("questions choisies"), blank=True, related_name="quizzes"
+    )
 
     class Meta:
         verbose_name = _("quiz")
@@ -301,7 +306,9 @@ class DailyActivity(models.Model):
     seconds = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "course", "day"], name="one_activity_per_user_course_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course", "day"], name="one_activity_per_user_course_day")
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.course} · {self.day}"

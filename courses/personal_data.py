@@ -7,7 +7,9 @@ from typing import Any
 from courses.models import Certificate, Choice, DailyActivity, Enrolment, Question, QuizAttempt, StepProgress
 
 
-def _quiz_answers(attempt: QuizAttempt, questions: dict[int, Question], choices: dict[int, Choice]) -> list[dict[str, Any]]:
+def _quiz_answers(
+    attempt: QuizAttempt, questions: dict[int, Question], choices: dict[int, Choice]
+) -> list[dict[str, Any]]:
     answers = []
     for question_id in attempt.question_order:
         question = questions.get(question_id)
@@ -26,13 +28,24 @@ def export_learning(user) -> dict[str, Any]:
     choices = {c.pk: c for c in Choice.objects.filter(question_id__in=question_ids)}
     return {
         "enrolments": [
-            {"course": e.course.title, "course_slug": e.course.slug, "status": e.status,
-             "enrolled_at": e.enrolled_at, "completed_at": e.completed_at}
+            {
+                "course": e.course.title,
+                "course_slug": e.course.slug,
+                "status": e.status,
+                "enrolled_at": e.enrolled_at,
+                "completed_at": e.completed_at,
+            }
             for e in Enrolment.objects.filter(user=user).select_related("course").order_by("enrolled_at")
         ],
         "progress": [
-            {"course": p.step.module.course.title, "step": p.step.title, "completed_at": p.completed_at,
-             "score": p.score, "seconds_on_page": p.seconds_on_page, "last_seen_at": p.last_seen_at}
+            {
+                "course": p.step.module.course.title,
+                "step": p.step.title,
+                "completed_at": p.completed_at,
+                "score": p.score,
+                "seconds_on_page": p.seconds_on_page,
+                "last_seen_at": p.last_seen_at,
+            }
             for p in StepProgress.objects.filter(user=user).select_related("step__module__course").order_by("pk")
         ],
         "daily_activity": [
@@ -40,14 +53,27 @@ def export_learning(user) -> dict[str, Any]:
             for a in DailyActivity.objects.filter(user=user).select_related("course").order_by("day", "pk")
         ],
         "quiz_attempts": [
-            {"course": a.quiz.step.module.course.title, "quiz": a.quiz.step.title, "started_at": a.started_at,
-             "submitted_at": a.submitted_at, "score": a.score, "passed": a.passed,
-             "answers": _quiz_answers(a, questions, choices)}
+            {
+                "course": a.quiz.step.module.course.title,
+                "quiz": a.quiz.step.title,
+                "started_at": a.started_at,
+                "submitted_at": a.submitted_at,
+                "score": a.score,
+                "passed": a.passed,
+                "answers": _quiz_answers(a, questions, choices),
+            }
             for a in sorted(attempts, key=lambda a: (a.started_at, a.pk))
         ],
         "certificates": [
-            {"code": c.code, "course": c.course_title, "learner_name": c.learner_name, "hours": c.hours,
-             "language": c.language, "issued_at": c.issued_at, "revoked_at": c.revoked_at}
+            {
+                "code": c.code,
+                "course": c.course_title,
+                "learner_name": c.learner_name,
+                "hours": c.hours,
+                "language": c.language,
+                "issued_at": c.issued_at,
+                "revoked_at": c.revoked_at,
+            }
             for c in Certificate.objects.filter(user=user).order_by("issued_at")
         ],
     }

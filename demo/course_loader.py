@@ -95,7 +95,12 @@ def _load_step(course: Course, module: Module, position: int, data: dict) -> Ste
     step, _ = Step.objects.update_or_create(
         module=module,
         position=position,
-        defaults={"kind": kind, "title": data["title"], "minutes": int(data.get("minutes", 10)), "required": data.get("required", True)},
+        defaults={
+            "kind": kind,
+            "title": data["title"],
+            "minutes": int(data.get("minutes", 10)),
+            "required": data.get("required", True),
+        },
     )
     if kind == Step.Kind.LESSON:
         Lesson.objects.update_or_create(step=step, defaults={"body": data.get("body", "")})

@@ -12,7 +12,10 @@ from funding.models import ActionType, Company, TrainingAction
 DEMO_ICE = "002718345000093"
 DEMO_ACTION_TITLE = "Vidéo générative pour l'équipe marketing — session de printemps"
 # Fictional identifiers in the right formats (never real people's numbers).
-DEMO_PARTICIPANTS = [("apprenant@demo.academy", "BE123456", "123456789"), ("learner@demo.academy", "JA654321", "987654321")]
+DEMO_PARTICIPANTS = [
+    ("apprenant@demo.academy", "BE123456", "123456789"),
+    ("learner@demo.academy", "JA654321", "987654321"),
+]
 
 
 def seed_funding_sample(*, course: Course, organisation, admin, trainer, learners: dict) -> TrainingAction:

@@ -56,14 +56,35 @@ def main() -> int:
     manage(env, "seed_demo")
 
     worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "academy", "worker", "--beat", "--loglevel", "INFO", "--concurrency", "2",
-         "--queues", "default"],
+        [
+            str(BIN / "celery"),
+            "-A",
+            "academy",
+            "worker",
+            "--beat",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--queues",
+            "default",
+        ],
         cwd=ROOT,
         env=env,
     )
     web = subprocess.Popen(
-        [str(BIN / "gunicorn"), "academy.wsgi", "--bind", f"127.0.0.1:{options.port}", "--workers",
-         str(options.workers), "--threads", "4", "--access-logfile", "-"],
+        [
+            str(BIN / "gunicorn"),
+            "academy.wsgi",
+            "--bind",
+            f"127.0.0.1:{options.port}",
+            "--workers",
+            str(options.workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+        ],
         cwd=ROOT,
         env=env,
     )

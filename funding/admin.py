@@ -44,7 +44,15 @@ def can_see_identifiers(request: HttpRequest) -> bool:
 
 @admin.register(FundingScheme)
 class FundingSchemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "action_type", "rate_percent", "ceiling_per_participant", "ceiling_per_action", "valid_from", "valid_to"]
+    list_display = [
+        "name",
+        "action_type",
+        "rate_percent",
+        "ceiling_per_participant",
+        "ceiling_per_action",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = ["action_type", "valid_from"]
     search_fields = ["name", "source"]
     date_hierarchy = "valid_from"
@@ -54,7 +62,13 @@ class FundingSchemeAdmin(admin.ModelAdmin):
 class FundingSettingsAdmin(admin.ModelAdmin):
     """A single row: the list goes straight to it, and it can be neither added twice nor deleted."""
 
-    list_display = ["__str__", "attendance_unit", "attendance_threshold_percent", "filing_deadline_day", "filing_deadline_month"]
+    list_display = [
+        "__str__",
+        "attendance_unit",
+        "attendance_threshold_percent",
+        "filing_deadline_day",
+        "filing_deadline_month",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and not FundingSettings.objects.exists()
@@ -82,8 +96,15 @@ class RequiredDocumentAdmin(admin.ModelAdmin):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = [
-        "legal_name", "ice", "city", "sector", "headcount_total", "tfp_up_to_date", "cnss_up_to_date",
-        "access_certificate_year", "giac_member",
+        "legal_name",
+        "ice",
+        "city",
+        "sector",
+        "headcount_total",
+        "tfp_up_to_date",
+        "cnss_up_to_date",
+        "access_certificate_year",
+        "giac_member",
     ]
     list_filter = ["tfp_up_to_date", "cnss_up_to_date", "giac_member", "access_certificate_year", "city"]
     search_fields = ["legal_name", "ice", "rc", "if_number", "cnss_affiliation", "city", "sector"]
@@ -93,9 +114,18 @@ class CompanyAdmin(admin.ModelAdmin):
         (_("Identifiants"), {"fields": ["ice", "rc", "if_number", "patente", "cnss_affiliation"]}),
         (_("Effectifs"), {"fields": ["headcount_cadres", "headcount_employes", "headcount_ouvriers"]}),
         (_("Contacts"), {"fields": ["legal_representative", "training_manager", "training_manager_email"]}),
-        (_("Éligibilité"), {"fields": [
-            "tfp_up_to_date", "cnss_up_to_date", "access_certificate_year", "access_certificate_date", "giac_member",
-        ]}),
+        (
+            _("Éligibilité"),
+            {
+                "fields": [
+                    "tfp_up_to_date",
+                    "cnss_up_to_date",
+                    "access_certificate_year",
+                    "access_certificate_date",
+                    "giac_member",
+                ]
+            },
+        ),
     ]
 
     @admin.display(description=_("effectif"))
@@ -161,8 +191,18 @@ class DossierDocumentInline(admin.TabularInline):
 @admin.register(TrainingAction)
 class TrainingActionAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "course", "company_or_inter", "action_type", "plan_year", "start_date", "end_date",
-        "participant_count", "expected_reimbursement", "received_reimbursement", "filed_on", "reimbursed_on",
+        "title",
+        "course",
+        "company_or_inter",
+        "action_type",
+        "plan_year",
+        "start_date",
+        "end_date",
+        "participant_count",
+        "expected_reimbursement",
+        "received_reimbursement",
+        "filed_on",
+        "reimbursed_on",
     ]
     list_filter = ["plan_year", "action_type", DossierStateFilter, "remote", "company"]
     search_fields = ["title", "csf_contract_number", "company__legal_name", "company__ice", "course__title", "location"]
@@ -172,12 +212,27 @@ class TrainingActionAdmin(admin.ModelAdmin):
     readonly_fields = ["rate_applied", "ceiling_applied", "expected_reimbursement", "created_by", "created_at"]
     inlines = [ActionDayInline, ParticipantInline, DossierDocumentInline]
     fieldsets = [
-        (None, {"fields": ["course", "company", "title", "action_type", "plan_year", "csf_contract_number", "trainers"]}),
+        (
+            None,
+            {"fields": ["course", "company", "title", "action_type", "plan_year", "csf_contract_number", "trainers"]},
+        ),
         (_("Dates et lieu"), {"fields": ["start_date", "end_date", "location", "remote"]}),
-        (_("Coût et remboursement"), {"fields": [
-            "cost_excl_tax", "cost_incl_tax", "scheme", "rate_applied", "ceiling_applied", "expected_reimbursement",
-            "received_reimbursement", "filed_on", "reimbursed_on",
-        ]}),
+        (
+            _("Coût et remboursement"),
+            {
+                "fields": [
+                    "cost_excl_tax",
+                    "cost_incl_tax",
+                    "scheme",
+                    "rate_applied",
+                    "ceiling_applied",
+                    "expected_reimbursement",
+                    "received_reimbursement",
+                    "filed_on",
+                    "reimbursed_on",
+                ]
+            },
+        ),
         (_("Suivi"), {"fields": ["created_by", "created_at"]}),
     ]
 
@@ -237,7 +292,9 @@ class FundingStatusChangeInline(admin.TabularInline):
 
 class ParticipantAdminForm(forms.ModelForm):
     status_reason = forms.CharField(
-        label=_("Motif du changement de statut"), required=False, widget=forms.TextInput(attrs={"size": 60}),
+        label=_("Motif du changement de statut"),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
         help_text=_("Gardé dans l'historique du participant."),
     )
 
@@ -255,9 +312,14 @@ class ParticipantAdminForm(forms.ModelForm):
         if self.instance.pk:
             current = self.instance.funding_status
             if status and status != current and status not in services.ALLOWED_TRANSITIONS[current]:
-                self.add_error("funding_status", _("Passage impossible de « %(from)s » à « %(to)s ».") % {
-                    "from": Participant.FundingStatus(current).label, "to": Participant.FundingStatus(status).label,
-                })
+                self.add_error(
+                    "funding_status",
+                    _("Passage impossible de « %(from)s » à « %(to)s ».")
+                    % {
+                        "from": Participant.FundingStatus(current).label,
+                        "to": Participant.FundingStatus(status).label,
+                    },
+                )
         else:
             action, learner = cleaned.get("action"), cleaned.get("learner")
             if action and learner:
@@ -265,9 +327,11 @@ class ParticipantAdminForm(forms.ModelForm):
                     learner=learner, start=action.start_date, end=action.end_date, exclude_action_id=action.pk
                 )
                 if other is not None:
-                    self.add_error("action", _(
-                        "Cette personne suit déjà l'action « %(title)s », dont les dates chevauchent celles-ci."
-                    ) % {"title": other.action.title})
+                    self.add_error(
+                        "action",
+                        _("Cette personne suit déjà l'action « %(title)s », dont les dates chevauchent celles-ci.")
+                        % {"title": other.action.title},
+                    )
         return cleaned
 
 
@@ -277,7 +341,13 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["learner", "action", "cin_masked", "cnss_masked", "category", "funding_status", "created_at"]
     list_filter = ["funding_status", "category", "action__plan_year", "action__company"]
     # Never the encrypted CIN/CNSS columns: they hold ciphertext, a search there would find nothing.
-    search_fields = ["learner__email", "learner__last_name", "learner__first_name", "action__title", "action__company__legal_name"]
+    search_fields = [
+        "learner__email",
+        "learner__last_name",
+        "learner__first_name",
+        "action__title",
+        "action__company__legal_name",
+    ]
     list_select_related = ["learner", "action"]
     autocomplete_fields = ["learner"]
     raw_id_fields = ["action"]
@@ -306,8 +376,13 @@ class ParticipantAdmin(admin.ModelAdmin):
         reason = data.get("status_reason") or str(_("Modifié dans l'administration"))
         if not change:
             created = services.participant_add(
-                action=obj.action, learner=obj.learner, cin=obj.cin, cnss_number=obj.cnss_number or "",
-                category=obj.category, funding_status=obj.funding_status, by=request.user,
+                action=obj.action,
+                learner=obj.learner,
+                cin=obj.cin,
+                cnss_number=obj.cnss_number or "",
+                category=obj.category,
+                funding_status=obj.funding_status,
+                by=request.user,
             )
             obj.pk = created.pk
             return
@@ -327,7 +402,12 @@ class ParticipantAdmin(admin.ModelAdmin):
 class FundingStatusChangeAdmin(admin.ModelAdmin):
     list_display = ["changed_at", "participant", "from_status", "to_status", "changed_by", "reason"]
     list_filter = ["to_status", "changed_at"]
-    search_fields = ["participant__learner__email", "participant__learner__last_name", "participant__action__title", "reason"]
+    search_fields = [
+        "participant__learner__email",
+        "participant__learner__last_name",
+        "participant__action__title",
+        "reason",
+    ]
     list_select_related = ["participant__learner", "participant__action", "changed_by"]
     date_hierarchy = "changed_at"
 

@@ -105,8 +105,16 @@ class Dashboard:
     def __post_init__(self) -> None:
         total = YearRow(year=0)
         for row in self.by_year:
-            for name in ("enrolments", "eligible", "actions", "session_hours", "scheduled_hours", "attended_hours",
-                         "expected", "received"):
+            for name in (
+                "enrolments",
+                "eligible",
+                "actions",
+                "session_hours",
+                "scheduled_hours",
+                "attended_hours",
+                "expected",
+                "received",
+            ):
                 setattr(total, name, getattr(total, name) + getattr(row, name))
         self.total = total
 
@@ -149,7 +157,9 @@ def funding_dashboard(filters: DashboardFilter, *, settings: FundingSettings | N
     def year_row(year: int) -> YearRow:
         return years.setdefault(year, YearRow(year=year))
 
-    for row in participants.values("action__plan_year").annotate(total=Count("pk"), eligible=Count("pk", filter=funded)):
+    for row in participants.values("action__plan_year").annotate(
+        total=Count("pk"), eligible=Count("pk", filter=funded)
+    ):
         target = year_row(row["action__plan_year"])
         target.enrolments, target.eligible = row["total"], row["eligible"]
     # Participant × day rows: the hours each enrolled person should have attended.
@@ -158,10 +168,14 @@ def funding_dashboard(filters: DashboardFilter, *, settings: FundingSettings | N
     ):
         year_row(row["action__plan_year"]).scheduled_hours = row["hours"] or ZERO
     attended = Attendance.objects.filter(present=True, participant__in=participants).order_by()
-    for row in attended.values("participant__action__plan_year").annotate(hours=Sum(attended_hours_expression(settings.attendance_unit))):
+    for row in attended.values("participant__action__plan_year").annotate(
+        hours=Sum(attended_hours_expression(settings.attendance_unit))
+    ):
         year_row(row["participant__action__plan_year"]).attended_hours = row["hours"] or ZERO
     days = ActionDay.objects.filter(action__in=actions).order_by()
-    for row in days.values("action__plan_year").annotate(hours=Sum(F("morning_hours") + F("afternoon_hours"), output_field=HOURS)):
+    for row in days.values("action__plan_year").annotate(
+        hours=Sum(F("morning_hours") + F("afternoon_hours"), output_field=HOURS)
+    ):
         year_row(row["action__plan_year"]).session_hours = row["hours"] or ZERO
     money = {
         "count": Count("pk"),
@@ -186,7 +200,9 @@ def funding_dashboard(filters: DashboardFilter, *, settings: FundingSettings | N
         target = company_row(row["company_id"], row["company__legal_name"])
         target.actions, target.expected, target.received = row["count"], row["expected"], row["received"]
 
-    status_counts = dict(participants.values("funding_status").annotate(total=Count("pk")).values_list("funding_status", "total"))
+    status_counts = dict(
+        participants.values("funding_status").annotate(total=Count("pk")).values_list("funding_status", "total")
+    )
     by_status = [
         StatusRow(status=value, label=str(label), count=status_counts.get(value, 0), funded=value in FUNDED_STATUSES)
         for value, label in Participant.FundingStatus.choices
@@ -300,17 +316,41 @@ def horizontal_bar_chart(
             bar_y = y + index * (BAR_HEIGHT + BAR_GAP)
             text = _money_text(Decimal(value)) if money else number_format(value, 0, force_grouping=True)
             texts.append(text)
-            bars.append(Bar(
-                x=LABEL_WIDTH, y=bar_y, width=max(width, 1.0 if value else 0.0), height=BAR_HEIGHT, css=serie.css, fill=serie.colour,
-                value_text=text, text_x=LABEL_WIDTH + width + 6, text_y=bar_y + BAR_HEIGHT - 4,
-            ))
-        chart_rows.append(ChartRow(
-            label=_short(label), full_label=label, label_y=y + group_height / 2 + 4, bars=tuple(bars), values=tuple(texts)
-        ))
+            bars.append(
+                Bar(
+                    x=LABEL_WIDTH,
+                    y=bar_y,
+                    width=max(width, 1.0 if value else 0.0),
+                    height=BAR_HEIGHT,
+                    css=serie.css,
+                    fill=serie.colour,
+                    value_text=text,
+                    text_x=LABEL_WIDTH + width + 6,
+                    text_y=bar_y + BAR_HEIGHT - 4,
+                )
+            )
+        chart_rows.append(
+            ChartRow(
+                label=_short(label),
+                full_label=label,
+                label_y=y + group_height / 2 + 4,
+                bars=tuple(bars),
+                values=tuple(texts),
+            )
+        )
         y += group_height + ROW_GAP
-    legend = tuple((serie, float(LABEL_WIDTH + index * 170)) for index, serie in enumerate(series)) if len(series) > 1 else ()
+    legend = (
+        tuple((serie, float(LABEL_WIDTH + index * 170)) for index, serie in enumerate(series))
+        if len(series) > 1
+        else ()
+    )
     return BarChart(
-        width=CHART_WIDTH, height=max(int(y), 40), label_width=LABEL_WIDTH, series=series, rows=tuple(chart_rows), legend=legend
+        width=CHART_WIDTH,
+        height=max(int(y), 40),
+        label_width=LABEL_WIDTH,
+        series=series,
+        rows=tuple(chart_rows),
+        legend=legend,
     )
 
 
@@ -327,10 +367,12 @@ def reimbursement_by_company_chart(dashboard: Dashboard, *, limit: int = 8) -> B
     shown, rest = with_money[:limit], with_money[limit:]
     rows = [(row.name, (row.expected, row.received)) for row in shown]
     if rest:
-        rows.append((
-            _("%(count)s autres entreprises") % {"count": len(rest)},
-            (sum((row.expected for row in rest), ZERO), sum((row.received for row in rest), ZERO)),
-        ))
+        rows.append(
+            (
+                _("%(count)s autres entreprises") % {"count": len(rest)},
+                (sum((row.expected for row in rest), ZERO), sum((row.received for row in rest), ZERO)),
+            )
+        )
     return horizontal_bar_chart(rows, series=reimbursement_series())
 
 
@@ -342,7 +384,9 @@ def reimbursement_by_year_chart(dashboard: Dashboard) -> BarChart:
 def status_chart(dashboard: Dashboard) -> BarChart:
     """Enrolments per funding status, one colour per status like the status badges."""
     looks = [
-        Series(row.status, row.label, f"chart-status chart-status-{row.status}", STATUS_COLOURS.get(row.status, "#1d2a5b"))
+        Series(
+            row.status, row.label, f"chart-status chart-status-{row.status}", STATUS_COLOURS.get(row.status, "#1d2a5b")
+        )
         for row in dashboard.by_status
     ]
     rows = [(row.label, (row.count,)) for row in dashboard.by_status]

@@ -105,7 +105,9 @@ def _ordered(queryset: models.QuerySet) -> models.QuerySet:
 
 def _scalar(queryset: models.QuerySet, group: str, total: Any, output_field: models.Field) -> Coalesce:
     """A correlated aggregate (one value per outer row) inside the outer SELECT."""
-    subquery = Subquery(queryset.order_by().values(group).annotate(total=total).values("total")[:1], output_field=output_field)
+    subquery = Subquery(
+        queryset.order_by().values(group).annotate(total=total).values("total")[:1], output_field=output_field
+    )
     return Coalesce(subquery, Value(0), output_field=output_field)
 
 
@@ -141,12 +143,19 @@ def action_figures(filters: ExportFilter) -> dict[int, ActionFigures]:
     """Per-action totals, computed once per action rather than once per participant (two GROUP BY queries)."""
     action_ids = _participants(filters).order_by().values("action_id")
     days = (
-        ActionDay.objects.filter(action_id__in=action_ids).order_by().values("action_id")
-        .annotate(half_days=Sum(_half_days_of_day()), hours=Sum(F("morning_hours") + F("afternoon_hours"), output_field=HOURS))
+        ActionDay.objects.filter(action_id__in=action_ids)
+        .order_by()
+        .values("action_id")
+        .annotate(
+            half_days=Sum(_half_days_of_day()), hours=Sum(F("morning_hours") + F("afternoon_hours"), output_field=HOURS)
+        )
     )
     places = dict(
-        Participant.objects.filter(action_id__in=action_ids, funding_status__in=FUNDED_STATUSES).order_by()
-        .values("action_id").annotate(total=Count("pk")).values_list("action_id", "total")
+        Participant.objects.filter(action_id__in=action_ids, funding_status__in=FUNDED_STATUSES)
+        .order_by()
+        .values("action_id")
+        .annotate(total=Count("pk"))
+        .values_list("action_id", "total")
     )
     figures = {row["action_id"]: ActionFigures(row["half_days"] or 0, _hours(row["hours"] or 0)) for row in days}
     for action_id, total in places.items():
@@ -159,10 +168,24 @@ def enrolment_queryset(filters: ExportFilter, *, unit: str) -> models.QuerySet:
     """One row per participant; their own attendance totals are correlated subqueries in the same SELECT."""
     present = Attendance.objects.filter(participant=OuterRef("pk"), day__action=OuterRef("action_id"), present=True)
     fields = [
-        "pk", "action_id", "action__title", "action__csf_contract_number", "action__plan_year", "action__action_type",
-        "action__company__legal_name", "action__company__ice", "action__course__title",
-        "learner__last_name", "learner__first_name", "learner__email", "category", "funding_status",
-        "action__start_date", "action__end_date", "created_at", "action__expected_reimbursement",
+        "pk",
+        "action_id",
+        "action__title",
+        "action__csf_contract_number",
+        "action__plan_year",
+        "action__action_type",
+        "action__company__legal_name",
+        "action__company__ice",
+        "action__course__title",
+        "learner__last_name",
+        "learner__first_name",
+        "learner__email",
+        "category",
+        "funding_status",
+        "action__start_date",
+        "action__end_date",
+        "created_at",
+        "action__expected_reimbursement",
     ]
     if filters.include_identifiers:
         fields += ["cin", "cnss_number"]
@@ -176,18 +199,32 @@ def enrolment_queryset(filters: ExportFilter, *, unit: str) -> models.QuerySet:
 def attendance_queryset(filters: ExportFilter, *, unit: str) -> models.QuerySet:
     """One row per participant × day of their action, with the marks of that day."""
     fields = [
-        "action_id", "action__title", "action__company__legal_name", "action__course__title",
-        "learner__last_name", "learner__first_name", "learner__email", "funding_status",
+        "action_id",
+        "action__title",
+        "action__company__legal_name",
+        "action__course__title",
+        "learner__last_name",
+        "learner__first_name",
+        "learner__email",
+        "funding_status",
     ]
     if filters.include_identifiers:
         fields += ["cin", "cnss_number"]
-    rows = _participants(filters).filter(action__days__isnull=False).annotate(
-        day_pk=F("action__days__pk"),
-        day_date=F("action__days__date"),
-        morning=F("action__days__morning_hours"),
-        afternoon=F("action__days__afternoon_hours"),
+    rows = (
+        _participants(filters)
+        .filter(action__days__isnull=False)
+        .annotate(
+            day_pk=F("action__days__pk"),
+            day_date=F("action__days__date"),
+            morning=F("action__days__morning_hours"),
+            afternoon=F("action__days__afternoon_hours"),
+        )
     )
-    halves = (Attendance.Half.DAY,) if unit == FundingSettings.AttendanceUnit.DAY else (Attendance.Half.MORNING, Attendance.Half.AFTERNOON)
+    halves = (
+        (Attendance.Half.DAY,)
+        if unit == FundingSettings.AttendanceUnit.DAY
+        else (Attendance.Half.MORNING, Attendance.Half.AFTERNOON)
+    )
     marks = {}
     for half in halves:
         mark = Attendance.objects.filter(participant=OuterRef("pk"), day=OuterRef("day_pk"), half=half)
@@ -220,11 +257,27 @@ def _identifier_columns(filters: ExportFilter) -> list[str]:
 
 def enrolment_columns(filters: ExportFilter) -> list[str]:
     return [
-        _("N° action"), _("Thème de l'action"), _("N° contrat CSF"), _("Année du plan"), _("Type d'action"),
-        _("Entreprise"), _("ICE de l'entreprise"), _("Cours"), _("Nom"), _("Prénom"), _("E-mail"),
+        _("N° action"),
+        _("Thème de l'action"),
+        _("N° contrat CSF"),
+        _("Année du plan"),
+        _("Type d'action"),
+        _("Entreprise"),
+        _("ICE de l'entreprise"),
+        _("Cours"),
+        _("Nom"),
+        _("Prénom"),
+        _("E-mail"),
         *_identifier_columns(filters),
-        _("Catégorie"), _("Statut du financement"), _("Début de l'action"), _("Fin de l'action"), _("Inscrit le"),
-        _("Heures prévues"), _("Heures suivies"), _("Assiduité (%)"), _("Part du remboursement attendu (DH)"),
+        _("Catégorie"),
+        _("Statut du financement"),
+        _("Début de l'action"),
+        _("Fin de l'action"),
+        _("Inscrit le"),
+        _("Heures prévues"),
+        _("Heures suivies"),
+        _("Assiduité (%)"),
+        _("Part du remboursement attendu (DH)"),
     ]
 
 
@@ -249,17 +302,29 @@ def enrolment_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
         action = per_action.get(row["action_id"], empty)
         identifiers = [row["cin"] or "", row["cnss_number"] or ""] if filters.include_identifiers else []
         yield [
-            row["action_id"], row["action__title"], row["action__csf_contract_number"], row["action__plan_year"],
+            row["action_id"],
+            row["action__title"],
+            row["action__csf_contract_number"],
+            row["action__plan_year"],
             types.get(row["action__action_type"], row["action__action_type"]),
-            row["action__company__legal_name"] or inter_company, row["action__company__ice"] or "",
-            row["action__course__title"], row["learner__last_name"], row["learner__first_name"], row["learner__email"],
+            row["action__company__legal_name"] or inter_company,
+            row["action__company__ice"] or "",
+            row["action__course__title"],
+            row["learner__last_name"],
+            row["learner__first_name"],
+            row["learner__email"],
             *identifiers,
-            categories.get(row["category"], row["category"]), statuses.get(row["funding_status"], row["funding_status"]),
-            row["action__start_date"], row["action__end_date"], row["created_at"].date(),
-            action.scheduled_hours, _hours(row["attended_hours"]),
+            categories.get(row["category"], row["category"]),
+            statuses.get(row["funding_status"], row["funding_status"]),
+            row["action__start_date"],
+            row["action__end_date"],
+            row["created_at"].date(),
+            action.scheduled_hours,
+            _hours(row["attended_hours"]),
             attendance_rate(present_half_days=row["present_half_days"], scheduled_half_days=action.scheduled_half_days),
             reimbursement_share(
-                expected=row["action__expected_reimbursement"], funded_places=action.funded_places,
+                expected=row["action__expected_reimbursement"],
+                funded_places=action.funded_places,
                 funded=row["funding_status"] in FUNDED_STATUSES,
             ),
         ]
@@ -267,9 +332,20 @@ def enrolment_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
 
 def attendance_columns(filters: ExportFilter) -> list[str]:
     return [
-        _("N° action"), _("Thème de l'action"), _("Entreprise"), _("Cours"), _("Nom"), _("Prénom"), _("E-mail"),
+        _("N° action"),
+        _("Thème de l'action"),
+        _("Entreprise"),
+        _("Cours"),
+        _("Nom"),
+        _("Prénom"),
+        _("E-mail"),
         *_identifier_columns(filters),
-        _("Statut du financement"), _("Date"), _("Demi-journée"), _("Heures"), _("Présence"), _("Saisie"),
+        _("Statut du financement"),
+        _("Date"),
+        _("Demi-journée"),
+        _("Heures"),
+        _("Présence"),
+        _("Saisie"),
     ]
 
 
@@ -281,9 +357,16 @@ def attendance_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
     for row in attendance_queryset(filters, unit=unit).iterator(chunk_size=CHUNK_SIZE):
         identifiers = [row["cin"] or "", row["cnss_number"] or ""] if filters.include_identifiers else []
         head = [
-            row["action_id"], row["action__title"], row["action__company__legal_name"] or inter_company,
-            row["action__course__title"], row["learner__last_name"], row["learner__first_name"], row["learner__email"],
-            *identifiers, statuses.get(row["funding_status"], row["funding_status"]), row["day_date"],
+            row["action_id"],
+            row["action__title"],
+            row["action__company__legal_name"] or inter_company,
+            row["action__course__title"],
+            row["learner__last_name"],
+            row["learner__first_name"],
+            row["learner__email"],
+            *identifiers,
+            statuses.get(row["funding_status"], row["funding_status"]),
+            row["day_date"],
         ]
         if by_day:
             slots = [(Attendance.Half.DAY, row["morning"] + row["afternoon"])]
@@ -293,7 +376,13 @@ def attendance_rows(filters: ExportFilter, *, unit: str) -> Iterator[list[Any]]:
             if hours <= 0:
                 continue
             source = row[f"{half}_source"]
-            yield [*head, halves[half], _hours(hours), presence[row[f"{half}_present"]], sources.get(source, "") if source else ""]
+            yield [
+                *head,
+                halves[half],
+                _hours(hours),
+                presence[row[f"{half}_present"]],
+                sources.get(source, "") if source else "",
+            ]
 
 
 def build_export(kind: str, filters: ExportFilter, *, settings: FundingSettings | None = None) -> Export:
@@ -333,7 +422,9 @@ def _csv_cell(value: Any, *, decimal_comma: bool) -> Any:
     return value
 
 
-def csv_chunks(columns: list[str], rows: Iterable[list[Any]], *, separator: str = Separator.SEMICOLON) -> Iterator[bytes]:
+def csv_chunks(
+    columns: list[str], rows: Iterable[list[Any]], *, separator: str = Separator.SEMICOLON
+) -> Iterator[bytes]:
     """UTF-8 CSV with a byte-order mark (so Excel reads the accents), a few hundred rows per chunk.
 
     With ";" the decimal separator is a comma, as French Excel expects.

@@ -55,24 +55,35 @@ def default_separator() -> str:
 
 
 class ExportForm(CompanyChoiceMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Données"), choices=ExportKind.choices, initial=ExportKind.ENROLMENTS, widget=forms.RadioSelect)
-    format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices, initial=ExportFormat.XLSX, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Données"), choices=ExportKind.choices, initial=ExportKind.ENROLMENTS, widget=forms.RadioSelect
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ExportFormat.choices, initial=ExportFormat.XLSX, widget=forms.RadioSelect
+    )
     date_from = forms.DateField(
-        label=_("Actions commençant à partir du"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Actions commençant à partir du"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
     date_to = forms.DateField(
-        label=_("jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("jusqu'au"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
     company = forms.ChoiceField(label=_("Entreprise"), required=False)
     status = forms.ChoiceField(label=_("Statut du financement"), required=False)
     sep = forms.ChoiceField(
-        label=_("Séparateur CSV"), choices=Separator.choices, required=False,
+        label=_("Séparateur CSV"),
+        choices=Separator.choices,
+        required=False,
         help_text=_("Point-virgule pour Excel en français, virgule pour les autres tableurs."),
     )
     include_identifiers = forms.BooleanField(
-        label=_("Inclure les identifiants personnels (CIN, CNSS)"), required=False,
+        label=_("Inclure les identifiants personnels (CIN, CNSS)"),
+        required=False,
         help_text=_("Données personnelles : ne les exportez que si le dossier l'exige. L'export est journalisé."),
     )
 

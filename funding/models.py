@@ -32,13 +32,17 @@ class FundingScheme(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     action_type = models.CharField(_("type d'action"), max_length=20, choices=ActionType.choices)
     rate_percent = models.DecimalField(
-        _("taux de remboursement (%)"), max_digits=5, decimal_places=2,
+        _("taux de remboursement (%)"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     ceiling_per_participant = models.DecimalField(
         _("plafond par participant (DH)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    ceiling_per_action = models.DecimalField(_("plafond par action (DH)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    ceiling_per_action = models.DecimalField(
+        _("plafond par action (DH)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     valid_from = models.DateField(_("valable du"))
     valid_to = models.DateField(_("valable jusqu'au"), null=True, blank=True)
     source = models.TextField(_("source et remarques"), blank=True)
@@ -59,12 +63,15 @@ class FundingSettings(models.Model):
         HALF_DAY = "half_day", _("Par demi-journée")
         DAY = "day", _("Par journée")
 
-    attendance_unit = models.CharField(_("émargement"), max_length=10, choices=AttendanceUnit.choices, default=AttendanceUnit.HALF_DAY)
+    attendance_unit = models.CharField(
+        _("émargement"), max_length=10, choices=AttendanceUnit.choices, default=AttendanceUnit.HALF_DAY
+    )
     attendance_threshold_percent = models.PositiveIntegerField(
         _("seuil d'assiduité (%)"), default=80, validators=[MaxValueValidator(100)]
     )
     platform_seconds_per_half_day = models.PositiveIntegerField(
-        _("temps sur la plateforme valant une demi-journée (secondes)"), default=2 * 3600,
+        _("temps sur la plateforme valant une demi-journée (secondes)"),
+        default=2 * 3600,
         help_text=_("Pour les actions à distance : présence déduite du temps passé sur les pages du cours."),
     )
     filing_deadline_month = models.PositiveSmallIntegerField(_("mois limite de dépôt (année N+1)"), default=4)
@@ -92,7 +99,9 @@ class RequiredDocument(models.Model):
     label = models.CharField(_("intitulé"), max_length=200)
     per_participant = models.BooleanField(_("un par participant"), default=False)
     generated = models.CharField(
-        _("généré par la plateforme"), max_length=30, blank=True,
+        _("généré par la plateforme"),
+        max_length=30,
+        blank=True,
         help_text=_("attendance_sheet, evaluation_sheet ou attestation si la plateforme produit ce document."),
     )
     position = models.PositiveIntegerField(default=0)
@@ -111,15 +120,23 @@ class Company(models.Model):
     """A client employer whose training costs may be claimed back from the OFPPT."""
 
     organisation = models.OneToOneField(
-        Organisation, verbose_name=_("organisation sur la plateforme"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="company",
+        Organisation,
+        verbose_name=_("organisation sur la plateforme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="company",
     )
     legal_name = models.CharField(_("raison sociale"), max_length=200)
     ice = models.CharField(_("ICE"), max_length=15, unique=True, validators=[validate_ice])
     rc = models.CharField(_("RC"), max_length=20, blank=True, validators=[validate_numeric_identifier])
-    if_number = models.CharField(_("identifiant fiscal (IF)"), max_length=20, blank=True, validators=[validate_numeric_identifier])
+    if_number = models.CharField(
+        _("identifiant fiscal (IF)"), max_length=20, blank=True, validators=[validate_numeric_identifier]
+    )
     patente = models.CharField(_("patente"), max_length=20, blank=True, validators=[validate_numeric_identifier])
-    cnss_affiliation = models.CharField(_("n° d'affiliation CNSS"), max_length=20, blank=True, validators=[validate_numeric_identifier])
+    cnss_affiliation = models.CharField(
+        _("n° d'affiliation CNSS"), max_length=20, blank=True, validators=[validate_numeric_identifier]
+    )
     address = models.TextField(_("adresse"), blank=True)
     city = models.CharField(_("ville"), max_length=100, blank=True)
     sector = models.CharField(_("secteur d'activité"), max_length=200, blank=True)
@@ -152,28 +169,47 @@ class Company(models.Model):
 class TrainingAction(models.Model):
     """A scheduled session of a course for a group, possibly funded by the OFPPT."""
 
-    course = models.ForeignKey(Course, verbose_name=_("cours"), on_delete=models.PROTECT, related_name="training_actions")
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.PROTECT, related_name="training_actions"
+    )
     company = models.ForeignKey(
-        Company, verbose_name=_("entreprise"), null=True, blank=True, on_delete=models.PROTECT, related_name="actions",
+        Company,
+        verbose_name=_("entreprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions",
         help_text=_("Vide pour une action inter-entreprises."),
     )
     title = models.CharField(_("thème"), max_length=200)
-    action_type = models.CharField(_("type d'action"), max_length=20, choices=ActionType.choices, default=ActionType.PLANNED)
+    action_type = models.CharField(
+        _("type d'action"), max_length=20, choices=ActionType.choices, default=ActionType.PLANNED
+    )
     plan_year = models.PositiveIntegerField(_("année du plan"))
     csf_contract_number = models.CharField(_("n° de contrat CSF"), max_length=50, blank=True)
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"))
     location = models.CharField(_("lieu"), max_length=200, blank=True)
     remote = models.BooleanField(_("à distance"), default=False)
-    trainers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("formateurs"), blank=True, related_name="training_actions")
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("formateurs"), blank=True, related_name="training_actions"
+    )
     cost_excl_tax = models.DecimalField(_("coût HT (DH)"), max_digits=12, decimal_places=2, default=Decimal("0"))
     cost_incl_tax = models.DecimalField(_("coût TTC (DH)"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    scheme = models.ForeignKey(FundingScheme, verbose_name=_("barème"), null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
+    scheme = models.ForeignKey(
+        FundingScheme, verbose_name=_("barème"), null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
     # Snapshots of the scheme when it was applied: later edits of the scheme do not rewrite filed dossiers.
     rate_applied = models.DecimalField(_("taux appliqué (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    ceiling_applied = models.DecimalField(_("plafond appliqué (DH)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    expected_reimbursement = models.DecimalField(_("remboursement attendu (DH)"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    received_reimbursement = models.DecimalField(_("remboursement reçu (DH)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    ceiling_applied = models.DecimalField(
+        _("plafond appliqué (DH)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    expected_reimbursement = models.DecimalField(
+        _("remboursement attendu (DH)"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    received_reimbursement = models.DecimalField(
+        _("remboursement reçu (DH)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     filed_on = models.DateField(_("dossier déposé le"), null=True, blank=True)
     reimbursed_on = models.DateField(_("remboursé le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -193,7 +229,9 @@ class ActionDay(models.Model):
     action = models.ForeignKey(TrainingAction, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("date"))
     morning_hours = models.DecimalField(_("heures le matin"), max_digits=3, decimal_places=1, default=Decimal("3.5"))
-    afternoon_hours = models.DecimalField(_("heures l'après-midi"), max_digits=3, decimal_places=1, default=Decimal("3.5"))
+    afternoon_hours = models.DecimalField(
+        _("heures l'après-midi"), max_digits=3, decimal_places=1, default=Decimal("3.5")
+    )
 
     class Meta:
         ordering = ["action", "date"]
@@ -226,7 +264,9 @@ class Participant(models.Model):
         REJECTED = "rejected", _("Rejeté")
 
     action = models.ForeignKey(TrainingAction, on_delete=models.CASCADE, related_name="participants")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="funded_participations")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="funded_participations"
+    )
     cin = EncryptedCharField(_("CIN"), validators=[validate_cin])
     cnss_number = EncryptedCharField(_("n° d'immatriculation CNSS"), blank=True, validators=[validate_cnss])
     category = models.CharField(_("catégorie"), max_length=10, choices=Category.choices, default=Category.EMPLOYE)
@@ -287,11 +327,15 @@ class Attendance(models.Model):
     half = models.CharField(max_length=4, choices=Half.choices)
     present = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.TRAINER)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["participant", "day", "half"], name="one_attendance_per_half_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "day", "half"], name="one_attendance_per_half_day")
+        ]
         verbose_name = _("présence")
         verbose_name_plural = _("présences")
 
@@ -308,11 +352,15 @@ class DossierDocument(models.Model):
 
     action = models.ForeignKey(TrainingAction, on_delete=models.CASCADE, related_name="documents")
     required = models.ForeignKey(RequiredDocument, on_delete=models.PROTECT, related_name="documents")
-    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.MISSING)
     file = models.FileField(_("fichier"), upload_to="dossiers/", blank=True)
     notes = models.TextField(_("remarques"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -320,7 +368,9 @@ class DossierDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["action", "required", "participant"], name="one_document_per_requirement"),
             models.UniqueConstraint(
-                fields=["action", "required"], condition=models.Q(participant__isnull=True), name="one_action_document_per_requirement"
+                fields=["action", "required"],
+                condition=models.Q(participant__isnull=True),
+                name="one_action_document_per_requirement",
             ),
         ]
         verbose_name = _("pièce de dossier")

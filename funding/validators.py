@@ -18,7 +18,8 @@ def normalise_identifier(value: str) -> str:
 def validate_ice(value: str) -> None:
     if not ICE_RE.match(normalise_identifier(value)):
         raise ValidationError(
-            _("L'ICE compte exactement 15 chiffres (sans lettres ni espaces), par exemple 001525489000088."), code="invalid_ice"
+            _("L'ICE compte exactement 15 chiffres (sans lettres ni espaces), par exemple 001525489000088."),
+            code="invalid_ice",
         )
 
 
@@ -32,7 +33,9 @@ def validate_cin(value: str) -> None:
 
 def validate_cnss(value: str) -> None:
     if not CNSS_RE.match(normalise_identifier(value)):
-        raise ValidationError(_("Le numéro d'immatriculation CNSS compte 9 chiffres, par exemple 123456789."), code="invalid_cnss")
+        raise ValidationError(
+            _("Le numéro d'immatriculation CNSS compte 9 chiffres, par exemple 123456789."), code="invalid_cnss"
+        )
 
 
 def validate_numeric_identifier(value: str) -> None:

@@ -25,7 +25,9 @@ class Lab(models.Model):
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
     brief = models.TextField(_("consigne (Markdown)"))
     duration_s = models.DecimalField(_("durée visée (s)"), max_digits=4, decimal_places=1, default=5)
-    aspect_ratio = models.CharField(_("format"), max_length=8, choices=AspectRatio.choices, default=AspectRatio.LANDSCAPE)
+    aspect_ratio = models.CharField(
+        _("format"), max_length=8, choices=AspectRatio.choices, default=AspectRatio.LANDSCAPE
+    )
     backend_alias = models.CharField(_("moteur de génération"), max_length=50, default="default")
     pass_mark = models.PositiveIntegerField(_("seuil de réussite (sur 100)"), default=70)
     max_attempts = models.PositiveIntegerField(_("tentatives maximum"), default=5, help_text=_("0 = illimité"))
@@ -35,11 +37,19 @@ class Lab(models.Model):
         _("générations maximum par apprenant"), default=20, help_text=_("0 = illimité")
     )
     budget_cost_per_learner = models.DecimalField(
-        _("budget par apprenant"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("budget par apprenant"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Dans l'unité de coût déclarée par le moteur. Vide = illimité."),
     )
     budget_cost_cohort = models.DecimalField(
-        _("budget de la promotion"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("budget de la promotion"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Total pour tous les apprenants. Vide = illimité."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,12 +130,16 @@ class PolicyRule(models.Model):
     category = models.CharField(_("catégorie"), max_length=20, choices=Category.choices)
     terms = models.JSONField(_("termes"), default=list, help_text=_("Mots ou expressions, en français et en anglais."))
     context_terms = models.JSONField(
-        _("termes de contexte"), default=list, blank=True,
+        _("termes de contexte"),
+        default=list,
+        blank=True,
         help_text=_("Si renseigné, la règle ne s'applique que si l'un de ces termes apparaît aussi."),
     )
     explanation = models.TextField(_("explication montrée à l'apprenant"), blank=True)
     active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -196,7 +210,9 @@ class Submission(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     override_score = models.PositiveSmallIntegerField(null=True, blank=True)
     override_comment = models.TextField(blank=True)
-    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -206,7 +222,11 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["lab", "learner", "-created_at"]),
-            models.Index(fields=["state", "deadline_at"], condition=~Q(state__in=["graded", "blocked", "failed"]), name="submission_in_flight"),
+            models.Index(
+                fields=["state", "deadline_at"],
+                condition=~Q(state__in=["graded", "blocked", "failed"]),
+                name="submission_in_flight",
+            ),
         ]
         verbose_name = _("tentative")
         verbose_name_plural = _("tentatives")

@@ -23,7 +23,13 @@ def lab_policy_rules() -> list[Rule]:
     if rules is None:
         rows = list(PolicyRule.objects.filter(active=True))
         rules = [
-            Rule(id=r.pk, category=r.category, terms=tuple(r.terms), context_terms=tuple(r.context_terms), explanation=r.explanation)
+            Rule(
+                id=r.pk,
+                category=r.category,
+                terms=tuple(r.terms),
+                context_terms=tuple(r.context_terms),
+                explanation=r.explanation,
+            )
             for r in rows
         ] or default_rules()
         cache.set(POLICY_RULES_CACHE_KEY, rules, timeout=300)
@@ -53,7 +59,9 @@ def learner_submissions(*, learner, lab: Lab) -> QuerySet[Submission]:
 
 def counted_attempt(*, learner, lab: Lab) -> Submission | None:
     """The graded attempt that counts: the best or the last, as the lab says."""
-    graded = list(learner_submissions(learner=learner, lab=lab).filter(state=Submission.State.GRADED).select_related("lab"))
+    graded = list(
+        learner_submissions(learner=learner, lab=lab).filter(state=Submission.State.GRADED).select_related("lab")
+    )
     if not graded:
         return None
     if lab.grading == Lab.Grading.LAST:
@@ -171,7 +179,9 @@ def trainer_lab_submissions(
     from django.db.models import OuterRef, Subquery  # local: this part of the module is append-only
 
     earlier = (
-        Submission.objects.filter(lab_id=OuterRef("lab_id"), learner_id=OuterRef("learner_id"), created_at__lte=OuterRef("created_at"))
+        Submission.objects.filter(
+            lab_id=OuterRef("lab_id"), learner_id=OuterRef("learner_id"), created_at__lte=OuterRef("created_at")
+        )
         .order_by()
         .values("learner_id")
         .annotate(n=Count("pk"))
@@ -193,7 +203,9 @@ def trainer_lab_submissions(
         submissions = submissions.filter(state__in=[Submission.State.GRADED, Submission.State.BLOCKED]).exclude(passed)
     if query:
         submissions = submissions.filter(
-            Q(learner__email__icontains=query) | Q(learner__first_name__icontains=query) | Q(learner__last_name__icontains=query)
+            Q(learner__email__icontains=query)
+            | Q(learner__first_name__icontains=query)
+            | Q(learner__last_name__icontains=query)
         )
     if date_from:
         submissions = submissions.filter(created_at__date__gte=date_from)
@@ -222,8 +234,16 @@ def lab_analytics_rows(lab: Lab) -> list[dict]:
         Submission.objects.filter(lab=lab)
         .order_by("created_at", "pk")
         .values(
-            "learner_id", "state", "score", "override_score", "passed", "counts_as_attempt",
-            "created_at", "finished_at", "cost", "result",
+            "learner_id",
+            "state",
+            "score",
+            "override_score",
+            "passed",
+            "counts_as_attempt",
+            "created_at",
+            "finished_at",
+            "cost",
+            "result",
         )
     )
 

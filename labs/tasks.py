@@ -51,11 +51,17 @@ def grade_submission(self, submission_id: int, token: str) -> str:
                 changes["job_ref"] = ""  # that job can never succeed: start a new one
             Submission.objects.filter(pk=submission_id, task_token=token).update(**changes)
             if self.request.retries >= self.max_retries:
-                logger.warning("submission %s: giving up after %s retries (%s)", submission_id, self.request.retries, error.code)
+                logger.warning(
+                    "submission %s: giving up after %s retries (%s)", submission_id, self.request.retries, error.code
+                )
                 submission_fail(
-                    submission_id=submission_id, token=token, code=error.code or "transient",
-                    message=_("Le service de génération reste indisponible après plusieurs essais. "
-                              "Cette tentative n'est pas décomptée : relancez-la dans quelques minutes."),
+                    submission_id=submission_id,
+                    token=token,
+                    code=error.code or "transient",
+                    message=_(
+                        "Le service de génération reste indisponible après plusieurs essais. "
+                        "Cette tentative n'est pas décomptée : relancez-la dans quelques minutes."
+                    ),
                 )
                 return "failed"
             countdown = _backoff(self.request.retries, error.retry_after)
@@ -64,34 +70,50 @@ def grade_submission(self, submission_id: int, token: str) -> str:
         except SoftTimeLimitExceeded:
             logger.warning("submission %s: time limit reached", submission_id)
             submission_fail(
-                submission_id=submission_id, token=token, code="timeout",
-                message=_("La génération a dépassé le temps maximum (%(minutes)d minutes). "
-                          "Cette tentative n'est pas décomptée ; un prompt plus simple ou une durée plus courte peut aider.")
+                submission_id=submission_id,
+                token=token,
+                code="timeout",
+                message=_(
+                    "La génération a dépassé le temps maximum (%(minutes)d minutes). "
+                    "Cette tentative n'est pas décomptée ; un prompt plus simple ou une durée plus courte peut aider."
+                )
                 % {"minutes": settings.CELERY_TASK_SOFT_TIME_LIMIT // 60},
             )
             return "failed"
         except VideoAnalysisError as error:
             logger.warning("submission %s: video unreadable (%s: %s)", submission_id, error.code, error.detail)
             submission_fail(
-                submission_id=submission_id, token=token, code=f"video_{error.code}",
-                message=_("La vidéo produite n'a pas pu être analysée (%(reason)s). Cette tentative n'est pas décomptée.")
+                submission_id=submission_id,
+                token=token,
+                code=f"video_{error.code}",
+                message=_(
+                    "La vidéo produite n'a pas pu être analysée (%(reason)s). Cette tentative n'est pas décomptée."
+                )
                 % {"reason": error.message},
             )
             return "failed"
         except BackendError as error:
             logger.warning("submission %s: backend error %s", submission_id, error.code)
             submission_fail(
-                submission_id=submission_id, token=token, code=error.code or "backend_error",
-                message=_("Le service de génération a renvoyé une erreur : %(message)s. Cette tentative n'est pas décomptée.")
+                submission_id=submission_id,
+                token=token,
+                code=error.code or "backend_error",
+                message=_(
+                    "Le service de génération a renvoyé une erreur : %(message)s. Cette tentative n'est pas décomptée."
+                )
                 % {"message": error.message or error.code},
             )
             return "failed"
         except Exception:
             logger.exception("submission %s: unexpected error while grading", submission_id)
             submission_fail(
-                submission_id=submission_id, token=token, code="internal_error",
-                message=_("Une erreur interne a interrompu la notation. Cette tentative n'est pas décomptée ; "
-                          "l'équipe technique est prévenue."),
+                submission_id=submission_id,
+                token=token,
+                code="internal_error",
+                message=_(
+                    "Une erreur interne a interrompu la notation. Cette tentative n'est pas décomptée ; "
+                    "l'équipe technique est prévenue."
+                ),
             )
             return "failed"
     return "done" if result is not None else "skipped"
@@ -128,9 +150,12 @@ def sweep_stuck_submissions() -> dict[str, int]:
                 submission.save(update_fields=["deadline_at"])
             elif submission.enqueue_count >= MAX_ENQUEUES:
                 failed += submission_fail(
-                    submission_id=submission.pk, code="stuck",
-                    message=_("La notation n'a pas pu aboutir malgré plusieurs relances. "
-                              "Cette tentative n'est pas décomptée : relancez-la."),
+                    submission_id=submission.pk,
+                    code="stuck",
+                    message=_(
+                        "La notation n'a pas pu aboutir malgré plusieurs relances. "
+                        "Cette tentative n'est pas décomptée : relancez-la."
+                    ),
                 )
                 continue
             else:
@@ -162,5 +187,3 @@ def regrade_lab(run_id: int) -> int:
         time.sleep(REGRADE_PAUSE_S)
     RegradeRun.objects.filter(pk=run_id).update(state=RegradeRun.State.DONE, finished_at=timezone.now())
     return len(ids)
-
-

@@ -97,7 +97,6 @@ def _question(request: HttpRequest, question_id: int) -> Question:
     return question
 
 
-
 def _wants_preview(request: HttpRequest) -> bool:
     return request.method == "POST" and "_preview" in request.POST
 

@@ -47,7 +47,6 @@ def _forbidden(
     return render(request, "courses/forbidden.html", context, status=403)
 
 
-
 # --- catalogue and course page -----------------------------------------------
 
 
@@ -57,7 +56,9 @@ CATALOGUE_PAGE_SIZE = 12
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
-    page = Paginator(selectors.catalogue_courses(**form.filters()), CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.catalogue_courses(**form.filters()), CATALOGUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     filters = request.GET.copy()
     filters.pop("page", None)
     context = {
@@ -499,7 +500,9 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     verify_url = request.build_absolute_uri(certificate.get_verify_url())
     pdf = certificate_pdf_bytes(certificate, verify_url=verify_url)
-    response = FileResponse(BytesIO(pdf), content_type="application/pdf", filename=f"attestation-{certificate.code}.pdf")
+    response = FileResponse(
+        BytesIO(pdf), content_type="application/pdf", filename=f"attestation-{certificate.code}.pdf"
+    )
     response["Cache-Control"] = "private, max-age=3600"  # it carries the learner's name: no shared cache
     return response
 

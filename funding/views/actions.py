@@ -53,8 +53,6 @@ from funding.permissions import admin_required
 # --- access -------------------------------------------------------------------------
 
 
-
-
 def _action(pk: int) -> TrainingAction:
     action = selectors.action_for_page(pk)
     if action is None:

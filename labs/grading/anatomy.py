@@ -578,7 +578,9 @@ def _action_beats(prompt: str, concept_hits: Sequence[_Hit], sentences: Sequence
             sentences[hit.first] - 1 <= sentences[previous.first] and sentences[following.first] == sentences[hit.first]
         )
         # Two different verbs ("glisse, puis tombe"), even of one concept; not "marche, puis marche".
-        different = normalise(prompt[previous.start : previous.end]) != normalise(prompt[following.start : following.end])
+        different = normalise(prompt[previous.start : previous.end]) != normalise(
+            prompt[following.start : following.end]
+        )
         if linked and different:
             matches.append(_match(prompt, "action.beats", hit.start, hit.end))
     matches += _numbered_beats(prompt, concept_hits)

@@ -23,7 +23,20 @@ DEFAULT_RULES_FILE = Path(__file__).with_name("policy_rules.json")
 
 # Words that, just before a term, turn it into something the prompt avoids.
 _NEGATIONS = {
-    "fr": ("sans", "pas de", "pas d'", "aucun", "aucune", "ni", "jamais de", "evitez", "eviter", "ne montre pas", "pas un", "pas une"),
+    "fr": (
+        "sans",
+        "pas de",
+        "pas d'",
+        "aucun",
+        "aucune",
+        "ni",
+        "jamais de",
+        "evitez",
+        "eviter",
+        "ne montre pas",
+        "pas un",
+        "pas une",
+    ),
     "en": ("no", "without", "not", "never", "avoid", "don't show", "do not show", "none"),
 }
 _NEGATION_WINDOW = 24  # characters before the term

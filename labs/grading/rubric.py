@@ -128,8 +128,14 @@ def _quote(text: str) -> str:
 def _result(spec: CriterionSpec, score: float, feedback: str, **extra) -> CriterionScore:
     key = spec.key or spec.element or spec.video_check or spec.kind
     return CriterionScore(
-        key=key, kind=spec.kind, label=spec.label or key, weight=spec.weight, score=score, feedback=feedback,
-        hidden=spec.hidden, **extra,
+        key=key,
+        kind=spec.kind,
+        label=spec.label or key,
+        weight=spec.weight,
+        score=score,
+        feedback=feedback,
+        hidden=spec.hidden,
+        **extra,
     )
 
 
@@ -147,22 +153,24 @@ def _score_anatomy(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -
     score, feedback = 1.0, _("Trouvé : %(evidence)s.") % {"evidence": evidence}
     if element == "subject" and "subject.detailed" not in concepts:
         score = 0.6
-        feedback = _("Sujet trouvé (%(evidence)s) mais sans détail distinctif : ajoutez âge, tenue, matière ou couleur.") % {
-            "evidence": evidence
-        }
+        feedback = _(
+            "Sujet trouvé (%(evidence)s) mais sans détail distinctif : ajoutez âge, tenue, matière ou couleur."
+        ) % {"evidence": evidence}
     elif element == "action" and "action.beats" not in concepts:
         score = 0.7
-        feedback = _("Action trouvée (%(evidence)s). Découpez-la en temps concrets : « fait trois pas, s'arrête, se retourne ».") % {
-            "evidence": evidence
-        }
+        feedback = _(
+            "Action trouvée (%(evidence)s). Découpez-la en temps concrets : « fait trois pas, s'arrête, se retourne »."
+        ) % {"evidence": evidence}
     elif element == "camera_movement" and any(f.kind == "multiple_camera_moves" for f in anatomy.findings):
         score = 0.5
-        feedback = _("Plusieurs mouvements de caméra (%(evidence)s) : gardez-en un seul par plan.") % {"evidence": evidence}
-    elif element == "style" and any(f.kind == "vague" for f in anatomy.findings):
-        score = 0.7
-        feedback = _("Style trouvé (%(evidence)s), mais un mot vague l'affaiblit : remplacez-le par un détail concret.") % {
+        feedback = _("Plusieurs mouvements de caméra (%(evidence)s) : gardez-en un seul par plan.") % {
             "evidence": evidence
         }
+    elif element == "style" and any(f.kind == "vague" for f in anatomy.findings):
+        score = 0.7
+        feedback = _(
+            "Style trouvé (%(evidence)s), mais un mot vague l'affaiblit : remplacez-le par un détail concret."
+        ) % {"evidence": evidence}
     return _result(spec, score, feedback, evidence=evidence, spans=spans, hint=hint if score < 1 else "")
 
 
@@ -171,8 +179,11 @@ def _score_must_mention(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignor
     if hits:
         evidence = ", ".join(_quote(anatomy.prompt[s:e]) for _t, s, e in hits[:3])
         return _result(
-            spec, 1.0, _("La consigne est respectée : %(evidence)s.") % {"evidence": evidence},
-            evidence=evidence, spans=tuple((s, e) for _t, s, e in hits),
+            spec,
+            1.0,
+            _("La consigne est respectée : %(evidence)s.") % {"evidence": evidence},
+            evidence=evidence,
+            spans=tuple((s, e) for _t, s, e in hits),
         )
     hint = _("La consigne demande de mentionner : %(label)s.") % {"label": spec.label}
     return _result(spec, 0.0, hint, hint=hint)
@@ -193,21 +204,30 @@ def _score_policy(spec: CriterionSpec, *, policy: PolicyResult, **_ignored) -> C
         return _result(spec, 1.0, _("Aucun problème éthique détecté."))
     first = policy.findings[0] if policy.findings else None
     if first:
-        feedback = _("Refusé : %(text)s. %(explanation)s") % {"text": _quote(first.text), "explanation": first.explanation}
+        feedback = _("Refusé : %(text)s. %(explanation)s") % {
+            "text": _quote(first.text),
+            "explanation": first.explanation,
+        }
         return _result(spec, 0.0, feedback, evidence=first.text, spans=((first.start, first.end),), hint=feedback)
     categories = ", ".join(policy.moderation_categories)
     feedback = _("La modération a signalé ce prompt (%(categories)s).") % {"categories": categories}
     return _result(spec, 0.0, feedback, hint=feedback)
 
 
-def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_duration_s: float, **_ignored) -> CriterionScore:
+def _score_video(
+    spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_duration_s: float, **_ignored
+) -> CriterionScore:
     check = spec.video_check
     spec = _with_label(spec, video_check_label(check, spec.params))
     if not metrics:
         return _result(spec, 0.0, _("La vidéo n'a pas pu être analysée."))
     if check == "motion_present":
         if metrics.get("is_moving"):
-            return _result(spec, 1.0, _("La vidéo bouge nettement (degré dynamique %(d).2f).") % {"d": metrics.get("dynamic_degree", 0)})
+            return _result(
+                spec,
+                1.0,
+                _("La vidéo bouge nettement (degré dynamique %(d).2f).") % {"d": metrics.get("dynamic_degree", 0)},
+            )
         partial = min(0.5, float(metrics.get("dynamic_degree", 0)))
         hint = _("La vidéo est presque statique : décrivez une action visible et un mouvement de caméra.")
         return _result(spec, partial, hint, hint=hint)
@@ -238,7 +258,9 @@ def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_
         name = colour_name(colour, translation.get_language() or "fr") if colour else colour
         fraction = float(metrics.get("colour_fractions", {}).get(colour, 0.0))
         if fraction >= COLOUR_PRESENT_FULL:
-            return _result(spec, 1.0, _("%(colour)s bien présent (%(p).0f %% de l'image).") % {"colour": name, "p": 100 * fraction})
+            return _result(
+                spec, 1.0, _("%(colour)s bien présent (%(p).0f %% de l'image).") % {"colour": name, "p": 100 * fraction}
+            )
         hint = _("Peu ou pas de %(colour)s : nommez cette couleur dans la palette ou sur le sujet.") % {"colour": name}
         return _result(spec, 0.5 if fraction >= COLOUR_PRESENT_PARTIAL else 0.0, hint, hint=hint)
     if check == "duration":
@@ -246,7 +268,8 @@ def _score_video(spec: CriterionSpec, *, metrics: dict[str, Any] | None, target_
         if abs(duration - target_duration_s) <= DURATION_TOLERANCE_S:
             return _result(spec, 1.0, _("Durée conforme : %(d).1f s.") % {"d": duration})
         hint = _("Durée de %(d).1f s au lieu de %(t).1f s : la durée est un paramètre du labo, pas du prompt.") % {
-            "d": duration, "t": target_duration_s,
+            "d": duration,
+            "t": target_duration_s,
         }
         return _result(spec, 0.0, hint, hint=hint)
     return _result(spec, 0.0, _("Contrôle inconnu : %(check)s.") % {"check": check})

@@ -39,6 +39,7 @@ LAB_FIELDS = (
     "budget_cost_cohort",
 )
 
+
 def video_check_label(check: str, params: dict[str, Any] | None, language: str) -> str:
     """The default label of a video check, in ``language``."""
     with translation.override(language):

@@ -69,8 +69,14 @@ class GradedVideo:
 def generation_request(*, lab: Lab, prompt: str, seed: int, language: str) -> GenerationRequest:
     width, height = lab.frame_size("draft")
     return GenerationRequest(
-        prompt=prompt, duration_s=float(lab.duration_s), width=width, height=height, fps=24, seed=seed,
-        tier="draft", language=language,
+        prompt=prompt,
+        duration_s=float(lab.duration_s),
+        width=width,
+        height=height,
+        fps=24,
+        seed=seed,
+        tier="draft",
+        language=language,
     )
 
 
@@ -105,7 +111,9 @@ def render_and_score(
     backend = backend or get_backend(lab.backend_alias)
     # Hosted models take a few fixed sizes and durations: ask for the closest
     # one (lab authoring warns the trainer when it differs from the lab's).
-    request = nearest_supported(generation_request(lab=lab, prompt=prompt, seed=seed, language=language), backend.capabilities)
+    request = nearest_supported(
+        generation_request(lab=lab, prompt=prompt, seed=seed, language=language), backend.capabilities
+    )
     backend.validate(request)
     started = time.monotonic()
     try:
@@ -118,7 +126,9 @@ def render_and_score(
             sleep(POLL_INTERVAL_S)
             status = backend.poll(job_ref)
         if status.state == JobState.FAILED:
-            raise BackendError(status.error_message or _("La génération a échoué."), code=status.error_code or "generation_failed")
+            raise BackendError(
+                status.error_message or _("La génération a échoué."), code=status.error_code or "generation_failed"
+            )
         raw = backend.fetch(job_ref, workdir / "raw.mp4")
     except PolicyRejected as rejection:
         raise Blocked(PolicyResult(moderation_categories=(rejection.code or "provider_moderation",))) from rejection
@@ -148,8 +158,14 @@ def render_and_score(
         "simulation": bool(getattr(backend, "is_simulation", False)),
     }
     return GradedVideo(
-        result=result, video=video, poster=poster, contact_sheet=sheet, job_ref=job_ref, cost=cost,
-        generation_seconds=generation_seconds, grading_seconds=time.monotonic() - grading_started,
+        result=result,
+        video=video,
+        poster=poster,
+        contact_sheet=sheet,
+        job_ref=job_ref,
+        cost=cost,
+        generation_seconds=generation_seconds,
+        grading_seconds=time.monotonic() - grading_started,
     )
 
 
@@ -165,12 +181,18 @@ def _claim(submission_id: int, token: str, state: str, **fields) -> Submission:
         return submission
 
 
-def run_grading(submission_id: int, token: str, *, workdir: Path, sleep: Callable[[float], None] = time.sleep) -> Submission | None:
+def run_grading(
+    submission_id: int, token: str, *, workdir: Path, sleep: Callable[[float], None] = time.sleep
+) -> Submission | None:
     """Take an attempt from queued to a terminal state; None when there was nothing to do."""
     try:
         submission = _claim(
-            submission_id, token, Submission.State.GENERATING, progress=5,
-            started_at=timezone.now(), deadline_at=timezone.now() + running_deadline(),
+            submission_id,
+            token,
+            Submission.State.GENERATING,
+            progress=5,
+            started_at=timezone.now(),
+            deadline_at=timezone.now() + running_deadline(),
         )
 
         def remember_job(job_ref: str) -> None:
@@ -187,9 +209,16 @@ def run_grading(submission_id: int, token: str, *, workdir: Path, sleep: Callabl
 
         try:
             graded = render_and_score(
-                lab=submission.lab, prompt=submission.prompt, seed=submission.seed, language=submission.language,
-                workdir=workdir, job_ref=submission.job_ref, on_job_started=remember_job, on_progress=save_progress,
-                on_analysing=start_analysis, sleep=sleep,
+                lab=submission.lab,
+                prompt=submission.prompt,
+                seed=submission.seed,
+                language=submission.language,
+                workdir=workdir,
+                job_ref=submission.job_ref,
+                on_job_started=remember_job,
+                on_progress=save_progress,
+                on_analysing=start_analysis,
+                sleep=sleep,
             )
         except Blocked as blocked:
             submission_block(submission_id=submission_id, policy=blocked.policy)
@@ -202,10 +231,16 @@ def run_grading(submission_id: int, token: str, *, workdir: Path, sleep: Callabl
 
 def _finish(submission_id: int, token: str, graded: GradedVideo) -> Submission:
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("lab", "lab__step", "learner").get(pk=submission_id)
+        submission = (
+            Submission.objects.select_for_update().select_related("lab", "lab__step", "learner").get(pk=submission_id)
+        )
         if submission.is_terminal or str(submission.task_token) != token:
             raise StaleTask
-        for field_name, path in (("video", graded.video), ("poster", graded.poster), ("contact_sheet", graded.contact_sheet)):
+        for field_name, path in (
+            ("video", graded.video),
+            ("poster", graded.poster),
+            ("contact_sheet", graded.contact_sheet),
+        ):
             with path.open("rb") as handle:
                 getattr(submission, field_name).save(f"{submission_id}-{path.name}", File(handle), save=False)
         submission.state = Submission.State.GRADED

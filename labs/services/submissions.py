@@ -78,7 +78,9 @@ def clean_prompt(prompt: str) -> str:
 
 @transaction.atomic
 def draft_save(*, learner, lab: Lab, prompt: str) -> LabDraft:
-    draft, _created = LabDraft.objects.update_or_create(lab=lab, learner=learner, defaults={"prompt": prompt[: MAX_PROMPT_CHARS * 2]})
+    draft, _created = LabDraft.objects.update_or_create(
+        lab=lab, learner=learner, defaults={"prompt": prompt[: MAX_PROMPT_CHARS * 2]}
+    )
     return draft
 
 
@@ -98,7 +100,9 @@ def _check_rate(learner_id: int) -> None:
         return
     if used > limit.count:
         raise SubmissionRefused(
-            _("Vous avez envoyé %(count)d essais en moins de %(seconds)d secondes. Patientez un instant avant le suivant.")
+            _(
+                "Vous avez envoyé %(count)d essais en moins de %(seconds)d secondes. Patientez un instant avant le suivant."
+            )
             % {"count": limit.count, "seconds": limit.seconds},
             code="rate_limited",
         )
@@ -113,7 +117,8 @@ def _check_allowance(*, learner, lab: Lab) -> None:
         )
     if lab.max_attempts and mine.filter(counts_as_attempt=True).count() >= lab.max_attempts:
         raise SubmissionRefused(
-            _("Vous avez utilisé vos %(n)d tentatives pour ce labo.") % {"n": lab.max_attempts}, code="attempts_exhausted"
+            _("Vous avez utilisé vos %(n)d tentatives pour ce labo.") % {"n": lab.max_attempts},
+            code="attempts_exhausted",
         )
     generated = mine.exclude(state__in=[Submission.State.BLOCKED, Submission.State.FAILED])
     if lab.budget_generations_per_learner and generated.count() >= lab.budget_generations_per_learner:
@@ -153,7 +158,9 @@ def submit_attempt(*, learner, lab: Lab, prompt: str, client_token: str = "", la
     prompt = clean_prompt(prompt)
     _check_rate(learner.pk)
     try:
-        submission = _create_submission(learner=learner, lab=lab, prompt=prompt, client_token=client_token, language=language)
+        submission = _create_submission(
+            learner=learner, lab=lab, prompt=prompt, client_token=client_token, language=language
+        )
     except IntegrityError:
         # The same form arrived twice at once: the other request created it.
         return Submission.objects.get(lab=lab, learner=learner, client_token=client_token)
@@ -218,7 +225,9 @@ def enqueue_grading(submission: Submission) -> None:
         try:
             grade_submission.apply_async(args=[submission_id, token], queue=queue, retry=False)
         except Exception:
-            logger.warning("submission %s: broker unavailable, left queued for the sweeper", submission_id, exc_info=True)
+            logger.warning(
+                "submission %s: broker unavailable, left queued for the sweeper", submission_id, exc_info=True
+            )
 
     transaction.on_commit(send)
 
@@ -230,7 +239,14 @@ def _mark_blocked(submission: Submission, policy: PolicyResult) -> None:
     submission.passed = False
     submission.score = 0
     submission.finished_at = timezone.now()
-    submission.result = {"version": 1, "score": 0, "max_score": 100, "passed": False, "criteria": [], "policy": policy.to_dict()}
+    submission.result = {
+        "version": 1,
+        "score": 0,
+        "max_score": 100,
+        "passed": False,
+        "criteria": [],
+        "policy": policy.to_dict(),
+    }
     submission.error_code = "policy"
 
 

@@ -70,7 +70,6 @@ def trainer_required(view):
     return wrapper
 
 
-
 def _editable_lab(request: HttpRequest, slug: str) -> Lab:
     lab = selectors.lab_for_page(slug)
     if lab is None or not can_edit_course(request.user, lab.course):
@@ -466,6 +465,8 @@ def policy_test(request: HttpRequest) -> HttpResponse:
         }
     context = _policy_context(test_form=form, test_result=result)
     template = (
-        "labs/trainer/policy_rules.html#policy_test_result" if wants_partial(request) else "labs/trainer/policy_rules.html"
+        "labs/trainer/policy_rules.html#policy_test_result"
+        if wants_partial(request)
+        else "labs/trainer/policy_rules.html"
     )
     return render(request, template, context)

@@ -46,8 +46,14 @@ def test_signup_errors_are_shown_in_place_and_keep_what_was_typed(client):
     make_user(email="taken@example.ma")
     response = client.post(
         reverse("signup"),
-        {"first_name": "Sara", "last_name": "B", "email": "taken@example.ma", "organisation": "Ma Boîte",
-         "password1": "123", "password2": "456"},
+        {
+            "first_name": "Sara",
+            "last_name": "B",
+            "email": "taken@example.ma",
+            "organisation": "Ma Boîte",
+            "password1": "123",
+            "password2": "456",
+        },
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -84,7 +90,9 @@ def test_password_reset_mail_is_sent_through_the_worker_task(client, eager_celer
     assert mail.outbox[0].to == ["amina@example.ma"]
 
 
-def test_password_reset_for_an_unknown_address_reveals_nothing(client, eager_celery, django_capture_on_commit_callbacks):
+def test_password_reset_for_an_unknown_address_reveals_nothing(
+    client, eager_celery, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("password_reset"), {"email": "nobody@example.ma"})
     assert response.status_code == 302
@@ -96,7 +104,12 @@ def test_profile_updates_name_organisation_and_language(client):
     client.force_login(user)
     response = client.post(
         reverse("profile"),
-        {"first_name": "Amina", "last_name": "Berrada", "preferred_language": "en", "organisation_name": "OCP Formation"},
+        {
+            "first_name": "Amina",
+            "last_name": "Berrada",
+            "preferred_language": "en",
+            "organisation_name": "OCP Formation",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

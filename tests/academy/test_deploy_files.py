@@ -38,9 +38,9 @@ def test_compose_environment_is_read_by_the_settings():
     for name in env:
         assert f'"{name}"' in settings_source, f"{name} is set by docker-compose but never read"
     # the URLs it builds are ones django-environ understands
-    assert environ.Env.db_url_config(env["DATABASE_URL"].replace("${POSTGRES_PASSWORD:-academy}", "x"))["ENGINE"].endswith(
-        "postgresql"
-    )
+    assert environ.Env.db_url_config(env["DATABASE_URL"].replace("${POSTGRES_PASSWORD:-academy}", "x"))[
+        "ENGINE"
+    ].endswith("postgresql")
 
 
 def test_the_image_compiles_translations_and_collects_static_files():

@@ -170,4 +170,6 @@ def test_step_urls_are_those_reverse_gives_even_when_the_slug_holds_digits():
     from tests.factories import StepFactory
 
     step = StepFactory(module__course__slug="cours-987654321-video")
-    assert step_learner_url(step, step.module.course.slug) == reverse("courses:step", args=[step.module.course.slug, step.pk])
+    assert step_learner_url(step, step.module.course.slug) == reverse(
+        "courses:step", args=[step.module.course.slug, step.pk]
+    )

@@ -31,11 +31,23 @@ def test_seed_demo_builds_the_first_course_in_both_languages_with_its_labs():
 
 def test_seed_demo_is_idempotent():
     seed()
-    counts = (Course.objects.count(), Step.objects.count(), Question.objects.count(), Lab.objects.count(),
-              TrainingAction.objects.count(), Participant.objects.count())
+    counts = (
+        Course.objects.count(),
+        Step.objects.count(),
+        Question.objects.count(),
+        Lab.objects.count(),
+        TrainingAction.objects.count(),
+        Participant.objects.count(),
+    )
     seed()
-    assert counts == (Course.objects.count(), Step.objects.count(), Question.objects.count(), Lab.objects.count(),
-                      TrainingAction.objects.count(), Participant.objects.count())
+    assert counts == (
+        Course.objects.count(),
+        Step.objects.count(),
+        Question.objects.count(),
+        Lab.objects.count(),
+        TrainingAction.objects.count(),
+        Participant.objects.count(),
+    )
 
 
 def test_the_sample_funding_action_keeps_identifiers_encrypted():

@@ -103,8 +103,15 @@ def make_lab(*, slug: str = "fault-lab", backend_alias: str = "default"):
 
     step = StepFactory(kind=Step.Kind.LAB, title="Labo de résistance")
     lab = Lab.objects.create(
-        step=step, slug=slug, brief="…", duration_s=Decimal("1"), aspect_ratio=Lab.AspectRatio.SQUARE,
-        backend_alias=backend_alias, pass_mark=50, max_attempts=5, budget_generations_per_learner=0,
+        step=step,
+        slug=slug,
+        brief="…",
+        duration_s=Decimal("1"),
+        aspect_ratio=Lab.AspectRatio.SQUARE,
+        backend_alias=backend_alias,
+        pass_mark=50,
+        max_attempts=5,
+        budget_generations_per_learner=0,
     )
     Criterion.objects.create(lab=lab, kind="anatomy", element="subject", weight=50)
     Criterion.objects.create(lab=lab, kind="policy", weight=50)

@@ -31,12 +31,20 @@ def fast_retries(settings):
 def _lab_on(settings, fake: FakeVideoAPI, *, read_timeout: float = 0.5) -> Lab:
     settings.VIDEO_BACKENDS = {
         "default": {"BACKEND": "labs.backends.simulator.SimulatorBackend", "OPTIONS": {}},
-        "sora": {"BACKEND": "labs.backends.openai_videos.OpenAIVideosBackend", "OPTIONS": fake.options(openai=True, read_timeout=read_timeout)},
+        "sora": {
+            "BACKEND": "labs.backends.openai_videos.OpenAIVideosBackend",
+            "OPTIONS": fake.options(openai=True, read_timeout=read_timeout),
+        },
     }
     step = StepFactory(kind=Step.Kind.LAB, title="Labo hébergé")
     lab = Lab.objects.create(
-        step=step, slug=f"hosted-{uuid.uuid4().hex[:6]}", brief="…", duration_s=Decimal("4"),
-        backend_alias="sora", pass_mark=50, max_attempts=2,
+        step=step,
+        slug=f"hosted-{uuid.uuid4().hex[:6]}",
+        brief="…",
+        duration_s=Decimal("4"),
+        backend_alias="sora",
+        pass_mark=50,
+        max_attempts=2,
     )
     Criterion.objects.create(lab=lab, kind="anatomy", element="setting", weight=50)
     Criterion.objects.create(lab=lab, kind="policy", weight=50)
@@ -72,7 +80,9 @@ def test_a_backend_that_hangs_or_times_out_is_retried_then_fails_without_cost(
     assert create_calls == MAX_RETRIES + 1  # bounded
 
 
-def test_a_backend_with_5xx_then_success_ends_graded(settings, fast_retries, tmp_path, django_capture_on_commit_callbacks):
+def test_a_backend_with_5xx_then_success_ends_graded(
+    settings, fast_retries, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     with FakeVideoAPI(behaviour="flaky_5xx", polls_to_complete=2) as fake:
         lab = _lab_on(settings, fake)

@@ -98,7 +98,10 @@ def test_a_task_delivered_again_after_it_finished_changes_nothing(stack):
     # then the row is untouched
     again = Submission.objects.get(pk=submission_id)
     assert (again.finished_at, again.score, again.video.name, again.result) == (
-        graded.finished_at, graded.score, graded.video.name, graded.result,
+        graded.finished_at,
+        graded.score,
+        graded.video.name,
+        graded.result,
     )
 
 

@@ -24,8 +24,16 @@ pytestmark = pytest.mark.django_db
 CIN = "BK987654"
 CNSS = "987654321"
 MODELS = [
-    ActionDay, Attendance, Company, DeadlineReminder, DossierDocument, FundingScheme, FundingStatusChange, Participant,
-    RequiredDocument, TrainingAction,
+    ActionDay,
+    Attendance,
+    Company,
+    DeadlineReminder,
+    DossierDocument,
+    FundingScheme,
+    FundingStatusChange,
+    Participant,
+    RequiredDocument,
+    TrainingAction,
 ]
 
 
@@ -44,7 +52,9 @@ def admin_client(client, superuser):
 def participant():
     participant = ParticipantFactory(cin=CIN, cnss_number=CNSS, learner=UserFactory(last_name="Bennani"))
     Attendance.objects.create(participant=participant, day=participant.action.days.first(), half="am", present=True)
-    FundingStatusChange.objects.create(participant=participant, from_status="", to_status="eligible", reason="Inscription")
+    FundingStatusChange.objects.create(
+        participant=participant, from_status="", to_status="eligible", reason="Inscription"
+    )
     DeadlineReminder.objects.create(action=participant.action, days_before=30)
     return participant
 
@@ -83,7 +93,9 @@ def test_change_form_shows_identifiers_in_full_to_an_admin(admin_client, partici
 
 
 def test_action_change_form_lists_participants_masked(admin_client, participant):
-    html = admin_client.get(reverse("admin:funding_trainingaction_change", args=[participant.action_id])).content.decode()
+    html = admin_client.get(
+        reverse("admin:funding_trainingaction_change", args=[participant.action_id])
+    ).content.decode()
     assert "BK••••54" in html and CIN not in html
 
 
@@ -92,8 +104,12 @@ def test_status_change_in_admin_is_recorded_with_its_reason(admin_client, superu
     response = admin_client.post(
         reverse("admin:funding_participant_change", args=[participant.pk]),
         {
-            "cin": CIN, "cnss_number": CNSS, "category": participant.category, "funding_status": "preparing",
-            "status_reason": "Pièces reçues", **_empty_inline(),
+            "cin": CIN,
+            "cnss_number": CNSS,
+            "category": participant.category,
+            "funding_status": "preparing",
+            "status_reason": "Pièces reçues",
+            **_empty_inline(),
         },
     )
     # then
@@ -101,14 +117,25 @@ def test_status_change_in_admin_is_recorded_with_its_reason(admin_client, superu
     participant.refresh_from_db()
     assert participant.funding_status == "preparing"
     change = participant.status_changes.order_by("-id").first()
-    assert (change.from_status, change.to_status, change.reason, change.changed_by) == ("eligible", "preparing", "Pièces reçues", superuser)
+    assert (change.from_status, change.to_status, change.reason, change.changed_by) == (
+        "eligible",
+        "preparing",
+        "Pièces reçues",
+        superuser,
+    )
 
 
 def test_illegal_status_change_is_refused_in_the_form(admin_client, participant):
     Participant.objects.filter(pk=participant.pk).update(funding_status="reimbursed")
     response = admin_client.post(
         reverse("admin:funding_participant_change", args=[participant.pk]),
-        {"cin": CIN, "cnss_number": CNSS, "category": participant.category, "funding_status": "eligible", **_empty_inline()},
+        {
+            "cin": CIN,
+            "cnss_number": CNSS,
+            "category": participant.category,
+            "funding_status": "eligible",
+            **_empty_inline(),
+        },
     )
     assert response.status_code == 200
     assert "Passage impossible" in response.content.decode()
@@ -121,8 +148,13 @@ def test_adding_a_participant_records_the_first_status(admin_client, participant
     response = admin_client.post(
         reverse("admin:funding_participant_add"),
         {
-            "action": participant.action_id, "learner": learner.pk, "cin": "AB12345", "cnss_number": "",
-            "category": "employe", "funding_status": "eligible", **_empty_inline(),
+            "action": participant.action_id,
+            "learner": learner.pk,
+            "cin": "AB12345",
+            "cnss_number": "",
+            "category": "employe",
+            "funding_status": "eligible",
+            **_empty_inline(),
         },
     )
     assert response.status_code == 302
@@ -136,8 +168,13 @@ def test_adding_an_overlapping_participation_is_refused(admin_client, participan
     response = admin_client.post(
         reverse("admin:funding_participant_add"),
         {
-            "action": other.pk, "learner": participant.learner_id, "cin": "AB12345", "cnss_number": "",
-            "category": "employe", "funding_status": "eligible", **_empty_inline(),
+            "action": other.pk,
+            "learner": participant.learner_id,
+            "cin": "AB12345",
+            "cnss_number": "",
+            "category": "employe",
+            "funding_status": "eligible",
+            **_empty_inline(),
         },
     )
     assert response.status_code == 200
@@ -148,7 +185,9 @@ def test_settings_are_a_singleton(admin_client):
     row = FundingSettings.load()
     # the list opens the single row
     response = admin_client.get(_changelist(FundingSettings))
-    assert response.status_code == 302 and response.url == reverse("admin:funding_fundingsettings_change", args=[row.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "admin:funding_fundingsettings_change", args=[row.pk]
+    )
     # no second row, no deletion
     assert admin_client.get(reverse("admin:funding_fundingsettings_add")).status_code == 403
     assert admin_client.get(reverse("admin:funding_fundingsettings_delete", args=[row.pk])).status_code == 403
@@ -156,7 +195,9 @@ def test_settings_are_a_singleton(admin_client):
 
 def test_status_history_cannot_be_edited(admin_client, participant):
     change = participant.status_changes.first()
-    response = admin_client.post(reverse("admin:funding_fundingstatuschange_change", args=[change.pk]), {"reason": "réécrit"})
+    response = admin_client.post(
+        reverse("admin:funding_fundingstatuschange_change", args=[change.pk]), {"reason": "réécrit"}
+    )
     assert response.status_code == 403
 
 
@@ -166,7 +207,13 @@ def test_scheme_rate_can_be_edited(admin_client):
     )
     response = admin_client.post(
         reverse("admin:funding_fundingscheme_change", args=[scheme.pk]),
-        {"name": scheme.name, "action_type": "planned", "rate_percent": "65", "valid_from": "2026-01-01", "source": "Réforme"},
+        {
+            "name": scheme.name,
+            "action_type": "planned",
+            "rate_percent": "65",
+            "valid_from": "2026-01-01",
+            "source": "Réforme",
+        },
     )
     assert response.status_code == 302
     scheme.refresh_from_db()
@@ -176,4 +223,9 @@ def test_scheme_rate_can_be_edited(admin_client):
 def _empty_inline() -> dict[str, str]:
     """Management form of the read-only status history inline."""
     prefix = "status_changes"
-    return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }

@@ -157,7 +157,10 @@ def test_htmx_filter_returns_only_the_results_partial(admin_client, known):
 
 def test_export_link_carries_the_filters(admin_client, known):
     response = admin_client.get(URL, {"year": "2025", "status": "eligible"})
-    assert "/financement/exports/?date_from=2025-01-01&amp;date_to=2025-12-31&amp;status=eligible" in response.content.decode()
+    assert (
+        "/financement/exports/?date_from=2025-01-01&amp;date_to=2025-12-31&amp;status=eligible"
+        in response.content.decode()
+    )
 
 
 def test_stale_filter_value_is_ignored_not_an_error(admin_client, known):

@@ -93,7 +93,9 @@ def backends(settings):
 def lab(backends, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     step = StepFactory(kind=Step.Kind.LAB, title="Teaser produit")
-    lab = Lab.objects.create(step=step, slug="teaser", brief="Un teaser.", duration_s=Decimal("1"), pass_mark=50, max_attempts=3)
+    lab = Lab.objects.create(
+        step=step, slug="teaser", brief="Un teaser.", duration_s=Decimal("1"), pass_mark=50, max_attempts=3
+    )
     Criterion.objects.bulk_create(
         [
             Criterion(lab=lab, kind="anatomy", element="subject", weight=20),
@@ -154,7 +156,8 @@ def test_refused_prompts_keep_the_draft(lab, learner):
 
 
 @pytest.mark.parametrize(
-    ("prompt", "code"), [("   ", "empty_prompt"), ("un flacon\x07 qui tourne", "control_character"), ("a\u202eb", "control_character")]
+    ("prompt", "code"),
+    [("   ", "empty_prompt"), ("un flacon\x07 qui tourne", "control_character"), ("a\u202eb", "control_character")],
 )
 def test_bad_prompts_are_refused_with_a_clear_code(lab, learner, prompt, code):
     with pytest.raises(SubmissionRefused) as refused:
@@ -163,16 +166,22 @@ def test_bad_prompts_are_refused_with_a_clear_code(lab, learner, prompt, code):
     assert refused.value.messages[0]
 
 
-def test_a_policy_violation_is_blocked_at_once_and_counts_as_an_attempt(lab, learner, django_capture_on_commit_callbacks):
+def test_a_policy_violation_is_blocked_at_once_and_counts_as_an_attempt(
+    lab, learner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        submission = submit(learner, lab, prompt="Achraf Hakimi tient notre flacon de parfum dans un stade, plan large.")
+        submission = submit(
+            learner, lab, prompt="Achraf Hakimi tient notre flacon de parfum dans un stade, plan large."
+        )
     assert submission.state == Submission.State.BLOCKED
     assert submission.counts_as_attempt is True
     assert submission.result["policy"]["findings"][0]["category"] == "real_person"
     assert callbacks == []  # nothing is generated
 
 
-def test_grading_moves_to_graded_stores_the_media_and_completes_the_step(lab, learner, tmp_path, django_capture_on_commit_callbacks):
+def test_grading_moves_to_graded_stores_the_media_and_completes_the_step(
+    lab, learner, tmp_path, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, lab)
     graded = grade(submission, tmp_path)
@@ -194,7 +203,11 @@ def test_a_redelivered_task_changes_nothing(lab, learner, tmp_path, django_captu
     # then it returns at once and the result is unchanged
     assert again is None
     reloaded = Submission.objects.get(pk=submission.pk)
-    assert (reloaded.finished_at, reloaded.score, reloaded.video.name) == (graded.finished_at, graded.score, graded.video.name)
+    assert (reloaded.finished_at, reloaded.score, reloaded.video.name) == (
+        graded.finished_at,
+        graded.score,
+        graded.video.name,
+    )
 
 
 def test_a_task_with_a_stale_token_is_ignored(lab, learner, tmp_path, django_capture_on_commit_callbacks):
@@ -211,7 +224,9 @@ def _submit_on(lab, learner, alias, django_capture_on_commit_callbacks):
         return submit(learner, lab)
 
 
-def test_transient_errors_are_retried_then_fail_without_using_an_attempt(lab, learner, django_capture_on_commit_callbacks):
+def test_transient_errors_are_retried_then_fail_without_using_an_attempt(
+    lab, learner, django_capture_on_commit_callbacks
+):
     submission = _submit_on(lab, learner, "busy", django_capture_on_commit_callbacks)
     grade_submission.apply(args=[submission.pk, str(submission.task_token)])
     submission.refresh_from_db()
@@ -241,7 +256,9 @@ def test_provider_moderation_blocks_the_attempt(lab, learner, django_capture_on_
 
 
 @pytest.mark.parametrize(("alias", "code"), [("broken", "auth"), ("text", "video_not_a_video")])
-def test_terminal_infrastructure_failures_do_not_use_up_an_attempt(lab, learner, alias, code, django_capture_on_commit_callbacks):
+def test_terminal_infrastructure_failures_do_not_use_up_an_attempt(
+    lab, learner, alias, code, django_capture_on_commit_callbacks
+):
     submission = _submit_on(lab, learner, alias, django_capture_on_commit_callbacks)
     grade_submission.apply(args=[submission.pk, str(submission.task_token)])
     submission.refresh_from_db()
@@ -255,7 +272,9 @@ def test_terminal_infrastructure_failures_do_not_use_up_an_attempt(lab, learner,
         assert submit(learner, lab).state == Submission.State.QUEUED
 
 
-def test_the_attempts_cap_counts_graded_and_blocked_but_not_failed(lab, learner, tmp_path, django_capture_on_commit_callbacks):
+def test_the_attempts_cap_counts_graded_and_blocked_but_not_failed(
+    lab, learner, tmp_path, django_capture_on_commit_callbacks
+):
     lab.max_attempts = 2
     lab.save()
     failed = _submit_on(lab, learner, "broken", django_capture_on_commit_callbacks)
@@ -299,7 +318,9 @@ def test_the_sweeper_requeues_a_stuck_attempt_with_a_new_token(lab, learner, dja
     assert run_grading(submission.pk, str(submission.task_token), workdir=Path("/nonexistent")) is None
 
 
-def test_the_sweeper_sends_a_lost_queued_attempt_again_with_the_same_token(lab, learner, django_capture_on_commit_callbacks):
+def test_the_sweeper_sends_a_lost_queued_attempt_again_with_the_same_token(
+    lab, learner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, lab)
     Submission.objects.filter(pk=submission.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
@@ -312,7 +333,9 @@ def test_the_sweeper_sends_a_lost_queued_attempt_again_with_the_same_token(lab, 
     assert len(callbacks) == 1
 
 
-def test_the_sweeper_fails_an_attempt_rescued_too_often_without_counting_it(lab, learner, django_capture_on_commit_callbacks):
+def test_the_sweeper_fails_an_attempt_rescued_too_often_without_counting_it(
+    lab, learner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, lab)
     Submission.objects.filter(pk=submission.pk).update(

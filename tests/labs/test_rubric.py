@@ -12,19 +12,41 @@ RULES = default_rules()
 
 ANATOMY_RUBRIC = [
     CriterionSpec(kind="anatomy", element=element, weight=10, key=element)
-    for element in ("subject", "action", "setting", "time_weather", "lighting", "shot", "camera_movement", "lens", "style", "audio")
+    for element in (
+        "subject",
+        "action",
+        "setting",
+        "time_weather",
+        "lighting",
+        "shot",
+        "camera_movement",
+        "lens",
+        "style",
+        "audio",
+    )
 ]
 
 METRICS_OK = {
-    "duration_s": 5.0, "is_moving": True, "dynamic_degree": 0.6, "scene_cuts": 0, "brightness": 0.5,
-    "contrast": 0.2, "clipped_fraction": 0.01, "colour_fractions": {"amber": 0.2, "blue": 0.0},
+    "duration_s": 5.0,
+    "is_moving": True,
+    "dynamic_degree": 0.6,
+    "scene_cuts": 0,
+    "brightness": 0.5,
+    "contrast": 0.2,
+    "clipped_fraction": 0.01,
+    "colour_fractions": {"amber": 0.2, "blue": 0.0},
 }
 
 
 def grade(prompt, criteria=ANATOMY_RUBRIC, metrics=None, pass_mark=60, language="fr", duration=5.0):
     return score_prompt_and_video(
-        criteria=criteria, anatomy=parse_prompt(prompt), metrics=metrics, policy=check_prompt(prompt, RULES),
-        pass_mark=pass_mark, target_duration_s=duration, language=language,
+        criteria=criteria,
+        anatomy=parse_prompt(prompt),
+        metrics=metrics,
+        policy=check_prompt(prompt, RULES),
+        pass_mark=pass_mark,
+        target_duration_s=duration,
+        language=language,
     )
 
 
@@ -108,8 +130,20 @@ def test_feedback_is_in_the_learners_language():
 
 
 BRIEF = [
-    CriterionSpec(kind="must_mention", label="le produit", terms=("flacon", "huile d'argan", "bottle", "argan oil"), weight=50, key="product"),
-    CriterionSpec(kind="must_not_mention", label="pas de célébrité", terms=("célébrité", "celebrity", "star"), weight=50, key="no_star"),
+    CriterionSpec(
+        kind="must_mention",
+        label="le produit",
+        terms=("flacon", "huile d'argan", "bottle", "argan oil"),
+        weight=50,
+        key="product",
+    ),
+    CriterionSpec(
+        kind="must_not_mention",
+        label="pas de célébrité",
+        terms=("célébrité", "celebrity", "star"),
+        weight=50,
+        key="no_star",
+    ),
 ]
 
 
@@ -141,10 +175,21 @@ VIDEO = [
 
 def test_video_checks_read_the_metrics():
     assert scores(grade("x", criteria=VIDEO, metrics=METRICS_OK)) == {
-        "motion": 1.0, "cuts": 1.0, "exposure": 1.0, "amber": 1.0, "duration": 1.0,
+        "motion": 1.0,
+        "cuts": 1.0,
+        "exposure": 1.0,
+        "amber": 1.0,
+        "duration": 1.0,
     }
-    bad = {**METRICS_OK, "is_moving": False, "dynamic_degree": 0.1, "scene_cuts": 2, "brightness": 0.05,
-           "colour_fractions": {"amber": 0.015}, "duration_s": 8.0}
+    bad = {
+        **METRICS_OK,
+        "is_moving": False,
+        "dynamic_degree": 0.1,
+        "scene_cuts": 2,
+        "brightness": 0.05,
+        "colour_fractions": {"amber": 0.015},
+        "duration_s": 8.0,
+    }
     result = scores(grade("x", criteria=VIDEO, metrics=bad))
     assert result == {"motion": 0.1, "cuts": 0.0, "exposure": 0.0, "amber": 0.5, "duration": 0.0}
 
@@ -164,8 +209,10 @@ def test_a_policy_violation_fails_the_attempt_whatever_the_other_scores():
 
 
 def test_hidden_criteria_count_but_are_left_out_of_the_next_steps():
-    criteria = [CriterionSpec(kind="anatomy", element="audio", weight=10, key="audio", hidden=True),
-                CriterionSpec(kind="anatomy", element="lens", weight=10, key="lens")]
+    criteria = [
+        CriterionSpec(kind="anatomy", element="audio", weight=10, key="audio", hidden=True),
+        CriterionSpec(kind="anatomy", element="lens", weight=10, key="lens"),
+    ]
     result = grade("Un flacon sur une table.", criteria=criteria)
     assert result["score"] == 0
     assert len(result["next_steps"]) == 1
@@ -173,7 +220,9 @@ def test_hidden_criteria_count_but_are_left_out_of_the_next_steps():
 
 
 def test_the_total_is_the_weighted_mean():
-    criteria = [CriterionSpec(kind="anatomy", element="subject", weight=30, key="s"),
-                CriterionSpec(kind="anatomy", element="lighting", weight=10, key="l")]
+    criteria = [
+        CriterionSpec(kind="anatomy", element="subject", weight=30, key="s"),
+        CriterionSpec(kind="anatomy", element="lighting", weight=10, key="l"),
+    ]
     # a detailed subject (1.0 × 30) and no lighting (0 × 10): 30/40
     assert grade("Un flacon en verre ambré avec un bouchon en bois.", criteria=criteria)["score"] == 75

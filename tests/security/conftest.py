@@ -120,21 +120,34 @@ def build_world() -> World:
     complete(learner, lesson_step)
     DailyActivity.objects.create(user=learner, course=course, day=timezone.localdate(), seconds=600)
     QuizAttempt.objects.create(
-        quiz=quiz, user=learner, question_order=[question.pk],
+        quiz=quiz,
+        user=learner,
+        question_order=[question.pk],
         choice_order={str(question.pk): list(question.choices.values_list("pk", flat=True))},
-        answers={str(question.pk): [question.choices.first().pk]}, score=100, passed=True, submitted_at=timezone.now(),
+        answers={str(question.pk): [question.choices.first().pk]},
+        score=100,
+        passed=True,
+        submitted_at=timezone.now(),
     )
     submission = SubmissionFactory(
-        lab=lab, learner=learner, graded=True,
-        result=graded_result(score=80, passed=True, items=[criterion_item(criterion, score=1.0, feedback="Sujet clair.")]),
+        lab=lab,
+        learner=learner,
+        graded=True,
+        result=graded_result(
+            score=80, passed=True, items=[criterion_item(criterion, score=1.0, feedback="Sujet clair.")]
+        ),
     )
     attach_media(submission)
     LabDraftFactory(lab=lab, learner=learner, prompt="Brouillon de Leila")
-    other_submission = SubmissionFactory(lab=lab, learner=other_learner, graded=True, prompt="Prompt de quelqu'un d'autre")
+    other_submission = SubmissionFactory(
+        lab=lab, learner=other_learner, graded=True, prompt="Prompt de quelqu'un d'autre"
+    )
     certificate = Certificate.objects.create(
         user=learner, course=course, learner_name="Leila Apprenante", course_title=course.title, hours=1
     )
-    policy_rule = PolicyRule.objects.create(category=PolicyRule.Category.VIOLENCE, terms=["massacre"], explanation="Non.")
+    policy_rule = PolicyRule.objects.create(
+        category=PolicyRule.Category.VIOLENCE, terms=["massacre"], explanation="Non."
+    )
 
     action = TrainingActionFactory(course=course, company=CompanyFactory(legal_name="Atlas Média SARL"))
     action.trainers.add(trainer)
@@ -144,11 +157,27 @@ def build_world() -> World:
     document.file.save("convention.pdf", ContentFile(b"%PDF-1.4\n%test\n"), save=True)
 
     return World(
-        learner=learner, other_learner=other_learner, trainer=trainer, other_trainer=other_trainer, admin=admin,
-        course=course, draft_course=draft_course, lesson_step=lesson_step, quiz_step=quiz_step, lab_step=lab_step,
-        lab=lab, criterion=criterion, question=question, image=image, submission=submission,
-        other_submission=other_submission, certificate=certificate, policy_rule=policy_rule, action=action,
-        participant=participant, document=document,
+        learner=learner,
+        other_learner=other_learner,
+        trainer=trainer,
+        other_trainer=other_trainer,
+        admin=admin,
+        course=course,
+        draft_course=draft_course,
+        lesson_step=lesson_step,
+        quiz_step=quiz_step,
+        lab_step=lab_step,
+        lab=lab,
+        criterion=criterion,
+        question=question,
+        image=image,
+        submission=submission,
+        other_submission=other_submission,
+        certificate=certificate,
+        policy_rule=policy_rule,
+        action=action,
+        participant=participant,
+        document=document,
     )
 
 
@@ -156,4 +185,3 @@ def build_world() -> World:
 def world(db, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     return build_world()
-

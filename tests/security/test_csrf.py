@@ -16,13 +16,21 @@ CASES = [  # (role, url, data)
         lambda w: {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD},
     ),
     ("other_learner", lambda w: reverse("courses:enrol", args=[w.course.slug]), lambda w: {}),
-    ("learner", lambda w: reverse("labs:submit", args=[w.lab.slug]), lambda w: {"prompt": "Un plan large.", "client_token": "x"}),
+    (
+        "learner",
+        lambda w: reverse("labs:submit", args=[w.lab.slug]),
+        lambda w: {"prompt": "Un plan large.", "client_token": "x"},
+    ),
     (
         "trainer",
         lambda w: reverse("labs:trainer_submission_override", args=[w.submission.pk]),
         lambda w: {"score": "10", "comment": "Forgé"},
     ),
-    ("trainer", lambda w: reverse("funding:attendance_grid", args=[w.action.pk]), lambda w: {"all_present": "2026-03-02"}),
+    (
+        "trainer",
+        lambda w: reverse("funding:attendance_grid", args=[w.action.pk]),
+        lambda w: {"all_present": "2026-03-02"},
+    ),
     ("learner", lambda w: reverse("set_language"), lambda w: {"language": "en"}),
     ("learner", lambda w: reverse("account_delete"), lambda w: {"password": PASSWORD}),
 ]

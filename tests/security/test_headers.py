@@ -44,7 +44,13 @@ def test_pages_send_nosniff_referrer_policy_and_deny_framing(db, url):
 
 @pytest.mark.parametrize(
     "route",
-    ["courses:lesson_video", "courses:image", "labs:submission_media", "funding:document_file", "courses:certificate_pdf"],
+    [
+        "courses:lesson_video",
+        "courses:image",
+        "labs:submission_media",
+        "funding:document_file",
+        "courses:certificate_pdf",
+    ],
 )
 def test_private_files_are_not_cached_by_shared_caches(world: World, route: str):
     role, kwargs = {

@@ -112,7 +112,9 @@ TABLE: dict[str, Row] = {
     "courses:step_heartbeat": row(
         "POST", (LOGIN, 200, 404, 404, 404, 404), lambda w: {**course(w), "step_id": w.lesson_step.pk}
     ),
-    "courses:quiz_retry": row("POST", (LOGIN, 302, 302, 404, 302, 404), lambda w: {**course(w), "step_id": w.quiz_step.pk}),
+    "courses:quiz_retry": row(
+        "POST", (LOGIN, 302, 302, 404, 302, 404), lambda w: {**course(w), "step_id": w.quiz_step.pk}
+    ),
     # --- courses: authoring -------------------------------------------------------
     "courses:authoring_home": row("GET", TRAINERS),
     "courses:authoring_course_create": row("GET", TRAINERS),
@@ -139,7 +141,9 @@ TABLE: dict[str, Row] = {
         "GET", COURSE_EDITORS, lambda w: {"module_id": w.lesson_step.module_id, "kind": "lesson"}
     ),
     "courses:authoring_lesson_edit": row("GET", COURSE_EDITORS, lambda w: {"step_id": w.lesson_step.pk}),
-    "courses:authoring_lesson_video": row("POST", (LOGIN, 403, 403, 400, 404, 400), lambda w: {"step_id": w.lesson_step.pk}),
+    "courses:authoring_lesson_video": row(
+        "POST", (LOGIN, 403, 403, 400, 404, 400), lambda w: {"step_id": w.lesson_step.pk}
+    ),
     "courses:authoring_quiz_edit": row("GET", COURSE_EDITORS, lambda w: {"step_id": w.quiz_step.pk}),
     "courses:authoring_step_delete": row("GET", COURSE_EDITORS, lambda w: {"step_id": w.lesson_step.pk}),
     "courses:authoring_step_move": row(
@@ -177,7 +181,9 @@ TABLE: dict[str, Row] = {
     "labs:trainer_policy_rules": row("GET", TRAINERS),
     "labs:trainer_policy_test": row("POST", TRAINERS),
     "labs:trainer_policy_rule_edit": row("GET", TRAINERS, lambda w: {"pk": w.policy_rule.pk}),
-    "labs:trainer_policy_rule_deactivate": row("POST", (LOGIN, 403, 403, 302, 302, 302), lambda w: {"pk": w.policy_rule.pk}),
+    "labs:trainer_policy_rule_deactivate": row(
+        "POST", (LOGIN, 403, 403, 302, 302, 302), lambda w: {"pk": w.policy_rule.pk}
+    ),
     # --- funding: administrators only (CIN, CNSS, company data) ---------------------------
     "funding:company_list": row("GET", ADMINS),
     "funding:company_create": row("GET", ADMINS),

@@ -125,8 +125,13 @@ def test_deletion_anonymises_the_account_and_signs_out(world: World, erased):
 def test_deletion_removes_learning_data_and_files(world: World, erased):
     learner = world.learner
     for model, field in [
-        (Submission, "learner"), (LabDraft, "learner"), (StepProgress, "user"), (QuizAttempt, "user"),
-        (DailyActivity, "user"), (Enrolment, "user"), (Certificate, "user"),
+        (Submission, "learner"),
+        (LabDraft, "learner"),
+        (StepProgress, "user"),
+        (QuizAttempt, "user"),
+        (DailyActivity, "user"),
+        (Enrolment, "user"),
+        (Certificate, "user"),
     ]:
         assert not model.objects.filter(**{field: learner}).exists(), model.__name__
     assert not any(default_storage.exists(name) for name in erased["media"])
@@ -221,12 +226,15 @@ ERROR_REPORT_FILTER = "academy.error_reports.PersonalDataExceptionReporterFilter
 def test_error_report_hides_identifiers_in_the_post_and_in_frame_variables(world: World, rf, monkeypatch, settings):
     # given the site's error report filter (DEFAULT_EXCEPTION_REPORTER_FILTER)
     settings.DEFAULT_EXCEPTION_REPORTER_FILTER = ERROR_REPORT_FILTER
+
     # and a failure deep in the save, while the identifiers are local variables of the service
     def fail_save(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Participant, "save", fail_save)
-    request = rf.post("/financement/participants/1/", {"cin": KNOWN_CIN, "cnss_number": KNOWN_CNSS, "category": "cadre"})
+    request = rf.post(
+        "/financement/participants/1/", {"cin": KNOWN_CIN, "cnss_number": KNOWN_CNSS, "category": "cadre"}
+    )
     request.user = world.admin
     with pytest.raises(RuntimeError) as failure:
         participant_edit(request, pk=world.participant.pk)

@@ -57,7 +57,9 @@ def test_lockout_log_never_contains_the_tried_password(world: World, lockout_lim
 
 def _submit(client: Client, world: World, token: str):
     url = reverse("labs:submit", args=[world.lab.slug])
-    return client.post(url, {"prompt": "Gros plan sur un flacon de parfum ambré, travelling avant lent.", "client_token": token})
+    return client.post(
+        url, {"prompt": "Gros plan sur un flacon de parfum ambré, travelling avant lent.", "client_token": token}
+    )
 
 
 def test_lab_submission_rate_limit_refuses_with_a_friendly_message(world: World, settings):

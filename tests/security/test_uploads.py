@@ -122,7 +122,9 @@ def test_image_upload_page_shows_the_refusal_and_stores_nothing(world: World):
     client = world.client("trainer")
     url = reverse("courses:authoring_image_upload", args=[world.course.slug])
     before = LessonImage.objects.count()
-    response = client.post(url, {"alt_text": "Bombe", "image": upload("b.png", png_with_huge_header(50_000, 50_000), "image/png")})
+    response = client.post(
+        url, {"alt_text": "Bombe", "image": upload("b.png", png_with_huge_header(50_000, 50_000), "image/png")}
+    )
     assert response.status_code == 400
     assert "Image trop grande" in response.content.decode()
     assert LessonImage.objects.count() == before
@@ -131,7 +133,9 @@ def test_image_upload_page_shows_the_refusal_and_stores_nothing(world: World):
 def test_image_uploaded_through_the_page_is_re_encoded(world: World):
     client = world.client("trainer")
     url = reverse("courses:authoring_image_upload", args=[world.course.slug])
-    response = client.post(url, {"alt_text": "Polyglotte", "image": upload("p.png", png_bytes() + PHP_TAIL, "image/png")})
+    response = client.post(
+        url, {"alt_text": "Polyglotte", "image": upload("p.png", png_bytes() + PHP_TAIL, "image/png")}
+    )
     assert response.status_code == 302
     stored = LessonImage.objects.get(alt_text="Polyglotte")
     served = b"".join(client.get(stored.get_absolute_url()).streaming_content)
@@ -194,7 +198,12 @@ def _upload_document(world: World, content: bytes, name: str):
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("convention.pdf", HTML_TAIL), ("convention.pdf", zip_bytes()), ("scan.pdf", b"MZ\x90\x00" + b"\x00" * 60), ("x.pdf", PHP_TAIL)],
+    [
+        ("convention.pdf", HTML_TAIL),
+        ("convention.pdf", zip_bytes()),
+        ("scan.pdf", b"MZ\x90\x00" + b"\x00" * 60),
+        ("x.pdf", PHP_TAIL),
+    ],
     ids=["html", "zip", "exe", "php"],
 )
 def test_dossier_refuses_files_that_are_not_pdf_jpeg_or_png(world: World, name: str, content: bytes):

@@ -22,11 +22,11 @@ from tests.security.conftest import World
 
 MARKER = "Zorro"
 PAYLOAD = (
-    f"{MARKER} <script>alert(1)</script><img src=x onerror=alert(1)>\"><svg onload=alert(1)>"
-    "[x](javascript:alert(1)) <a href=\"javascript:alert(1)\">y</a><iframe src=//evil.example></iframe>"
+    f'{MARKER} <script>alert(1)</script><img src=x onerror=alert(1)>"><svg onload=alert(1)>'
+    '[x](javascript:alert(1)) <a href="javascript:alert(1)">y</a><iframe src=//evil.example></iframe>'
 )
 # Names are at most 150 characters (PostgreSQL enforces it): the markup part only.
-NAME_PAYLOAD = f"{MARKER} <script>alert(1)</script><img src=x onerror=alert(1)>\"><svg onload=alert(1)>"
+NAME_PAYLOAD = f'{MARKER} <script>alert(1)</script><img src=x onerror=alert(1)>"><svg onload=alert(1)>'
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "hx-get", "hx-post"}
 FORBIDDEN_TAGS = {"iframe", "svg", "object", "embed", "frame", "frameset", "base"}
 
@@ -45,7 +45,9 @@ class _DangerFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}=…>")
-            if name in URL_ATTRIBUTES and (value or "").strip().lower().startswith(("javascript:", "vbscript:", "data:text")):
+            if name in URL_ATTRIBUTES and (value or "").strip().lower().startswith(
+                ("javascript:", "vbscript:", "data:text")
+            ):
                 self.problems.append(f"<{tag} {name}={value!r}>")
 
     handle_startendtag = handle_starttag
@@ -67,7 +69,9 @@ class Request:
 
 
 def _course_texts(w: World) -> Request:
-    Course.objects.filter(pk=w.course.pk).update(title=PAYLOAD, summary=PAYLOAD, description=PAYLOAD, prerequisites=PAYLOAD)
+    Course.objects.filter(pk=w.course.pk).update(
+        title=PAYLOAD, summary=PAYLOAD, description=PAYLOAD, prerequisites=PAYLOAD
+    )
     return Request("anonymous", reverse("courses:detail", args=[w.course.slug]))
 
 
@@ -121,7 +125,9 @@ def _prompt_for_the_trainer(w: World) -> Request:
 
 
 def _coach_highlight(w: World) -> Request:
-    return Request("learner", reverse("labs:check", args=[w.lab.slug]), "POST", {"prompt": PAYLOAD}, {"HX-Request": "true"})
+    return Request(
+        "learner", reverse("labs:check", args=[w.lab.slug]), "POST", {"prompt": PAYLOAD}, {"HX-Request": "true"}
+    )
 
 
 def _draft_in_editor(w: World) -> Request:

@@ -44,7 +44,11 @@ class Command(BaseCommand):
         enrol(user=users["apprenant@demo.academy"], course=courses[0])
         enrol(user=users["learner@demo.academy"], course=courses[1])
         action = seed_funding_sample(
-            course=courses[0], organisation=organisation, admin=users["admin@demo.academy"], trainer=trainer, learners=users
+            course=courses[0],
+            organisation=organisation,
+            admin=users["admin@demo.academy"],
+            trainer=trainer,
+            learners=users,
         )
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,6 +1,6 @@
 """Run the whole lab pipeline on one prompt, synchronously, with no worker.
 
-    manage.py grade_prompt --lab teaser-produit-ecommerce --prompt "…" [--json] [--keep DIR]
+manage.py grade_prompt --lab teaser-produit-ecommerce --prompt "…" [--json] [--keep DIR]
 """
 
 import json
@@ -26,7 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--lab", required=True, help="the lab's slug")
         parser.add_argument("--prompt", required=True)
-        parser.add_argument("--language", choices=["fr", "en"], default=None, help="feedback language (default: the lab's course)")
+        parser.add_argument(
+            "--language", choices=["fr", "en"], default=None, help="feedback language (default: the lab's course)"
+        )
         parser.add_argument("--json", action="store_true", help="print the full result as JSON")
         parser.add_argument("--keep", metavar="DIR", help="copy the video, poster and contact sheet to DIR")
 
@@ -43,14 +45,18 @@ class Command(BaseCommand):
                 raise CommandError(refusal.messages[0]) from None
             policy = check_prompt(prompt, lab_policy_rules())
             if not policy.allowed:
-                return self._print({"state": "blocked", "score": 0, "passed": False, "policy": policy.to_dict()}, options)
+                return self._print(
+                    {"state": "blocked", "score": 0, "passed": False, "policy": policy.to_dict()}, options
+                )
             with tempfile.TemporaryDirectory(prefix="grade-prompt-") as workdir:
                 try:
                     graded = render_and_score(
                         lab=lab, prompt=prompt, seed=seed_for_prompt(prompt), language=language, workdir=Path(workdir)
                     )
                 except Blocked as blocked:
-                    return self._print({"state": "blocked", "score": 0, "passed": False, "policy": blocked.policy.to_dict()}, options)
+                    return self._print(
+                        {"state": "blocked", "score": 0, "passed": False, "policy": blocked.policy.to_dict()}, options
+                    )
                 except (BackendError, VideoAnalysisError) as error:
                     raise CommandError(f"Generation failed: {error}") from None
                 if options["keep"]:
@@ -79,7 +85,9 @@ class Command(BaseCommand):
         verdict = self.style.SUCCESS("PASSED") if result["passed"] else self.style.WARNING("not passed")
         self.stdout.write(f"Score: {result['score']}/100 ({verdict}, pass mark {result['pass_mark']})")
         for criterion in result["criteria"]:
-            self.stdout.write(f"  {criterion['score']:>4.2f} × {criterion['weight']:>3}  {criterion['label']}: {criterion['feedback']}")
+            self.stdout.write(
+                f"  {criterion['score']:>4.2f} × {criterion['weight']:>3}  {criterion['label']}: {criterion['feedback']}"
+            )
         if result["next_steps"]:
             self.stdout.write("Next:")
             for hint in result["next_steps"]:
