@@ -6,8 +6,11 @@ import datetime
 from decimal import Decimal
 
 from courses.models import Course
-from funding import services
 from funding.models import ActionType, Company, TrainingAction
+from funding.services.actions import action_create
+from funding.services.attendance import attendance_save
+from funding.services.companies import company_create
+from funding.services.participants import participant_add
 
 DEMO_ICE = "002718345000093"
 DEMO_ACTION_TITLE = "Vidéo générative pour l'équipe marketing — session de printemps"
@@ -20,7 +23,7 @@ DEMO_PARTICIPANTS = [
 
 def seed_funding_sample(*, course: Course, organisation, admin, trainer, learners: dict) -> TrainingAction:
     """Create the sample once; later runs leave it (and what admins did with it) alone."""
-    company = Company.objects.filter(ice=DEMO_ICE).first() or services.company_create(
+    company = Company.objects.filter(ice=DEMO_ICE).first() or company_create(
         by=admin,
         legal_name="Atlas Argan Cosmétiques SA",
         organisation=organisation,
@@ -43,7 +46,7 @@ def seed_funding_sample(*, course: Course, organisation, admin, trainer, learner
     action = TrainingAction.objects.filter(company=company, title=DEMO_ACTION_TITLE).first()
     if action is not None:
         return action
-    action = services.action_create(
+    action = action_create(
         by=admin,
         course=course,
         company=company,
@@ -58,11 +61,11 @@ def seed_funding_sample(*, course: Course, organisation, admin, trainer, learner
         trainers=[trainer],
     )
     participants = [
-        services.participant_add(action=action, learner=learners[email], cin=cin, cnss_number=cnss, by=admin)
+        participant_add(action=action, learner=learners[email], cin=cin, cnss_number=cnss, by=admin)
         for email, cin, cnss in DEMO_PARTICIPANTS
     ]
     days = list(action.days.all())
     marks = {(p.pk, day.date, half): True for p in participants for day in days for half in ("am", "pm")}
     marks[(participants[1].pk, days[-1].date, "pm")] = False  # one half-day missed
-    services.attendance_save(action=action, marks=marks, by=trainer)
+    attendance_save(action=action, marks=marks, by=trainer)
     return action

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from funding import selectors, services
+from funding import selectors
 from funding.models import (
     ActionDay,
     Attendance,
@@ -32,6 +32,13 @@ from funding.models import (
     RequiredDocument,
     TrainingAction,
 )
+from funding.services.participants import (
+    ALLOWED_TRANSITIONS,
+    participant_add,
+    participant_set_status,
+    participant_update,
+)
+from funding.services.reimbursement import action_recompute_reimbursement
 
 
 def can_see_identifiers(request: HttpRequest) -> bool:
@@ -257,7 +264,7 @@ class TrainingActionAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        services.action_recompute_reimbursement(action=form.instance)
+        action_recompute_reimbursement(action=form.instance)
 
 
 @admin.register(ActionDay)
@@ -311,7 +318,7 @@ class ParticipantAdminForm(forms.ModelForm):
         status = cleaned.get("funding_status")
         if self.instance.pk:
             current = self.instance.funding_status
-            if status and status != current and status not in services.ALLOWED_TRANSITIONS[current]:
+            if status and status != current and status not in ALLOWED_TRANSITIONS[current]:
                 self.add_error(
                     "funding_status",
                     _("Passage impossible de « %(from)s » à « %(to)s ».")
@@ -375,7 +382,7 @@ class ParticipantAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         reason = data.get("status_reason") or str(_("Modifié dans l'administration"))
         if not change:
-            created = services.participant_add(
+            created = participant_add(
                 action=obj.action,
                 learner=obj.learner,
                 cin=obj.cin,
@@ -389,13 +396,13 @@ class ParticipantAdmin(admin.ModelAdmin):
         new_status = obj.funding_status
         obj.funding_status = form.initial["funding_status"]
         if can_see_identifiers(request):
-            services.participant_update(
+            participant_update(
                 participant=obj, cin=obj.cin, cnss_number=obj.cnss_number or "", category=obj.category, by=request.user
             )
         else:
             obj.save(update_fields=["category"])
         if new_status != obj.funding_status:
-            services.participant_set_status(participant=obj, to_status=new_status, by=request.user, reason=reason)
+            participant_set_status(participant=obj, to_status=new_status, by=request.user, reason=reason)
 
 
 @admin.register(FundingStatusChange)

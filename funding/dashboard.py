@@ -12,50 +12,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from funding.models import ActionDay, Attendance, FundingSettings, Participant, TrainingAction
-from funding.selectors import FUNDED_STATUSES
+from funding.selectors import FUNDED_STATUSES, CompanyStatusFilter
 
-INTER_COMPANY = "inter"
 ZERO = Decimal("0")
 HOURS = DecimalField(max_digits=14, decimal_places=1)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 @dataclass(frozen=True)
-class DashboardFilter:
-    """What the admin narrowed the dashboard to; None or "" means everything."""
+class DashboardFilter(CompanyStatusFilter):
+    """What the admin narrowed the dashboard to: a plan year, plus the shared company and status filter."""
 
     year: int | None = None
-    company: int | str | None = None  # a company id, INTER_COMPANY, or None
-    status: str = ""
 
     def participants(self) -> Q:
-        query = Q()
+        query = super().participants()
         if self.year:
             query &= Q(action__plan_year=self.year)
-        if self.company == INTER_COMPANY:
-            query &= Q(action__company__isnull=True)
-        elif self.company:
-            query &= Q(action__company_id=self.company)
-        if self.status:
-            query &= Q(funding_status=self.status)
         return query
 
     def actions(self) -> Q:
-        query = Q()
+        query = super().actions()
         if self.year:
             query &= Q(plan_year=self.year)
-        if self.company == INTER_COMPANY:
-            query &= Q(company__isnull=True)
-        elif self.company:
-            query &= Q(company_id=self.company)
-        if self.status:
-            query &= Q(Exists(Participant.objects.filter(action=OuterRef("pk"), funding_status=self.status)))
         return query
 
 

@@ -22,10 +22,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from funding.dashboard import HOURS, INTER_COMPANY, attended_hours_expression
+from funding.dashboard import HOURS, attended_hours_expression
 from funding.models import ActionDay, ActionType, Attendance, FundingSettings, Participant
 from funding.reimbursement import attendance_rate
-from funding.selectors import FUNDED_STATUSES
+from funding.selectors import FUNDED_STATUSES, CompanyStatusFilter
 
 CENT = Decimal("0.01")
 CHUNK_SIZE = 2000
@@ -50,27 +50,19 @@ class Separator(models.TextChoices):
 
 
 @dataclass(frozen=True)
-class ExportFilter:
-    """Period on the actions' start date, company, funding status; identifiers only on request."""
+class ExportFilter(CompanyStatusFilter):
+    """Period on the actions' start date plus the shared company and status filter; identifiers only on request."""
 
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
-    company: int | str | None = None  # a company id, INTER_COMPANY, or None
-    status: str = ""
     include_identifiers: bool = False
 
     def participants(self) -> Q:
-        query = Q()
+        query = super().participants()
         if self.date_from:
             query &= Q(action__start_date__gte=self.date_from)
         if self.date_to:
             query &= Q(action__start_date__lte=self.date_to)
-        if self.company == INTER_COMPANY:
-            query &= Q(action__company__isnull=True)
-        elif self.company:
-            query &= Q(action__company_id=self.company)
-        if self.status:
-            query &= Q(funding_status=self.status)
         return query
 
     def describe(self) -> str:

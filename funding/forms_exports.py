@@ -6,9 +6,10 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from funding.dashboard import INTER_COMPANY, DashboardFilter
+from funding.dashboard import DashboardFilter
 from funding.exports import ExportFilter, ExportFormat, ExportKind, Separator
 from funding.models import Company, Participant, TrainingAction
+from funding.selectors import INTER_COMPANY
 
 
 def _company_choices() -> list[tuple[str, str]]:

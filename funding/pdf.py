@@ -29,6 +29,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from academy.pdf_fonts import pdf_fonts as fonts
+from funding.formats import short_date
 from funding.models import Attendance, FundingSettings, Participant, TrainingAction
 from funding.selectors import Slot, attendance_slots
 
@@ -63,10 +64,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
-
-
-def _d(value) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 def person_name(user) -> str:
@@ -242,7 +239,8 @@ def attendance_sheet_pdf(action: TrainingAction, *, compress: bool = True) -> by
                 (_("N° de contrat CSF"), action.csf_contract_number or "—"),
                 (
                     _("Dates"),
-                    _("du %(start)s au %(end)s") % {"start": _d(action.start_date), "end": _d(action.end_date)},
+                    _("du %(start)s au %(end)s")
+                    % {"start": short_date(action.start_date), "end": short_date(action.end_date)},
                 ),
                 (_("Lieu"), _place(action)),
                 (_("Formateur(s)"), _trainers(action)),
@@ -322,7 +320,8 @@ def evaluation_sheet_pdf(participant: Participant, *, compress: bool = True) -> 
                 (_("Entreprise"), _company(action)),
                 (
                     _("Dates"),
-                    _("du %(start)s au %(end)s") % {"start": _d(action.start_date), "end": _d(action.end_date)},
+                    _("du %(start)s au %(end)s")
+                    % {"start": short_date(action.start_date), "end": short_date(action.end_date)},
                 ),
                 (_("Nom et prénom"), person_name(participant.learner)),
                 (_("N° de CIN"), participant.cin or "—"),
@@ -394,7 +393,7 @@ def attestation_pdf(
         ),
         _p(
             _("du %(start)s au %(end)s (lieu : %(place)s).")
-            % {"start": _d(action.start_date), "end": _d(action.end_date), "place": _place(action)},
+            % {"start": short_date(action.start_date), "end": short_date(action.end_date), "place": _place(action)},
             s["text"],
         ),
         _p(
@@ -403,7 +402,7 @@ def attestation_pdf(
             s["text"],
         ),
         Spacer(1, 1 * cm),
-        _p(_("Fait à ____________________, le %(date)s") % {"date": _d(timezone.localdate())}, s["text"]),
+        _p(_("Fait à ____________________, le %(date)s") % {"date": short_date(timezone.localdate())}, s["text"]),
         Spacer(1, 0.4 * cm),
         _signature_boxes([_("Cachet et signature de l'organisme de formation")], width / 1.6, height=3.5 * cm),
     ]

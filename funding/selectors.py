@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from funding.models import (
@@ -31,6 +31,44 @@ FUNDED_STATUSES = (
     Participant.FundingStatus.FILED,
     Participant.FundingStatus.REIMBURSED,
 )
+
+
+# The company filter's value for actions open to several employers (no company).
+INTER_COMPANY = "inter"
+
+
+@dataclass(frozen=True)
+class CompanyStatusFilter:
+    """Company and funding status, narrowed the same way by the dashboard and the exports.
+
+    ``company`` is a company id, INTER_COMPANY or None (every company);
+    ``status`` a participant funding status or "" (every status).
+    """
+
+    company: int | str | None = None
+    status: str = ""
+
+    def participants(self) -> Q:
+        """Participants of the company's actions, at that funding status."""
+        query = Q()
+        if self.company == INTER_COMPANY:
+            query &= Q(action__company__isnull=True)
+        elif self.company:
+            query &= Q(action__company_id=self.company)
+        if self.status:
+            query &= Q(funding_status=self.status)
+        return query
+
+    def actions(self) -> Q:
+        """The company's actions that have at least one participant at that funding status."""
+        query = Q()
+        if self.company == INTER_COMPANY:
+            query &= Q(company__isnull=True)
+        elif self.company:
+            query &= Q(company_id=self.company)
+        if self.status:
+            query &= Q(Exists(Participant.objects.filter(action=OuterRef("pk"), funding_status=self.status)))
+        return query
 
 
 class ActionFilter:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from funding.services import deadline_reminders_send
+from funding.services.reminders import deadline_reminders_send
 
 
 @shared_task(name="funding.tasks.send_deadline_reminders", ignore_result=True)

@@ -3,7 +3,7 @@
 Access: everything is for administrators (anonymous → login, anyone else →
 403), with one exception: the trainers of an action may record its
 attendance grid. Views stay thin: reads from funding.selectors, writes via
-funding.services, and a service's ValidationError is shown in place.
+funding.services.*, and a service's ValidationError is shown in place.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding import pdf, selectors, services
+from funding import pdf, selectors
 from funding.forms import (
     ActionFilterForm,
     ActionForm,
@@ -49,6 +49,13 @@ from funding.models import (
     TrainingAction,
 )
 from funding.permissions import admin_required
+from funding.services import actions as action_services
+from funding.services import attendance as attendance_services
+from funding.services import companies as company_services
+from funding.services import days as day_services
+from funding.services import dossier as dossier_services
+from funding.services import filing as filing_services
+from funding.services import participants as participant_services
 
 # --- access -------------------------------------------------------------------------
 
@@ -106,7 +113,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            company = services.company_create(by=request.user, **form.cleaned_data)
+            company = company_services.company_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -122,7 +129,7 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CompanyForm(request.POST or None, instance=copy.copy(company))
     if request.method == "POST" and form.is_valid():
         try:
-            services.company_update(company=company, by=request.user, **form.cleaned_data)
+            company_services.company_update(company=company, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -162,7 +169,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.action_create(
+            action = action_services.action_create(
                 by=request.user,
                 generate_days=form.cleaned_data.get("generate_days", False),
                 **_action_kwargs(form.cleaned_data),
@@ -182,7 +189,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionForm(request.POST or None, instance=copy.copy(action))
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_update(action=action, by=request.user, **_action_kwargs(form.cleaned_data))
+            action_services.action_update(action=action, by=request.user, **_action_kwargs(form.cleaned_data))
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -237,7 +244,7 @@ def action_days(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             day_ids = [int(value) for value in request.POST.getlist("day")]
-            services.action_days_update(action=action, hours=parse_day_hours(request.POST, day_ids))
+            day_services.action_days_update(action=action, hours=parse_day_hours(request.POST, day_ids))
         except ValueError:
             messages.error(request, _("Le formulaire envoyé est illisible : rechargez la page."))
         except ValidationError as error:
@@ -256,7 +263,7 @@ def action_day_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DayAddForm(request.POST)
     if form.is_valid():
         try:
-            services.action_day_add(action=action, **form.cleaned_data)
+            day_services.action_day_add(action=action, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -270,7 +277,7 @@ def action_day_add(request: HttpRequest, pk: int) -> HttpResponse:
 def action_day_delete(request: HttpRequest, pk: int, day_pk: int) -> HttpResponse:
     day = get_object_or_404(ActionDay, pk=day_pk, action_id=pk)
     try:
-        services.action_day_delete(day=day)
+        day_services.action_day_delete(day=day)
     except ValidationError as error:
         _show_errors(request, error)
     else:
@@ -282,7 +289,7 @@ def action_day_delete(request: HttpRequest, pk: int, day_pk: int) -> HttpRespons
 @require_POST
 def action_days_generate(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(pk)
-    created = services.action_generate_days(action=action)
+    created = day_services.action_generate_days(action=action)
     messages.success(request, _("%(count)s journée(s) ajoutée(s).") % {"count": created})
     return redirect("funding:action_days", pk=action.pk)
 
@@ -301,7 +308,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            participant = services.participant_add(
+            participant = participant_services.participant_add(
                 action=action,
                 learner=form.learner,
                 cin=data["cin"],
@@ -333,7 +340,7 @@ def _participant_page(
     request: HttpRequest, participant: Participant, *, form=None, status_form=None, status: int = 200
 ):
     initial = {"cin": participant.cin, "cnss_number": participant.cnss_number, "category": participant.category}
-    allowed = services.ALLOWED_TRANSITIONS[participant.funding_status]
+    allowed = participant_services.ALLOWED_TRANSITIONS[participant.funding_status]
     status_form = status_form or StatusForm()
     status_form.fields["to_status"].choices = [
         (v, label) for v, label in Participant.FundingStatus.choices if v in allowed
@@ -359,7 +366,7 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ParticipantEditForm(request.POST)
         if form.is_valid():
             try:
-                services.participant_update(participant=participant, by=request.user, **form.cleaned_data)
+                participant_services.participant_update(participant=participant, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -376,7 +383,7 @@ def participant_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.participant_set_status(
+            participant_services.participant_set_status(
                 participant=participant,
                 to_status=form.cleaned_data["to_status"],
                 reason=form.cleaned_data["reason"],
@@ -422,7 +429,7 @@ def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             marks = parse_attendance_post(request.POST, all_present_date=request.POST.get("all_present", ""))
-            written = services.attendance_save(action=action, marks=marks, by=request.user)
+            written = attendance_services.attendance_save(action=action, marks=marks, by=request.user)
         except ValidationError as error:
             _show_errors(request, error)
             return _grid_page(request, action, status=400)
@@ -436,7 +443,7 @@ def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance_derive(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(pk)
     try:
-        present = services.attendance_derive_from_platform(action=action, by=request.user)
+        present = attendance_services.attendance_derive_from_platform(action=action, by=request.user)
     except ValidationError as error:
         _show_errors(request, error)
     else:
@@ -478,7 +485,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     participant_id = form.cleaned_data.get("participant_id")
     participant = get_object_or_404(Participant, pk=participant_id, action=action) if participant_id else None
     try:
-        services.document_update(
+        dossier_services.document_update(
             action=action,
             required=required,
             participant=participant,
@@ -519,7 +526,7 @@ def _mark_generated(
 ) -> None:
     """A POST (the dossier's "generate" button) also moves the checklist item to "prepared"."""
     if request.method == "POST":
-        services.document_mark_generated(action=action, kind=kind, participant=participant, by=request.user)
+        dossier_services.document_mark_generated(action=action, kind=kind, participant=participant, by=request.user)
 
 
 @admin_required
@@ -561,7 +568,7 @@ def action_mark_filed(request: HttpRequest, pk: int) -> HttpResponse:
     form = FiledForm(request.POST)
     if form.is_valid():
         try:
-            services.action_mark_filed(action=action, filed_on=form.cleaned_data["filed_on"], by=request.user)
+            filing_services.action_mark_filed(action=action, filed_on=form.cleaned_data["filed_on"], by=request.user)
         except ValidationError as error:
             _show_errors(request, error)
         else:
@@ -578,7 +585,7 @@ def action_mark_reimbursed(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReimbursedForm(request.POST)
     if form.is_valid():
         try:
-            services.action_mark_reimbursed(
+            filing_services.action_mark_reimbursed(
                 action=action,
                 reimbursed_on=form.cleaned_data["reimbursed_on"],
                 amount=form.cleaned_data["amount"],

@@ -7,8 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from funding import services
 from funding.models import ActionDay, ActionType, FundingScheme, Participant, TrainingAction
+from funding.services.actions import action_create, action_update
+from funding.services.days import action_day_add
+from funding.services.participants import participant_add
 from tests.factories import AdminFactory, CourseFactory, TrainerFactory, UserFactory
 from tests.funding.factories import CompanyFactory, ParticipantFactory, TrainingActionFactory
 
@@ -37,7 +39,7 @@ def _create(admin, **overrides):
         "cost_incl_tax": Decimal("24000"),
     }
     fields.update(overrides)
-    return services.action_create(**fields)
+    return action_create(**fields)
 
 
 def test_action_create_picks_the_configured_scheme_and_snapshots_its_rate(admin):
@@ -84,20 +86,20 @@ def test_expected_reimbursement_follows_participants_and_cost(admin):
         Participant.FundingStatus.ELIGIBLE,
         Participant.FundingStatus.NOT_ELIGIBLE,
     ):
-        services.participant_add(action=action, learner=UserFactory(), cin="BE123456", by=admin, funding_status=status)
+        participant_add(action=action, learner=UserFactory(), cin="BE123456", by=admin, funding_status=status)
     action.refresh_from_db()
     # then: capped at 2 × 3,000
     assert action.expected_reimbursement == Decimal("6000.00")
     assert action.ceiling_applied == Decimal("6000.00")
     # when: the cost drops below the cap
-    services.action_update(action=action, by=admin, scheme=scheme, cost_excl_tax=Decimal("5000"))
+    action_update(action=action, by=admin, scheme=scheme, cost_excl_tax=Decimal("5000"))
     action.refresh_from_db()
     assert action.expected_reimbursement == Decimal("3500.00")
 
 
 def test_action_update_reapplies_the_scheme_when_the_type_changes(admin):
     action = _create(admin)
-    services.action_update(action=action, by=admin, action_type=ActionType.UNPLANNED)
+    action_update(action=action, by=admin, action_type=ActionType.UNPLANNED)
     action.refresh_from_db()
     assert action.scheme.action_type == ActionType.UNPLANNED
     assert action.rate_applied == Decimal("40")
@@ -121,7 +123,7 @@ def test_action_needs_a_place_unless_remote(admin):
 def test_action_day_outside_the_dates_is_refused(admin):
     action = _create(admin)
     with pytest.raises(ValidationError) as error:
-        services.action_day_add(action=action, date=datetime.date(2026, 4, 1))
+        action_day_add(action=action, date=datetime.date(2026, 4, 1))
     assert "en dehors des dates" in error.value.messages[0]
     assert not action.days.filter(date=datetime.date(2026, 4, 1)).exists()
 
@@ -151,7 +153,7 @@ def test_days_hours_are_edited_in_one_post(client, admin):
 
 def test_shrinking_the_dates_drops_empty_days(admin):
     action = _create(admin)
-    services.action_update(action=action, by=admin, end_date=MONDAY + datetime.timedelta(days=1))
+    action_update(action=action, by=admin, end_date=MONDAY + datetime.timedelta(days=1))
     assert list(action.days.values_list("date", flat=True)) == [MONDAY, MONDAY + datetime.timedelta(days=1)]
 
 
@@ -166,7 +168,7 @@ def test_moving_dates_onto_another_action_of_a_participant_is_refused(admin):
     action = TrainingActionFactory()
     ParticipantFactory(learner=learner, action=action)
     with pytest.raises(ValidationError) as error:
-        services.action_update(action=action, by=admin, end_date=datetime.date(2026, 4, 6))
+        action_update(action=action, by=admin, end_date=datetime.date(2026, 4, 6))
     assert "Atelier prompts" in error.value.messages[0]
 
 

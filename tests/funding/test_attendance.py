@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from courses.models import DailyActivity
-from funding import selectors, services
+from funding import selectors
 from funding.models import Attendance, FundingSettings
+from funding.services.attendance import attendance_derive_from_platform, attendance_save
 from tests.factories import AdminFactory, TrainerFactory
 from tests.funding.factories import ParticipantFactory, TrainingActionFactory
 
@@ -81,7 +82,7 @@ def test_a_half_the_day_does_not_have_is_refused(admin):
     day.afternoon_hours = 0
     day.save()
     with pytest.raises(ValidationError):
-        services.attendance_save(action=participant.action, marks={(participant.pk, MONDAY, "pm"): True}, by=admin)
+        attendance_save(action=participant.action, marks={(participant.pk, MONDAY, "pm"): True}, by=admin)
 
 
 def test_another_actions_participant_is_refused(admin):
@@ -90,7 +91,7 @@ def test_another_actions_participant_is_refused(admin):
         action=TrainingActionFactory(start_date=datetime.date(2026, 5, 4), end_date=datetime.date(2026, 5, 4))
     )
     with pytest.raises(ValidationError):
-        services.attendance_save(action=participant.action, marks={(stranger.pk, MONDAY, "am"): True}, by=admin)
+        attendance_save(action=participant.action, marks={(stranger.pk, MONDAY, "am"): True}, by=admin)
 
 
 def test_rate_and_threshold_flag(admin):
@@ -102,7 +103,7 @@ def test_rate_and_threshold_flag(admin):
     marks = {(diligent.pk, d, h): True for d in dates for h in ("am", "pm")}
     marks |= {(absent.pk, d, h): d < dates[3] for d in dates for h in ("am", "pm")}  # 6 of 10
     # when
-    services.attendance_save(action=action, marks=marks, by=admin)
+    attendance_save(action=action, marks=marks, by=admin)
     # then
     rows = selectors.attendance_by_participant(action, today=datetime.date(2026, 3, 31))
     assert (rows[diligent.pk].rate, rows[diligent.pk].below_threshold, rows[diligent.pk].hours_attended) == (
@@ -118,7 +119,7 @@ def test_day_unit_counts_whole_days(admin):
     settings.attendance_unit = FundingSettings.AttendanceUnit.DAY
     settings.save()
     participant = ParticipantFactory()
-    services.attendance_save(action=participant.action, marks={(participant.pk, MONDAY, "day"): True}, by=admin)
+    attendance_save(action=participant.action, marks={(participant.pk, MONDAY, "day"): True}, by=admin)
     row = selectors.attendance_by_participant(participant.action, today=datetime.date(2026, 3, 31))[participant.pk]
     assert (row.present_half_days, row.scheduled_half_days, row.rate) == (2, 10, 20)
 
@@ -130,7 +131,7 @@ def test_platform_time_gives_remote_attendance(admin):
     DailyActivity.objects.create(user=participant.learner, course=action.course, day=MONDAY, seconds=9000)
     DailyActivity.objects.create(user=participant.learner, course=action.course, day=TUESDAY, seconds=4 * 3600)
     # when
-    present = services.attendance_derive_from_platform(action=action, by=admin, today=datetime.date(2026, 3, 4))
+    present = attendance_derive_from_platform(action=action, by=admin, today=datetime.date(2026, 3, 4))
     # then: Monday am, Tuesday am+pm; Wednesday derived absent; Thursday/Friday (future) untouched
     assert present == 3
     marks = set(Attendance.objects.filter(source="platform").values_list("day__date", "half", "present"))
@@ -147,14 +148,14 @@ def test_platform_time_gives_remote_attendance(admin):
 def test_platform_derivation_is_for_remote_actions_only(admin):
     action = ParticipantFactory().action
     with pytest.raises(ValidationError):
-        services.attendance_derive_from_platform(action=action, by=admin)
+        attendance_derive_from_platform(action=action, by=admin)
 
 
 def test_grid_edit_after_derivation_keeps_the_platform_source_of_unchanged_cells(admin):
     participant = ParticipantFactory(action=TrainingActionFactory(remote=True, location=""))
     DailyActivity.objects.create(user=participant.learner, course=participant.action.course, day=MONDAY, seconds=9000)
-    services.attendance_derive_from_platform(action=participant.action, by=admin, today=MONDAY)
-    services.attendance_save(
+    attendance_derive_from_platform(action=participant.action, by=admin, today=MONDAY)
+    attendance_save(
         action=participant.action,
         marks={(participant.pk, MONDAY, "am"): True, (participant.pk, MONDAY, "pm"): True},
         by=admin,
@@ -190,7 +191,7 @@ def test_rate_counts_only_days_already_past(admin):
     # given: present Monday and Tuesday, the action seen on Tuesday evening
     participant = ParticipantFactory()
     marks = {(participant.pk, day, half): True for day in (MONDAY, TUESDAY) for half in ("am", "pm")}
-    services.attendance_save(action=participant.action, marks=marks, by=admin)
+    attendance_save(action=participant.action, marks=marks, by=admin)
     # when
     row = selectors.attendance_by_participant(participant.action, today=TUESDAY)[participant.pk]
     # then: 4 of 4 half-days so far, not 4 of 10

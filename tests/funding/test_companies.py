@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from funding import services
 from funding.models import Company
+from funding.services.companies import company_create
 from tests.factories import AdminFactory
 from tests.funding.factories import CompanyFactory
 
@@ -20,9 +20,7 @@ def admin_client(client):
 
 def test_company_create_normalises_identifiers():
     # when
-    company = services.company_create(
-        by=None, legal_name="Atlas Médias", ice="001 525.489 000 088", rc="12 345", if_number=""
-    )
+    company = company_create(by=None, legal_name="Atlas Médias", ice="001 525.489 000 088", rc="12 345", if_number="")
     # then
     company.refresh_from_db()
     assert company.ice == "001525489000088"
@@ -32,7 +30,7 @@ def test_company_create_normalises_identifiers():
 @pytest.mark.parametrize("ice", ["12345", "00152548900008A", "0015254890000881"])
 def test_company_create_refuses_an_invalid_ice(ice):
     with pytest.raises(ValidationError) as error:
-        services.company_create(by=None, legal_name="Atlas Médias", ice=ice)
+        company_create(by=None, legal_name="Atlas Médias", ice=ice)
     assert "15 chiffres" in " ".join(error.value.message_dict["ice"])
     assert not Company.objects.exists()
 

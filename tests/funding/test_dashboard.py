@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from funding.dashboard import INTER_COMPANY, DashboardFilter, funding_dashboard
+from funding.dashboard import DashboardFilter, funding_dashboard
+from funding.exports import ExportFilter, ExportKind, export_row_count
 from funding.models import ActionDay, Attendance, Participant
+from funding.selectors import INTER_COMPANY
 from tests.factories import AdminFactory, TrainerFactory, UserFactory
 from tests.funding.factories import CompanyFactory, ParticipantFactory, TrainingActionFactory
 
@@ -125,6 +127,18 @@ def test_figures_by_company_and_status(known):
 def test_filters_narrow_every_figure(known, filters, enrolments, actions, expected):
     figures = funding_dashboard(filters)
     assert (figures.total.enrolments, figures.total.actions, figures.total.expected) == (enrolments, actions, expected)
+
+
+@pytest.mark.parametrize("status", ["", Status.ELIGIBLE, Status.REIMBURSED, Status.REJECTED])
+@pytest.mark.parametrize("company", [None, "alpha", "beta", INTER_COMPANY])
+def test_dashboard_and_export_narrow_company_and_status_alike(known, company, status):
+    # given the same company and status chosen on the dashboard and on the export page
+    company = known[company].pk if company in ("alpha", "beta") else company
+    # when both count the enrolments they select
+    dashboard = funding_dashboard(DashboardFilter(company=company, status=status))
+    exported = export_row_count(ExportKind.ENROLMENTS, ExportFilter(company=company, status=status))
+    # then they select the same participants
+    assert dashboard.total.enrolments == exported
 
 
 def test_company_filter_from_the_form(admin_client, known):

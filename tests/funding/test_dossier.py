@@ -8,8 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from funding import selectors, services
+from funding import selectors
 from funding.models import DossierDocument, FundingStatusChange, Participant, RequiredDocument
+from funding.services.dossier import document_update
+from funding.services.filing import action_mark_filed
+from funding.services.participants import participant_add
+from funding.services.reimbursement import action_recompute_reimbursement
 from tests.factories import AdminFactory, TrainerFactory
 from tests.funding.factories import ParticipantFactory, TrainingActionFactory
 
@@ -74,7 +78,7 @@ def test_upload_a_pdf_makes_the_piece_prepared(admin_client, admin):
 def test_upload_refuses_other_content(admin, name, content, message):
     action = TrainingActionFactory()
     with pytest.raises(ValidationError) as error:
-        services.document_update(
+        document_update(
             action=action,
             required=RequiredDocument.objects.get(code="invoice"),
             upload=SimpleUploadedFile(name, content),
@@ -87,7 +91,7 @@ def test_upload_refuses_other_content(admin, name, content, message):
 def test_upload_refuses_files_over_10_mb(admin):
     big = SimpleUploadedFile("scan.png", PNG_BYTES + b"\x00" * (10 * 1024 * 1024))
     with pytest.raises(ValidationError) as error:
-        services.document_update(
+        document_update(
             action=TrainingActionFactory(), required=RequiredDocument.objects.get(code="invoice"), upload=big, by=admin
         )
     assert "10 Mo" in error.value.messages[0]
@@ -95,7 +99,7 @@ def test_upload_refuses_files_over_10_mb(admin):
 
 def test_document_file_is_served_to_admins_only(client, admin):
     action = TrainingActionFactory()
-    document = services.document_update(
+    document = document_update(
         action=action,
         required=RequiredDocument.objects.get(code="payment-proof"),
         upload=SimpleUploadedFile("v.png", PNG_BYTES),
@@ -115,7 +119,7 @@ def test_document_file_is_served_to_admins_only(client, admin):
 
 def test_per_participant_document_needs_a_participant(admin):
     with pytest.raises(ValidationError):
-        services.document_update(
+        document_update(
             action=TrainingActionFactory(),
             required=RequiredDocument.objects.get(code="evaluation-sheets"),
             status="signed",
@@ -150,10 +154,8 @@ def test_follow_the_dossier_to_reimbursed(admin_client, admin):
     action = TrainingActionFactory()
     eligible = ParticipantFactory.create_batch(2, action=action)
     excluded = ParticipantFactory(action=action, funding_status=Status.NOT_ELIGIBLE)
-    services.action_recompute_reimbursement(action=action)
-    services.document_update(
-        action=action, required=RequiredDocument.objects.get(code="invoice"), status="signed", by=admin
-    )
+    action_recompute_reimbursement(action=action)
+    document_update(action=action, required=RequiredDocument.objects.get(code="invoice"), status="signed", by=admin)
     # when: filed
     response = admin_client.post(reverse("funding:action_mark_filed", args=[action.pk]), {"filed_on": "2026-04-15"})
     assert response.status_code == 302
@@ -184,11 +186,11 @@ def test_follow_the_dossier_to_reimbursed(admin_client, admin):
 def test_expected_amount_is_frozen_once_filed(admin):
     action = TrainingActionFactory()
     ParticipantFactory(action=action)
-    services.action_recompute_reimbursement(action=action)
-    services.action_mark_filed(action=action, filed_on=datetime.date(2026, 4, 1), by=admin)
+    action_recompute_reimbursement(action=action)
+    action_mark_filed(action=action, filed_on=datetime.date(2026, 4, 1), by=admin)
     action.refresh_from_db()
     frozen = action.expected_reimbursement
-    services.participant_add(action=action, learner=TrainerFactory(), cin="AB1234", by=admin)
+    participant_add(action=action, learner=TrainerFactory(), cin="AB1234", by=admin)
     action.refresh_from_db()
     assert action.expected_reimbursement == frozen
 
@@ -208,4 +210,4 @@ def test_reimbursement_before_filing_is_refused(admin_client):
 def test_filing_in_the_future_is_refused(admin):
     action = TrainingActionFactory()
     with pytest.raises(ValidationError):
-        services.action_mark_filed(action=action, filed_on=datetime.date.today() + datetime.timedelta(days=3), by=admin)
+        action_mark_filed(action=action, filed_on=datetime.date.today() + datetime.timedelta(days=3), by=admin)

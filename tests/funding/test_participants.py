@@ -9,8 +9,8 @@ from django.db import connection
 from django.urls import reverse
 
 from courses.models import Enrolment
-from funding import services
 from funding.models import FundingStatusChange, Participant
+from funding.services.participants import participant_add, participant_set_status
 from tests.factories import AdminFactory, UserFactory
 from tests.funding.factories import ParticipantFactory, TrainingActionFactory
 
@@ -44,13 +44,13 @@ def admin_client(client, admin):
 def test_participant_add_refuses_bad_identifiers(admin, cin, cnss, field, message):
     action = TrainingActionFactory()
     with pytest.raises(ValidationError) as error:
-        services.participant_add(action=action, learner=UserFactory(), cin=cin, cnss_number=cnss, by=admin)
+        participant_add(action=action, learner=UserFactory(), cin=cin, cnss_number=cnss, by=admin)
     assert message in " ".join(error.value.message_dict[field])
     assert not Participant.objects.exists()
 
 
 def test_identifiers_are_normalised(admin):
-    participant = services.participant_add(
+    participant = participant_add(
         action=TrainingActionFactory(), learner=UserFactory(), cin="be 987.654", cnss_number="123 456 789", by=admin
     )
     participant.refresh_from_db()
@@ -58,7 +58,7 @@ def test_identifiers_are_normalised(admin):
 
 
 def test_identifiers_are_encrypted_at_rest(admin):
-    participant = services.participant_add(
+    participant = participant_add(
         action=TrainingActionFactory(), learner=UserFactory(), cin=CIN, cnss_number=CNSS, by=admin
     )
     with connection.cursor() as cursor:
@@ -145,7 +145,7 @@ def test_overlapping_actions_are_refused_naming_the_other(admin, admin_client):
     overlapping = TrainingActionFactory(start_date=datetime.date(2026, 3, 5), end_date=datetime.date(2026, 3, 10))
     # when
     with pytest.raises(ValidationError) as error:
-        services.participant_add(action=overlapping, learner=learner, cin=CIN, by=admin)
+        participant_add(action=overlapping, learner=learner, cin=CIN, by=admin)
     # then
     assert "Storyboard IA" in error.value.messages[0]
     response = admin_client.post(
@@ -156,15 +156,13 @@ def test_overlapping_actions_are_refused_naming_the_other(admin, admin_client):
     assert first.title in response.content.decode()
     # an action right after is fine
     later = TrainingActionFactory(start_date=datetime.date(2026, 3, 9), end_date=datetime.date(2026, 3, 10))
-    assert services.participant_add(action=later, learner=learner, cin=CIN, by=admin).pk
+    assert participant_add(action=later, learner=learner, cin=CIN, by=admin).pk
 
 
 def test_status_changes_are_recorded(admin):
-    participant = services.participant_add(action=TrainingActionFactory(), learner=UserFactory(), cin=CIN, by=admin)
-    services.participant_set_status(
-        participant=participant, to_status=Status.PREPARING, by=admin, reason="Pièces réunies"
-    )
-    services.participant_set_status(participant=participant, to_status=Status.FILED, by=admin)
+    participant = participant_add(action=TrainingActionFactory(), learner=UserFactory(), cin=CIN, by=admin)
+    participant_set_status(participant=participant, to_status=Status.PREPARING, by=admin, reason="Pièces réunies")
+    participant_set_status(participant=participant, to_status=Status.FILED, by=admin)
     history = list(
         FundingStatusChange.objects.filter(participant=participant).values_list(
             "from_status", "to_status", "changed_by", "reason"
@@ -184,7 +182,7 @@ def test_status_changes_are_recorded(admin):
 def test_illegal_status_transitions_are_refused(admin, start, target):
     participant = ParticipantFactory(funding_status=start)
     with pytest.raises(ValidationError) as error:
-        services.participant_set_status(participant=participant, to_status=target, by=admin)
+        participant_set_status(participant=participant, to_status=target, by=admin)
     assert "impossible" in error.value.messages[0]
     participant.refresh_from_db()
     assert participant.funding_status == start

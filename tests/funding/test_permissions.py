@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from funding import services
 from funding.models import RequiredDocument
+from funding.services.dossier import document_update
 from tests.factories import AdminFactory, TrainerFactory, UserFactory
 from tests.funding.factories import CompanyFactory, ParticipantFactory
 
@@ -46,7 +46,7 @@ PAGES = [
 def objects(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     participant = ParticipantFactory()
-    document = services.document_update(
+    document = document_update(
         action=participant.action,
         required=RequiredDocument.objects.get(code="invoice"),
         upload=SimpleUploadedFile("f.pdf", b"%PDF-1.4\n%%EOF\n"),

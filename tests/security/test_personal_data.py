@@ -23,8 +23,8 @@ from django.views.debug import ExceptionReporter
 
 from academy.logging import PersonalDataFilter
 from courses.models import Certificate, DailyActivity, Enrolment, QuizAttempt, StepProgress
-from funding import services as funding_services
 from funding.models import Participant
+from funding.services import participants as participant_services
 from funding.views.actions import participant_edit
 from labs.models import LabDraft, Submission
 from tests.security.conftest import KNOWN_CIN, KNOWN_CNSS, PASSWORD, World
@@ -207,7 +207,7 @@ def test_identifiers_stay_out_of_the_500_page_and_the_error_log(world: World, mo
     def explode(**kwargs):
         raise RuntimeError(f"database unavailable while saving {kwargs['cin']} / {kwargs['cnss_number']}")
 
-    monkeypatch.setattr(funding_services, "participant_update", explode)
+    monkeypatch.setattr(participant_services, "participant_update", explode)
     client = world.client("admin", raise_request_exception=False)
     caplog.set_level(logging.DEBUG)
     response = client.post(

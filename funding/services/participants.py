@@ -1,0 +1,134 @@
+"""Places on an action: adding a learner, their identifiers, and the funding status machine."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from courses.services.learning import enrol
+from funding import selectors
+from funding.formats import short_date
+from funding.models import FundingStatusChange, Participant, TrainingAction
+from funding.services.reimbursement import action_recompute_reimbursement
+from funding.validators import normalise_identifier
+
+logger = logging.getLogger(__name__)
+
+Status = Participant.FundingStatus
+
+# Which funding statuses may follow which. A reimbursed place is final; a
+# rejected one may be prepared again (a corrected dossier is re-filed).
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NOT_ELIGIBLE: frozenset({Status.ELIGIBLE}),
+    Status.ELIGIBLE: frozenset({Status.NOT_ELIGIBLE, Status.PREPARING, Status.FILED}),
+    Status.PREPARING: frozenset({Status.ELIGIBLE, Status.NOT_ELIGIBLE, Status.FILED}),
+    Status.FILED: frozenset({Status.REIMBURSED, Status.REJECTED, Status.PREPARING}),
+    Status.REJECTED: frozenset({Status.PREPARING, Status.NOT_ELIGIBLE}),
+    Status.REIMBURSED: frozenset(),
+}
+
+
+def _overlap_message(learner, other: TrainingAction) -> str:
+    return _(
+        "%(name)s suit déjà l'action « %(title)s » du %(start)s au %(end)s, dont les dates chevauchent celles-ci."
+    ) % {
+        "name": learner.get_full_name() or learner.email,
+        "title": other.title,
+        "start": short_date(other.start_date),
+        "end": short_date(other.end_date),
+    }
+
+
+def check_no_overlap(*, learner, action: TrainingAction) -> None:
+    """Refuses a place on ``action`` whose dates overlap another action the learner follows."""
+    other = selectors.overlapping_participation(
+        learner=learner, start=action.start_date, end=action.end_date, exclude_action_id=action.pk
+    )
+    if other is not None:
+        raise ValidationError(_overlap_message(learner, other.action), code="overlap")
+
+
+def _record_status(
+    participant: Participant, *, from_status: str, to_status: str, by, reason: str
+) -> FundingStatusChange:
+    change = FundingStatusChange(
+        participant=participant, from_status=from_status, to_status=to_status, reason=reason, changed_by=by
+    )
+    change.full_clean(exclude=["changed_by"])  # None when a script changes the status
+    change.save()
+    return change
+
+
+@transaction.atomic
+def participant_add(
+    *,
+    action: TrainingAction,
+    learner,
+    cin: str,
+    cnss_number: str = "",
+    category: str = Participant.Category.EMPLOYE,
+    by,
+    funding_status: str = Status.ELIGIBLE,
+    enrol_in_course: bool = False,
+) -> Participant:
+    """Add ``learner`` to the action; refuses a second place or overlapping dates."""
+    if action.participants.filter(learner=learner).exists():
+        raise ValidationError(_("Cette personne participe déjà à cette action."), code="duplicate")
+    check_no_overlap(learner=learner, action=action)
+    participant = Participant(
+        action=action,
+        learner=learner,
+        cin=normalise_identifier(cin),
+        cnss_number=normalise_identifier(cnss_number),
+        category=category,
+        funding_status=funding_status,
+    )
+    participant.full_clean()
+    participant.save()
+    _record_status(participant, from_status="", to_status=funding_status, by=by, reason=_("Inscription à l'action"))
+    if enrol_in_course:
+        enrol(user=learner, course=action.course, enrolled_by=by)
+    action_recompute_reimbursement(action=action)
+    logger.info("funding participant added id=%s action=%s by=%s", participant.pk, action.pk, getattr(by, "pk", None))
+    return participant
+
+
+@transaction.atomic
+def participant_update(*, participant: Participant, cin: str, cnss_number: str, category: str, by) -> Participant:
+    participant.cin = normalise_identifier(cin)
+    participant.cnss_number = normalise_identifier(cnss_number)
+    participant.category = category
+    participant.full_clean()
+    participant.save(update_fields=["cin", "cnss_number", "category"])
+    logger.info("funding participant updated id=%s by=%s", participant.pk, getattr(by, "pk", None))
+    return participant
+
+
+@transaction.atomic
+def participant_set_status(*, participant: Participant, to_status: str, by, reason: str = "") -> Participant:
+    """Move the funding status, recording who, when and why; illegal moves are refused."""
+    participant = Participant.objects.select_for_update().select_related("action").get(pk=participant.pk)
+    from_status = participant.funding_status
+    if to_status not in Status.values:
+        raise ValidationError(_("Statut de financement inconnu."), code="unknown_status")
+    if to_status == from_status:
+        raise ValidationError(
+            _("Le financement est déjà au statut « %(status)s ».") % {"status": Status(to_status).label}
+        )
+    if to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise ValidationError(
+            _("Passage impossible de « %(from)s » à « %(to)s ».")
+            % {"from": Status(from_status).label, "to": Status(to_status).label},
+            code="illegal_transition",
+        )
+    participant.funding_status = to_status
+    participant.save(update_fields=["funding_status"])
+    _record_status(participant, from_status=from_status, to_status=to_status, by=by, reason=reason.strip())
+    action_recompute_reimbursement(action=participant.action)
+    logger.info(
+        "funding participant status id=%s %s->%s by=%s", participant.pk, from_status, to_status, getattr(by, "pk", None)
+    )
+    return participant
