@@ -306,6 +306,45 @@ if env("GEMINI_API_KEY", default=""):
             "model": env("VEO_MODEL", default="veo-3.1-fast-generate-preview"),
         },
     }
+
+
+def _aggregator_backends(provider: str, backend: str, *, key: str, models: list[str], base_url: str) -> None:
+    """One alias per configured model ("fal", "fal-wan"…), so a trainer picks the model with the backend."""
+    for index, model in enumerate(models):
+        name = model.split(":")[0].rstrip("/").split("/")[1 if "/" in model else 0]
+        alias = provider if index == 0 else f"{provider}-{name}"[:50]
+        while alias in VIDEO_BACKENDS:
+            alias = f"{alias[:47]}-{index}"
+        VIDEO_BACKENDS[alias] = {
+            "BACKEND": backend,
+            "OPTIONS": {"api_key": key, "base_url": base_url, "model": model},
+        }
+
+
+if env("FAL_KEY", default=""):
+    _aggregator_backends(
+        "fal",
+        "labs.backends.fal.FalBackend",
+        key=env("FAL_KEY"),
+        models=env.list("FAL_MODELS", default=["fal-ai/kling-video/v2.1/standard/text-to-video"]),
+        base_url=env("FAL_BASE_URL", default="https://queue.fal.run"),
+    )
+if env("REPLICATE_API_TOKEN", default=""):
+    _aggregator_backends(
+        "replicate",
+        "labs.backends.replicate.ReplicateBackend",
+        key=env("REPLICATE_API_TOKEN"),
+        models=env.list("REPLICATE_MODELS", default=["bytedance/seedance-1-lite"]),
+        base_url=env("REPLICATE_BASE_URL", default="https://api.replicate.com"),
+    )
+if env("LUMAAI_API_KEY", default=""):
+    _aggregator_backends(
+        "luma",
+        "labs.backends.luma.LumaBackend",
+        key=env("LUMAAI_API_KEY"),
+        models=env.list("LUMA_MODELS", default=["ray-2"]),
+        base_url=env("LUMA_BASE_URL", default="https://api.lumalabs.ai/dream-machine/v1"),
+    )
 if env.bool("DIFFUSERS_ENABLED", default=False):
     VIDEO_BACKENDS["diffusers"] = {
         "BACKEND": "labs.backends.diffusers_backend.DiffusersBackend",

@@ -75,16 +75,25 @@ def get_backend(alias: str = DEFAULT_ALIAS) -> VideoBackend:
     return backend
 
 
+def describe_backend(alias: str) -> str:
+    """What renders with ``alias``, for people: the backend's label and its configured model ("" if unknown)."""
+    try:
+        backend_class = _backend_class(alias)
+    except UnknownBackend:
+        return ""
+    model = (_configuration()[alias].get("OPTIONS") or {}).get("model") or getattr(backend_class, "default_model", "")
+    return f"{backend_class.label} — {model}" if model else str(backend_class.label)
+
+
 def backend_choices() -> list[tuple[str, str]]:
-    """``(alias, label)`` pairs for a trainer's form: every backend that can be loaded."""
+    """``(alias, label)`` pairs for a trainer's form: every backend that can be loaded, with its model."""
     choices = []
     for alias in _configuration():
-        try:
-            backend_class = _backend_class(alias)
-        except UnknownBackend:
+        description = describe_backend(alias)
+        if not description:
             logger.warning("Video backend %r is configured but cannot be loaded; it is not offered.", alias)
             continue
-        choices.append((alias, str(backend_class.label)))
+        choices.append((alias, description))
     return choices
 
 
@@ -100,4 +109,4 @@ def _reset_on_setting_change(*, setting: str, **kwargs: Any) -> None:
         reset_backends()
 
 
-__all__ = ["DEFAULT_ALIAS", "UnknownBackend", "backend_choices", "get_backend", "reset_backends"]
+__all__ = ["DEFAULT_ALIAS", "UnknownBackend", "backend_choices", "describe_backend", "get_backend", "reset_backends"]

@@ -42,9 +42,11 @@ _MAX_REDIRECTS = 5
 _MAX_DETAIL_CHARS = 300
 
 # Wording and codes providers use when their moderation refuses a request
-# synchronously (OpenAI "moderation_blocked", Gemini "SAFETY", Runway "SAFETY.*").
+# synchronously (OpenAI "moderation_blocked", Gemini "SAFETY", Runway "SAFETY.*",
+# fal "content_policy_violation", Replicate "flagged as sensitive (E005)", NSFW filters).
 _MODERATION_PATTERN = re.compile(
-    r"moderation|content[ _-]?policy|safety|sentinel_block|responsible ai|blocked by our", re.IGNORECASE
+    r"moderation|content[ _-]?policy|safety|sentinel_block|responsible ai|blocked by our|nsfw|flagged as sensitive",
+    re.IGNORECASE,
 )
 
 
@@ -90,6 +92,17 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
         when = when.replace(tzinfo=UTC)
     current = now if now is not None else time.time()
     return max(0.0, when.timestamp() - current)
+
+
+_PERCENT = re.compile(r"(\d{1,3})\s?%")
+
+
+def progress_from_logs(logs: str) -> int | None:
+    """The last percentage a model printed in its logs (tqdm bars: `` 45%|████▌ | 9/20``), if any."""
+    found = _PERCENT.findall(logs or "")
+    if not found:
+        return None
+    return max(0, min(100, int(found[-1])))
 
 
 def same_origin(url: str, other: str) -> bool:
@@ -225,9 +238,24 @@ class HttpClient:
 
         def collect(node: Any) -> None:
             if isinstance(node, dict):
-                for key in ("code", "status", "type", "failureCode", "message", "error", "failure"):
+                # "detail"/"msg"/"title": FastAPI-style (fal, Luma) and problem+json (Replicate) envelopes.
+                for key in (
+                    "code",
+                    "status",
+                    "type",
+                    "failureCode",
+                    "message",
+                    "error",
+                    "failure",
+                    "title",
+                    "detail",
+                    "msg",
+                ):
                     if key in node:
                         collect(node[key])
+            elif isinstance(node, list):
+                for item in node[:5]:
+                    collect(item)
             elif isinstance(node, str | int) and str(node) not in parts:
                 parts.append(str(node))
 

@@ -1,4 +1,4 @@
-"""A local fake of the hosted video APIs (OpenAI Videos, Runway, Veo) and of OpenAI moderation.
+"""A local fake of the hosted video APIs (OpenAI Videos, Runway, Veo, fal, Replicate, Luma) and of OpenAI moderation.
 
 One threaded HTTP server on 127.0.0.1 speaks every documented contract, so a
 test points a backend's ``base_url`` at it and exercises the real client code:
@@ -9,6 +9,12 @@ test points a backend's ``base_url`` at it and exercises the real client code:
   outputs under ``/assets/runway/``;
 - Veo: ``POST /v1beta/models/{model}:predictLongRunning``,
   ``GET /v1beta/models/{model}/operations/{id}``, ``GET /v1beta/files/{id}:download``;
+- fal (base URL ``…/fal``): ``POST /{model_id}``, ``GET /{owner}/{app}/requests/{id}/status``,
+  ``GET /{owner}/{app}/requests/{id}``, ``PUT …/cancel``;
+- Replicate: ``POST /v1/models/{owner}/{name}/predictions``, ``POST /v1/predictions``,
+  ``GET /v1/predictions/{id}``, ``POST /v1/predictions/{id}/cancel``;
+- Luma (base URL ``…/dream-machine/v1``): ``POST /generations/video``, ``GET``/``DELETE /generations/{id}``;
+- CDN outputs of fal, Replicate and Luma under ``/assets/{provider}/{id}.mp4`` (no auth);
 - moderation: ``POST /v1/moderations`` (flags any text containing "massacre").
 
 Jobs complete after ``polls_to_complete`` polls, with growing progress, and
@@ -66,12 +72,27 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("GET", r"^/v1beta/models/(?P<model>[^/]+)/operations/(?P<id>[^/]+)$", "veo.operation"),
         ("GET", r"^/v1beta/files/(?P<id>[^/:]+):download$", "veo.download"),
         ("POST", r"^/v1/moderations$", "moderation"),
+        # fal's queue, mounted under /fal so owner/app paths cannot collide with the others.
+        ("GET", r"^/fal/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)/status$", "fal.status"),
+        ("PUT", r"^/fal/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)/cancel$", "fal.cancel"),
+        ("GET", r"^/fal/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)$", "fal.result"),
+        ("POST", r"^/fal/(?P<model>[^/]+/[^/]+(?:/[^/]+)*)$", "fal.submit"),
+        ("POST", r"^/v1/models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions$", "replicate.create"),
+        ("POST", r"^/v1/predictions$", "replicate.create_version"),
+        ("GET", r"^/v1/predictions/(?P<id>[^/]+)$", "replicate.prediction"),
+        ("POST", r"^/v1/predictions/(?P<id>[^/]+)/cancel$", "replicate.cancel"),
+        ("POST", r"^/dream-machine/v1/generations/video$", "luma.create"),
+        ("GET", r"^/dream-machine/v1/generations/(?P<id>[^/]+)$", "luma.generation"),
+        ("DELETE", r"^/dream-machine/v1/generations/(?P<id>[^/]+)$", "luma.delete"),
+        ("GET", r"^/assets/(?P<provider>fal|replicate|luma)/(?P<id>[^/]+)\.mp4$", "cdn.output"),
         ("GET", r"^/_fake/requests$", "control.requests"),
         ("POST", r"^/_fake/config$", "control.config"),
         ("POST", r"^/_fake/reset$", "control.reset"),
     )
 )
-_UNAUTHENTICATED_ROUTES = frozenset({"runway.output", "control.requests", "control.config", "control.reset"})
+_UNAUTHENTICATED_ROUTES = frozenset(
+    {"runway.output", "cdn.output", "control.requests", "control.config", "control.reset"}
+)
 _MODERATION_CATEGORIES = (
     "harassment",
     "harassment/threatening",
@@ -289,11 +310,21 @@ class FakeVideoAPI:
     def openai_base_url(self) -> str:
         return f"{self.base_url}/v1"
 
-    def options(self, *, read_timeout: float = 2.0, openai: bool = False, **extra: Any) -> dict[str, Any]:
+    @property
+    def fal_base_url(self) -> str:
+        return f"{self.base_url}/fal"
+
+    @property
+    def luma_base_url(self) -> str:
+        return f"{self.base_url}/dream-machine/v1"
+
+    def options(
+        self, *, read_timeout: float = 2.0, openai: bool = False, base_url: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
         """OPTIONS for a backend pointed at this fake, with short timeouts."""
         return {
             "api_key": self.api_key,
-            "base_url": self.openai_base_url if openai else self.base_url,
+            "base_url": base_url or (self.openai_base_url if openai else self.base_url),
             "connect_timeout": 1.0,
             "read_timeout": read_timeout,
             **extra,
@@ -368,6 +399,8 @@ class FakeVideoAPI:
             return None
         if route.startswith("veo."):
             supplied = request.headers.get("x-goog-api-key", "")
+        elif route.startswith("fal."):
+            supplied = request.headers.get("authorization", "").removeprefix("Key ")
         else:
             supplied = request.headers.get("authorization", "").removeprefix("Bearer ")
         if supplied != self.api_key:
@@ -515,6 +548,159 @@ class FakeVideoAPI:
             return Reply.json({"error": {"code": 404, "message": "file not found", "status": "NOT_FOUND"}}, 404)
         return Reply.raw(tiny_mp4(), content_type="video/mp4")
 
+    # -- fal queue -------------------------------------------------------------------
+
+    def _cdn_url(self, provider: str, job: Job) -> str:
+        return f"{self.base_url}/assets/{provider}/{job.id}.mp4"
+
+    def _fal_submit(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        body = request.json() or {}
+        if not isinstance(body, dict) or not body.get("prompt"):
+            return Reply.json(
+                {"detail": [{"loc": ["body", "prompt"], "msg": "field required", "type": "missing"}]}, 422
+            )
+        job = self._new_job("fal", body["prompt"], params["model"], str(uuid.uuid4()))
+        app = "/".join(params["model"].split("/")[:2])
+        base = f"{self.base_url}/fal/{app}/requests/{job.id}"
+        return Reply.json(
+            {
+                "request_id": job.id,
+                "status_url": f"{base}/status",
+                "response_url": base,
+                "cancel_url": f"{base}/cancel",
+                "queue_position": 0,
+            }
+        )
+
+    def _fal_status(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        job = self._poll(params["id"], "fal")
+        if job is None:
+            return Reply.json({"detail": "Request not found"}, 404)
+        if job.polls == 1 and self.polls_to_complete > 1:
+            return Reply.json({"status": "IN_QUEUE", "queue_position": 1}, 202)
+        if job.polls < self.polls_to_complete:
+            percent = 100 * job.polls // self.polls_to_complete
+            logs = [{"message": f"sampling {percent}%|####| {job.polls}/{self.polls_to_complete}", "level": "INFO"}]
+            return Reply.json({"status": "IN_PROGRESS", "logs": logs}, 202)
+        return Reply.json({"status": "COMPLETED", "logs": []})
+
+    def _fal_result(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        job = self.jobs.get(params["id"])
+        if job is None or job.provider != "fal":
+            return Reply.json({"detail": "Request not found"}, 404)
+        if job.polls < self.polls_to_complete:
+            return Reply.json({"detail": "Request is still in progress"}, 400)
+        if job.moderated:
+            detail = [
+                {
+                    "loc": ["body", "prompt"],
+                    "msg": "The content could not be processed because it contained "
+                    "material flagged by a content checker.",
+                    "type": "content_policy_violation",
+                }
+            ]
+            return Reply.json({"detail": detail}, 422)
+        video = {"url": self._cdn_url("fal", job), "content_type": "video/mp4", "file_size": len(tiny_mp4())}
+        return Reply.json({"video": video, "seed": 42})
+
+    def _fal_cancel(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        return Reply.json({"status": "CANCELLATION_REQUESTED"}, 202)
+
+    # -- Replicate -----------------------------------------------------------------------
+
+    def _replicate_create(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        body = request.json() or {}
+        prompt = (body.get("input") or {}).get("prompt") if isinstance(body, dict) else None
+        if not prompt:
+            return Reply.json({"title": "Invalid input", "detail": "input.prompt is required", "status": 422}, 422)
+        model = f"{params.get('owner', '')}/{params.get('name', '')}" if params else str(body.get("version"))
+        job = self._new_job("replicate", prompt, model, uuid.uuid4().hex[:26])
+        return Reply.json(self._replicate_prediction_body(job, "starting"), 201)
+
+    def _replicate_create_version(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        return self._replicate_create({}, request)
+
+    def _replicate_prediction_body(self, job: Job, status: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "id": job.id,
+            "model": job.model,
+            "version": "dp-1",
+            "input": {"prompt": job.prompt},
+            "logs": "",
+            "output": None,
+            "error": None,
+            "status": status,
+            "created_at": "2026-11-25T10:00:00.000Z",
+            "urls": {"get": f"{self.base_url}/v1/predictions/{job.id}"},
+            **fields,
+        }
+
+    def _replicate_prediction(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        job = self._poll(params["id"], "replicate")
+        if job is None:
+            return Reply.json({"title": "Not found", "detail": "Prediction not found", "status": 404}, 404)
+        if job.polls == 1 and self.polls_to_complete > 1:
+            return Reply.json(self._replicate_prediction_body(job, "starting"))
+        if job.polls < self.polls_to_complete:
+            done = 20 * job.polls // self.polls_to_complete
+            logs = f"Generating...\n {5 * done}%|{'#' * done}| {done}/20 [00:02<00:03]"
+            return Reply.json(self._replicate_prediction_body(job, "processing", logs=logs))
+        if job.moderated:
+            error = "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
+            return Reply.json(self._replicate_prediction_body(job, "failed", error=error))
+        return Reply.json(self._replicate_prediction_body(job, "succeeded", output=self._cdn_url("replicate", job)))
+
+    def _replicate_cancel(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        job = self.jobs.get(params["id"])
+        if job is None:
+            return Reply.json({"title": "Not found", "detail": "Prediction not found", "status": 404}, 404)
+        return Reply.json(self._replicate_prediction_body(job, "canceled"))
+
+    # -- Luma ------------------------------------------------------------------------------
+
+    def _luma_generation_body(self, job: Job, state: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "id": job.id,
+            "generation_type": "video",
+            "state": state,
+            "failure_reason": None,
+            "created_at": "2026-11-25T10:00:00.000Z",
+            "assets": None,
+            "model": job.model,
+            "request": {"prompt": job.prompt},
+            **fields,
+        }
+
+    def _luma_create(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        body = request.json() or {}
+        if not body.get("prompt") or body.get("duration") not in (None, "5s", "9s"):
+            return Reply.json({"detail": "Invalid request: prompt is required, duration is 5s or 9s"}, 400)
+        job = self._new_job("luma", body["prompt"], body.get("model", "ray-2"), str(uuid.uuid4()))
+        return Reply.json(self._luma_generation_body(job, "queued"), 201)
+
+    def _luma_generation(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        job = self._poll(params["id"], "luma")
+        if job is None:
+            return Reply.json({"detail": "Generation not found"}, 404)
+        if job.polls == 1 and self.polls_to_complete > 1:
+            return Reply.json(self._luma_generation_body(job, "queued"))
+        if job.polls < self.polls_to_complete:
+            return Reply.json(self._luma_generation_body(job, "dreaming"))
+        if job.moderated:
+            reason = "400: prompt not allowed because advanced moderation failed"
+            return Reply.json(self._luma_generation_body(job, "failed", failure_reason=reason))
+        assets = {"video": self._cdn_url("luma", job), "image": f"{self.base_url}/assets/luma/{job.id}.jpg"}
+        return Reply.json(self._luma_generation_body(job, "completed", assets=assets))
+
+    def _luma_delete(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        return Reply(status=204)
+
+    def _cdn_output(self, params: dict[str, str], request: RecordedRequest) -> Reply:
+        job = self.jobs.get(params["id"])
+        if job is None or job.provider != params["provider"]:
+            return Reply.raw("<Error>NoSuchKey</Error>", 404, content_type="application/xml")
+        return Reply.raw(tiny_mp4(), content_type="video/mp4")
+
     # -- moderation and control ---------------------------------------------------------
 
     def _moderation(self, params: dict[str, str], request: RecordedRequest) -> Reply:
@@ -573,6 +759,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._respond("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._respond("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._respond("DELETE")
 
     def _respond(self, method: str) -> None:
         fake = self.server.fake
