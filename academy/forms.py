@@ -5,7 +5,7 @@ from django.db import transaction
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from academy.models import User
+from academy.models import User, normalise_email
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -17,6 +17,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
         "inactive": _("Ce compte est désactivé."),
     }
+
+    def clean_username(self) -> str:
+        # The lockout sees what authenticate() is given: one spelling per account.
+        return normalise_email(self.cleaned_data["username"])
 
 
 class SignupForm(forms.Form):
@@ -42,7 +46,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalise_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.")

@@ -19,13 +19,18 @@ class Organisation(models.Model):
         return self.name
 
 
+def normalise_email(value: str) -> str:
+    """The one spelling of an address: accounts, login and the login lockout all use it."""
+    return BaseUserManager.normalize_email((value or "").strip()).lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -40,7 +45,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": normalise_email(username)})
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -86,7 +91,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = normalise_email(self.email)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

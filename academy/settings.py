@@ -158,6 +158,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The login form posts the e-mail address in Django's "username" field.
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of an address (case, spaces) counts against the same account.
+AXES_USERNAME_CALLABLE = "academy.authentication.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "cin", "cnss_number"]

@@ -84,3 +84,30 @@ def test_lab_submission_rate_is_per_learner(world: World, settings):
     Enrolment.objects.create(user=world.other_learner, course=world.course)
     assert _submit(world.client("learner"), world, "mine").status_code == 302
     assert _submit(world.client("other_learner"), world, "theirs").status_code == 302
+
+
+@pytest.mark.parametrize("variant", ["LOCK@x.test", "Lock@X.Test", " lock@x.test", "lock@x.test "])
+def test_lockout_counts_every_spelling_of_the_address_as_the_same_account(db, lockout_limit: int, variant: str):
+    # given an account and as many failures as the limit allows, typed one way
+    from academy.models import User
+
+    User.objects.create_user(email="lock@x.test", password=PASSWORD)
+    client = Client()
+    for _ in range(lockout_limit):
+        _login(client, "lock@x.test", "mauvais-mot-de-passe")
+    # when the same address arrives spelled differently (case, spaces), with the right password
+    response = _login(client, variant, PASSWORD)
+    # then it is the same locked account: no fresh tries, nobody signed in
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_spelled_differently_add_up_to_one_lockout(db, lockout_limit: int):
+    from academy.models import User
+
+    User.objects.create_user(email="lock@x.test", password=PASSWORD)
+    client = Client()
+    spellings = ["lock@x.test", "LOCK@x.test", "Lock@X.Test", " lock@x.test", "lock@X.TEST"]
+    for n in range(lockout_limit):
+        _login(client, spellings[n % len(spellings)], "mauvais-mot-de-passe")
+    assert _login(client, "lock@x.test", PASSWORD).status_code == 429
