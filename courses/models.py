@@ -314,6 +314,26 @@ class DailyActivity(models.Model):
         return f"{self.user} · {self.course} · {self.day}"
 
 
+class AttendanceClock(models.Model):
+    """One attendance clock per learner, however many course pages or tabs are open.
+
+    Heartbeats from every page advance the same clock, so ten open tabs credit
+    the wall-clock time once (the time feeds OFPPT attendance).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="attendance_clock"
+    )
+    credited_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("horloge de présence")
+        verbose_name_plural = _("horloges de présence")
+
+    def __str__(self):
+        return f"{self.user} · {self.credited_until:%Y-%m-%d %H:%M:%S}"
+
+
 def _certificate_code() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I confusion
     return "".join(secrets.choice(alphabet) for _ in range(12))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from courses.models import Certificate, Choice, DailyActivity, Enrolment, Question, QuizAttempt, StepProgress
+from courses.models import (
+    AttendanceClock,
+    Certificate,
+    Choice,
+    DailyActivity,
+    Enrolment,
+    Question,
+    QuizAttempt,
+    StepProgress,
+)
 
 
 def _quiz_answers(
@@ -52,6 +61,7 @@ def export_learning(user) -> dict[str, Any]:
             {"course": a.course.title, "day": a.day, "seconds": a.seconds}
             for a in DailyActivity.objects.filter(user=user).select_related("course").order_by("day", "pk")
         ],
+        "attendance_clock": [{"credited_until": c.credited_until} for c in AttendanceClock.objects.filter(user=user)],
         "quiz_attempts": [
             {
                 "course": a.quiz.step.module.course.title,
@@ -92,5 +102,6 @@ def erase_learning(user) -> None:
     QuizAttempt.objects.filter(user=user).delete()
     StepProgress.objects.filter(user=user).delete()
     DailyActivity.objects.filter(user=user).delete()
+    AttendanceClock.objects.filter(user=user).delete()
     Certificate.objects.filter(user=user).delete()
     Enrolment.objects.filter(user=user).delete()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
+    AttendanceClock,
     Certificate,
     Choice,
     Course,
@@ -112,35 +113,57 @@ def step_complete(*, user, step: Step, score: int | None = None) -> StepProgress
     return progress
 
 
+def _clock_locked(*, user, now: datetime) -> tuple[AttendanceClock, bool]:
+    return AttendanceClock.objects.select_for_update().get_or_create(user=user, defaults={"credited_until": now})
+
+
 @transaction.atomic
 def step_visit(*, user, step: Step, now: datetime | None = None) -> None:
-    """Start the attendance clock when a learner opens a step page."""
+    """Note the visit, and start the learner's attendance clock unless it is already running.
+
+    Opening another page (or tab) while the clock runs leaves it alone: the
+    time since the last beat is credited once, by whichever page beats next.
+    """
+    now = now or timezone.now()
     progress = _progress_locked(user=user, step=step)
-    progress.last_seen_at = now or timezone.now()
+    progress.last_seen_at = now
     progress.save(update_fields=["last_seen_at"])
+    # Two statements, no lock: create the clock if missing, restart it if it had stopped.
+    AttendanceClock.objects.bulk_create([AttendanceClock(user=user, credited_until=now)], ignore_conflicts=True)
+    AttendanceClock.objects.filter(user=user, credited_until__lt=now - timedelta(seconds=HEARTBEAT_MAX_SECONDS)).update(
+        credited_until=now
+    )
 
 
 @transaction.atomic
 def record_heartbeat(*, user, step: Step, now: datetime | None = None) -> int:
-    """Credit the time since the last beat, at most HEARTBEAT_MAX_SECONDS; returns seconds added.
+    """Credit the time since the learner's clock last advanced, at most HEARTBEAT_MAX_SECONDS.
 
-    Crediting only the elapsed time means replays add nothing beyond the wall
-    clock, and the cap means a long gap (hidden tab, sleeping laptop) counts
-    as one minute at most.
+    Returns the seconds added to ``step`` (and its course's day). There is one
+    clock per learner, whatever the number of pages beating: a beat credits
+    only what no other page has credited yet, so tabs and replays add nothing
+    beyond the wall clock, and a long gap (hidden tab, sleeping laptop)
+    counts as one minute at most. Whole seconds are credited and the
+    remainder is kept for the next beat, so frequent beats lose nothing.
     """
     now = now or timezone.now()
     progress = _progress_locked(user=user, step=step)
-    credited = 0
-    if progress.last_seen_at is not None and now > progress.last_seen_at:
-        elapsed = (now - progress.last_seen_at).total_seconds()
-        credited = int(min(elapsed, HEARTBEAT_MAX_SECONDS))
     if progress.last_seen_at is None or now > progress.last_seen_at:
         progress.last_seen_at = now
+    clock, created = _clock_locked(user=user, now=now)
+    credited = 0
+    if not created and now > clock.credited_until:
+        elapsed = (now - clock.credited_until).total_seconds()
+        if elapsed > HEARTBEAT_MAX_SECONDS:
+            credited, clock.credited_until = HEARTBEAT_MAX_SECONDS, now
+        else:
+            credited = int(elapsed)
+            clock.credited_until += timedelta(seconds=credited)
+        clock.save(update_fields=["credited_until"])
     if credited:
         progress.seconds_on_page += credited
-        day = timezone.localdate(now)
         activity, _created = DailyActivity.objects.select_for_update().get_or_create(
-            user=user, course_id=step.module.course_id, day=day
+            user=user, course_id=step.module.course_id, day=timezone.localdate(now)
         )
         activity.seconds += credited
         activity.save(update_fields=["seconds"])

@@ -1,6 +1,7 @@
 // Attendance for remote training: while the lesson is on screen, tell the
-// server every 30 s. The server credits at most 60 s per beat, so a hidden
-// or sleeping tab, or a replayed request, cannot inflate the time.
+// server every 30 s. The server keeps one clock per learner and credits at
+// most 60 s per beat, so several open tabs, a hidden or sleeping tab, or a
+// replayed request cannot inflate the time.
 (() => {
   const marker = document.querySelector("[data-heartbeat-url]");
   if (!marker) return;

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
+from freezegun import freeze_time
 
 from courses.models import DailyActivity, Step, StepProgress
 from courses.services.learning import HEARTBEAT_MAX_SECONDS, enrol, record_heartbeat, step_visit
@@ -105,6 +106,70 @@ def test_replayed_heartbeats_add_nothing_beyond_wall_clock(learner_in_course):
     moment = start + timedelta(seconds=30)
     credited = [record_heartbeat(user=learner, step=steps[0], now=moment) for _ in range(20)]
     assert sum(credited) == 30
+
+
+def test_many_open_pages_share_one_clock(client):
+    # given a learner who opened 13 lesson pages at once (tabs), in two courses
+    learner = UserFactory()
+    first, second = build_course(modules=1, steps_per_module=7), build_course(modules=1, steps_per_module=6)
+    for course in (first, second):
+        enrol(user=learner, course=course)
+    steps = list(Step.objects.filter(module__course__in=[first, second]))
+    assert len(steps) == 13
+    start = timezone.now()
+    for step in steps:
+        step_visit(user=learner, step=step, now=start)
+    # when every page beats once, 30 s later (a second apart, as tabs do)
+    credited = [
+        record_heartbeat(user=learner, step=step, now=start + timedelta(seconds=30 + n * 0.05))
+        for n, step in enumerate(steps)
+    ]
+    # then the learner is credited the wall-clock time, once
+    assert sum(credited) == 30
+    assert sum(DailyActivity.objects.filter(user=learner).values_list("seconds", flat=True)) == 30
+    assert sum(StepProgress.objects.filter(user=learner).values_list("seconds_on_page", flat=True)) == 30
+
+
+def test_heartbeats_from_many_lesson_pages_credit_wall_clock_time_once(client):
+    # given a learner who opens 13 lesson pages of a course
+    learner = UserFactory()
+    course = build_course(modules=1, steps_per_module=13)
+    enrol(user=learner, course=course)
+    client.force_login(learner)
+    steps = list(Step.objects.filter(module__course=course))
+    with freeze_time("2026-03-02 10:00:00") as clock:
+        for step in steps:
+            assert client.get(_url(course, step)).status_code == 200
+        # when each page posts its heartbeat 30 s later
+        clock.tick(30)
+        credited = [client.post(_url(course, step, "courses:step_heartbeat")).json()["credited"] for step in steps]
+    # then 30 s are credited, not 13 × 30
+    assert sum(credited) == 30
+    assert DailyActivity.objects.get(user=learner, course=course).seconds == 30
+
+
+def test_shared_clock_loses_no_time_when_pages_take_turns(learner_in_course):
+    # given two open pages beating alternately every 15 s for five minutes
+    learner, _course, steps = learner_in_course
+    start = timezone.now()
+    for step in steps:
+        step_visit(user=learner, step=step, now=start)
+    credited = sum(
+        record_heartbeat(user=learner, step=steps[n % 2], now=start + timedelta(seconds=15 * n + 0.4))
+        for n in range(1, 21)
+    )
+    # then every second of the five minutes is counted, no more
+    assert credited == 300
+
+
+def test_opening_another_page_does_not_restart_the_running_clock(learner_in_course):
+    learner, _course, steps = learner_in_course
+    start = timezone.now()
+    step_visit(user=learner, step=steps[0], now=start)
+    # a second page opened 20 s later, then a beat from it at 30 s
+    step_visit(user=learner, step=steps[1], now=start + timedelta(seconds=20))
+    assert record_heartbeat(user=learner, step=steps[1], now=start + timedelta(seconds=30)) == 30
+    assert record_heartbeat(user=learner, step=steps[0], now=start + timedelta(seconds=30)) == 0
 
 
 def test_first_heartbeat_without_a_visit_credits_nothing(learner_in_course):
