@@ -12,18 +12,17 @@ from __future__ import annotations
 import logging
 import uuid
 import zlib
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy.ratelimit import Rate, hit
 from labs.backends import get_backend
 from labs.backends.base import BackendError
 from labs.backends.validation import find_forbidden_character
@@ -44,15 +43,8 @@ class SubmissionRefused(ValidationError):
         super().__init__(message, code=code)
 
 
-@dataclass(frozen=True)
-class RateLimit:
-    count: int
-    seconds: int
-
-
-def submission_rate_limit() -> RateLimit:
-    count, seconds = settings.LAB_SUBMISSION_RATE
-    return RateLimit(count=count, seconds=seconds)
+def submission_rate_limit() -> Rate:
+    return Rate.from_setting(settings.LAB_SUBMISSION_RATE)
 
 
 def clean_prompt(prompt: str) -> str:
@@ -86,24 +78,14 @@ def draft_save(*, learner, lab: Lab, prompt: str) -> LabDraft:
 
 def _check_rate(learner_id: int) -> None:
     limit = submission_rate_limit()
-    key = f"labs:submit-rate:{learner_id}"
-    try:
-        cache.add(key, 0, timeout=limit.seconds)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=limit.seconds)
-            used = 1
-    except Exception:
-        # The cache (Redis) is down: accept the attempt rather than lose it.
-        logger.warning("rate limit unavailable, submission accepted", exc_info=True)
-        return
-    if used > limit.count:
+    verdict = hit(f"labs-submit:{learner_id}", limit)
+    if not verdict.allowed:
         raise SubmissionRefused(
             _(
-                "Vous avez envoyé %(count)d essais en moins de %(seconds)d secondes. Patientez un instant avant le suivant."
+                "Vous avez atteint la limite de %(count)d essais par période de %(seconds)d secondes. "
+                "Réessayez dans %(wait)d s."
             )
-            % {"count": limit.count, "seconds": limit.seconds},
+            % {"count": limit.count, "seconds": limit.seconds, "wait": verdict.retry_after},
             code="rate_limited",
         )
 
@@ -156,7 +138,6 @@ def submit_attempt(*, learner, lab: Lab, prompt: str, client_token: str = "", la
         return existing
     draft_save(learner=learner, lab=lab, prompt=prompt or "")
     prompt = clean_prompt(prompt)
-    _check_rate(learner.pk)
     try:
         submission = _create_submission(
             learner=learner, lab=lab, prompt=prompt, client_token=client_token, language=language
@@ -172,7 +153,13 @@ def _create_submission(*, learner, lab: Lab, prompt: str, client_token: str, lan
     # Serialise a learner's submissions to a lab on the draft row, so two
     # requests cannot both pass the attempt and budget checks.
     LabDraft.objects.select_for_update().filter(lab=lab, learner=learner).first()
+    # A double click's first request may have committed while this one waited for the lock.
+    existing = Submission.objects.filter(lab=lab, learner=learner, client_token=client_token).first()
+    if existing:
+        return existing
     _check_allowance(learner=learner, lab=lab)
+    # Counted only for an attempt about to be made: refusals above use none of the allowance.
+    _check_rate(learner.pk)
     policy = check_prompt(prompt, lab_policy_rules())
     submission = Submission(
         lab=lab,

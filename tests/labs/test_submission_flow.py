@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from labs.models import Submission
 from labs.services.pipeline import run_grading
@@ -70,3 +72,28 @@ def test_prompt_refused_by_the_ethics_gate_lands_on_the_blocked_page(learner_cli
     assert Submission.objects.get().state == Submission.State.BLOCKED
     assert "Personne réelle identifiable" in page
     assert "Lionel Messi</q>" in page
+
+
+def test_a_double_submit_racing_the_first_redirects_to_the_same_attempt(learner_client, lab, monkeypatch):
+    # given the first click of a double submit committing its attempt while the second request
+    # is already past its duplicate check (two requests at once: simulated at the point they cross)
+    from labs.services import submissions
+
+    learner = get_user_model().objects.get(pk=learner_client.session["_auth_user_id"])
+    real_draft_save = submissions.draft_save
+
+    def first_click_commits_meanwhile(**kwargs):
+        Submission.objects.create(
+            lab=lab, learner=learner, prompt=PROMPT, client_token="d" * 32, deadline_at=timezone.now()
+        )
+        return real_draft_save(**kwargs)
+
+    monkeypatch.setattr(submissions, "draft_save", first_click_commits_meanwhile)
+    # when the second click's request goes on
+    response = learner_client.post(
+        reverse("labs:submit", args=[lab.slug]), {"prompt": PROMPT, "client_token": "d" * 32}
+    )
+    # then it answers like the first: a redirect to that one attempt, not a refusal
+    first = Submission.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == first.get_absolute_url()

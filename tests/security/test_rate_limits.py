@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from freezegun import freeze_time
 
 from courses.models import Enrolment
 from labs.models import Submission
@@ -75,7 +76,7 @@ def test_lab_submission_rate_limit_refuses_with_a_friendly_message(world: World,
     response = _submit(client, world, "rate-3")
     # then it is refused with the explanation, and no attempt is created
     assert response.status_code == 400
-    assert "Patientez un instant avant le suivant" in response.content.decode()
+    assert "Vous avez atteint la limite de 2 essais par période de 60 secondes" in response.content.decode()
     assert Submission.objects.count() == before
 
 
@@ -111,3 +112,40 @@ def test_failures_spelled_differently_add_up_to_one_lockout(db, lockout_limit: i
     for n in range(lockout_limit):
         _login(client, spellings[n % len(spellings)], "mauvais-mot-de-passe")
     assert _login(client, "lock@x.test", PASSWORD).status_code == 429
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """The embedded run's cache (a file cache under var/), which the demo uses."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+
+
+def _graded_submit(client: Client, world: World, token: str):
+    response = _submit(client, world, token)
+    # each attempt finishes at once, so only the rate can refuse the next one
+    Submission.objects.filter(client_token=token).update(state=Submission.State.GRADED)
+    return response
+
+
+def test_lab_rate_window_lasts_what_the_message_says_and_refusals_do_not_restart_it(world: World, settings, file_cache):
+    # given a limit of 2 attempts per 60 s, on the file cache of the embedded run
+    settings.LAB_SUBMISSION_RATE = (2, 60)
+    client = world.client("learner")
+    with freeze_time("2026-03-02 10:00:00") as clock:
+        assert _graded_submit(client, world, "w-1").status_code == 302
+        assert _graded_submit(client, world, "w-2").status_code == 302
+        # when the learner keeps trying within the window
+        clock.tick(20)
+        refused = _graded_submit(client, world, "w-3")
+        clock.tick(30)
+        refused_again = _graded_submit(client, world, "w-4")
+        # then each refusal says the real window and how long to wait
+        assert refused.status_code == 400 and refused_again.status_code == 400
+        assert "2 essais par période de 60 secondes" in refused.content.decode()
+        assert "Réessayez dans 40 s" in refused.content.decode()
+        assert "Réessayez dans 10 s" in refused_again.content.decode()
+        # and once the 60 s are over the next attempt is accepted, refused tries notwithstanding
+        clock.tick(11)
+        assert _graded_submit(client, world, "w-5").status_code == 302
