@@ -28,6 +28,14 @@ app.conf.update(
             "task": "labs.tasks.sweep_stuck_submissions",
             "schedule": 60.0,
         },
+        "lti-rotate-keys": {
+            "task": "lti.tasks.rotate_keys",
+            "schedule": crontab(hour=3, minute=15),
+        },
+        "lti-resend-scores": {
+            "task": "lti.tasks.resend_unacknowledged_scores",
+            "schedule": 900.0,
+        },
         "funding-deadline-reminders": {
             "task": "funding.tasks.send_deadline_reminders",
             "schedule": crontab(hour=7, minute=30),

@@ -70,12 +70,16 @@ INSTALLED_APPS = [
     "labs",
     "funding",
     "demo",
+    "lti_tool",
+    "lti",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "academy.middleware.ContentSecurityPolicyMiddleware",
+    # Between CSP and sessions: lets the launching platform frame an LTI session's pages.
+    "lti.middleware.LtiFrameMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -262,6 +266,20 @@ CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", d
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- LTI 1.3 (Moodle, Canvas, Open edX) -------------------------------------
+
+# Calls to platforms (key sets, tokens, scores, rosters) give up after this many seconds.
+LTI_HTTP_TIMEOUT = env.float("LTI_HTTP_TIMEOUT", default=10.0)
+LTI_PLATFORM_KEYS_CACHE_SECONDS = env.int("LTI_PLATFORM_KEYS_CACHE_SECONDS", default=3600)
+LTI_STATE_SECONDS = env.int("LTI_STATE_SECONDS", default=600)
+LTI_NONCE_SECONDS = env.int("LTI_NONCE_SECONDS", default=86400)
+LTI_CLOCK_LEEWAY_SECONDS = env.int("LTI_CLOCK_LEEWAY_SECONDS", default=60)
+# The tool's signing key is replaced this often; the old one stays published for the overlap.
+LTI_KEY_ROTATION_DAYS = env.int("LTI_KEY_ROTATION_DAYS", default=90)
+LTI_KEY_OVERLAP_DAYS = env.int("LTI_KEY_OVERLAP_DAYS", default=7)
+LTI_SCORE_MAX_RETRIES = env.int("LTI_SCORE_MAX_RETRIES", default=6)
+LTI_SCORE_RETRY_BACKOFF_SECONDS = env.float("LTI_SCORE_RETRY_BACKOFF_SECONDS", default=30.0)
 
 # --- Labs -------------------------------------------------------------------
 

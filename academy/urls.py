@@ -31,6 +31,7 @@ urlpatterns = [
     path("cours/", include("courses.urls")),
     path("labos/", include("labs.urls")),
     path("financement/", include("funding.urls")),
+    path("lti/", include("lti.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -73,6 +73,27 @@ def enrol(*, user, course: Course, enrolled_by=None) -> Enrolment:
 
 
 @transaction.atomic
+def enrol_from_platform(*, user, course: Course) -> Enrolment:
+    """Enrol ``user`` on a partner platform's word (an LTI launch or roster): its course list is the authority.
+
+    The course must be published; how it is opened to self-enrolment does not matter here.
+    """
+    if not course.is_published:
+        raise ValidationError(_("Ce cours n'est pas publié."), code="not_published")
+    enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
+    if enrolment is None:
+        enrolment = Enrolment(user=user, course=course)
+    elif enrolment.status == Enrolment.Status.ACTIVE:
+        return enrolment
+    else:
+        enrolment.status = Enrolment.Status.ACTIVE
+        enrolment.enrolled_at = timezone.now()
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
 def unenrol(*, user, course: Course) -> None:
     """Leave a course; progress, attempts and certificates stay for a later return."""
     Enrolment.objects.filter(user=user, course=course, status=Enrolment.Status.ACTIVE).update(

@@ -214,6 +214,22 @@ TABLE: dict[str, Row] = {
     "funding:document_file": row("GET", ADMINS, lambda w: {"pk": w.document.pk}),
     "funding:dashboard": row("GET", ADMINS),
     "funding:export": row("GET", ADMINS),
+    # --- LTI: protocol endpoints answer everyone (a bad request gets a clear page), pages by role ----
+    "lti:jwks": row("GET", PUBLIC),
+    "lti:canvas_config": row("GET", PUBLIC),
+    "lti:login": row("GET", (403,) * 6),
+    "lti:login_for": row("GET", (403,) * 6, lambda w: {"registration_uuid": "6f1c2d9e-4b7a-4c1e-9a55-0d8f3b2a1c44"}),
+    "lti:launch": row("POST", (400,) * 6),
+    "lti:enter": row("GET", (400,) * 6, lambda w: {"token": "not-a-ticket"}),
+    "lti:check": row("GET", (400,) * 6),  # without its fallback ticket
+    "lti:deep_link": row("GET", (LOGIN, 403, 403, 403, 403, 403)),
+    "lti:platforms": row("GET", ADMINS),
+    "lti:platform_new": row("GET", ADMINS),
+    "lti:platform_edit": row(
+        "GET", (LOGIN, 403, 403, 403, 403, 404), lambda w: {"registration_uuid": "6f1c2d9e-4b7a-4c1e-9a55-0d8f3b2a1c44"}
+    ),
+    "lti:keys_rotate": row("POST", ADMINS_POST),
+    "lti:course_roster": row("GET", (LOGIN, 404, 404, 200, 404, 200), course),
 }
 
 

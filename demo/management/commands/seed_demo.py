@@ -3,6 +3,7 @@
 Idempotent: run it as often as you like; it updates what exists.
 """
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             trainer=trainer,
             learners=users,
         )
+
+        call_command("lti_demo_platform", stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Sample OFPPT action: {action} (/financement/actions/{action.pk}/)")
