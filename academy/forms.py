@@ -1,8 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.db import transaction
-from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import User, normalise_email
@@ -46,12 +44,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        email = normalise_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.")
-            )
-        return email
+        # Whether the address has an account is never said here (see services.signup_request).
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -85,13 +79,13 @@ class ProfileForm(forms.ModelForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Sends the reset mail from a Celery worker, once the request has committed."""
+    """Sends the reset mail in the owner's language from a Celery worker, once the request has committed."""
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        from academy.tasks import send_email
+        from academy.services import queue_account_mail
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: send_email.delay(subject, body, [to_email]))
+        # The view names the pair "<template>_subject.txt" / "<template>_email.txt", as every account mail.
+        template = email_template_name.removesuffix("_email.txt")
+        queue_account_mail(template=template, context=context, to=to_email, language=context["user"].preferred_language)

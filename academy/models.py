@@ -106,3 +106,30 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin(self) -> bool:
         return self.is_staff or self.role == self.Role.ADMIN
+
+
+class PendingSignup(models.Model):
+    """A sign-up waiting for its address to be confirmed; the account is created from it then.
+
+    Nothing about it shows to the visitor, so the sign-up form answers the
+    same whether or not the address already has an account. The password is
+    kept hashed, like an account's; only a hash of the link's token is kept,
+    so the database alone cannot confirm anyone. Rows past their deadline
+    are deleted by the next sign-up.
+    """
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    preferred_language = models.CharField(_("langue préférée"), max_length=8, default="fr")
+    password = models.CharField(max_length=128)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inscription à confirmer")
+        verbose_name_plural = _("inscriptions à confirmer")
+
+    def __str__(self):
+        return self.email

@@ -169,6 +169,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "cin", "cnss_number"]
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
+# A sign-up creates the account once the address is confirmed through a mailed link, valid this long.
+SIGNUP_CONFIRMATION_HOURS = env.int("SIGNUP_CONFIRMATION_HOURS", default=72)
+# Mails about an account (sign-up, password reset): (count, seconds) per address and per client IP.
+ACCOUNT_MAIL_RATE_PER_ADDRESS = (
+    env.int("ACCOUNT_MAIL_RATE_PER_ADDRESS_COUNT", default=3),
+    env.int("ACCOUNT_MAIL_RATE_PER_ADDRESS_SECONDS", default=3600),
+)
+ACCOUNT_MAIL_RATE_PER_IP = (
+    env.int("ACCOUNT_MAIL_RATE_PER_IP_COUNT", default=10),
+    env.int("ACCOUNT_MAIL_RATE_PER_IP_SECONDS", default=3600),
+)
+
 # --- Internationalisation ---------------------------------------------------
 
 LANGUAGE_CODE = "fr"

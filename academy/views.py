@@ -1,8 +1,10 @@
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -53,30 +55,70 @@ class AcademyPasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("password_change_done")
 
 
+def _account_mail_refused(request, form, email: str) -> bool:
+    """Count a request that may send an account mail; when over a limit, put the reason on the form."""
+    try:
+        services.account_mail_check(email=email, ip=get_client_ip_address(request))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return True
+    return False
+
+
 class AcademyPasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
+    def form_valid(self, form):
+        if _account_mail_refused(self.request, form, form.cleaned_data["email"]):
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
 
 def signup(request):
+    """Ask for the account; the answer is the same whether or not the address already has one."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.user_register(
+        if _account_mail_refused(request, form, data["email"]):
+            return render(request, "registration/signup.html", {"form": form}, status=429)
+        services.signup_request(
             email=data["email"],
             password=data["password1"],
             first_name=data["first_name"],
             last_name=data["last_name"],
             organisation_name=data["organisation"],
             preferred_language=translation.get_language() or "fr",
+            site_url=request.build_absolute_uri("/"),
         )
+        return redirect("signup_done")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "registration/signup_done.html")
+
+
+@never_cache
+def signup_confirm(request, token: str):
+    """The mailed link: a page with one button (mail scanners that open links must not create accounts)."""
+    if request.method == "POST":
+        try:
+            user = services.signup_confirm(token=token)
+        except ValidationError as error:
+            context = {"problem": error.messages[0]}
+            return render(request, "registration/signup_confirm.html", context, status=400)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Bienvenue ! Votre compte est créé."))
         return redirect("courses:catalogue")
-    return render(request, "registration/signup.html", {"form": form})
+    pending = services.pending_signup_for(token)
+    if pending is None:
+        problem = _("Ce lien de confirmation n'est plus valable : il a déjà servi ou il a expiré.")
+        return render(request, "registration/signup_confirm.html", {"problem": problem}, status=400)
+    return render(request, "registration/signup_confirm.html", {"pending": pending})
 
 
 @login_required

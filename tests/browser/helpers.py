@@ -28,6 +28,23 @@ def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     expect(page.locator("form[action$='/compte/deconnexion/']")).to_be_visible()
 
 
+def confirmation_link(*, to: str, timeout_s: float = 30.0) -> str:
+    """The sign-up confirmation link the worker mailed to ``to`` (the test mail backend keeps mails in memory)."""
+    import re
+    import time
+
+    from django.core import mail
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for message in mail.outbox:
+            match = re.search(r"https?://\S+/compte/inscription/confirmer/\S+/", message.body)
+            if to in message.to and match:
+                return match.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no confirmation mail to {to} within {timeout_s} s")
+
+
 def answer_quiz_correctly(page: Page, *, user: Any, step: Any) -> None:
     """Tick the right choices of the attempt the quiz page drew, read from the database."""
     from courses.models import Choice, QuizAttempt

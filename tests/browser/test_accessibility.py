@@ -48,11 +48,14 @@ def test_public_and_learner_pages_have_no_serious_violations(page, tmp_path):
             ("home", "/"),
             ("login", "/compte/connexion/"),
             ("signup", "/compte/inscription/"),
+            ("signup sent", "/compte/inscription/envoye/"),
             ("catalogue", "/cours/catalogue/"),
             ("course page (visitor)", course.get_absolute_url()),
             ("certificate verification", certificate.get_verify_url()),
         ],
     )
+    assert page.goto("/compte/inscription/confirmer/expired-token/").status == 400
+    problems += blocking_violations(page, "signup link no longer valid")
     page.goto("/compte/inscription/")
     page.get_by_role("button", name="Créer mon compte").click()
     page.locator(".field-error").first.wait_for()

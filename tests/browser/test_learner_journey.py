@@ -11,6 +11,7 @@ from tests.browser.helpers import (
     FRENCH_COURSE,
     PRODUCT_LAB,
     answer_quiz_correctly,
+    confirmation_link,
     play_video,
     seed_demo,
     video_duration,
@@ -44,6 +45,13 @@ def test_learner_signs_up_learns_practises_and_downloads_the_certificate(page, c
     page.locator("#id_password1").fill("Argan-Essaouira-2026")
     page.locator("#id_password2").fill("Argan-Essaouira-2026")
     page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", name="Vérifiez votre boîte mail")).to_be_visible()
+    screenshot(page, "signup-sent")
+    # and follows the link the worker mailed to confirm the address
+    link = confirmation_link(to="imane.tazi@example.ma")
+    page.goto(link)
+    screenshot(page, "signup-confirm")
+    page.get_by_role("button", name="Activer mon compte").click()
     expect(page.get_by_text("Bienvenue ! Votre compte est créé.")).to_be_visible()
     learner = User.objects.get(email="imane.tazi@example.ma")
     screenshot(page, "catalogue-after-signup")

@@ -81,6 +81,9 @@ TABLE: dict[str, Row] = {
     "login": row("GET", GUESTS_ONLY),
     "logout": row("POST", (302, 302, 302, 302, 302, 302)),
     "signup": row("GET", GUESTS_ONLY),
+    "signup_done": row("GET", PUBLIC),
+    # An unknown (or used, or expired) confirmation link explains itself to anyone.
+    "signup_confirm": row("GET", (400,) * 6, lambda w: {"token": "no-such-token"}),
     "profile": row("GET", SIGNED_IN),
     "my_data": row("GET", SIGNED_IN),
     "account_delete": row("GET", SIGNED_IN),
