@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.images import validate_and_clean_image
 from courses.models import (
     Certificate,
     Choice,
@@ -18,6 +20,8 @@ from courses.models import (
     StepProgress,
     Tag,
 )
+from courses.services import authoring as authoring_services
+from courses.videos import validate_video
 
 
 @admin.register(Tag)
@@ -63,9 +67,34 @@ class ModuleAdmin(admin.ModelAdmin):
     inlines = [StepInline]
 
 
+class LessonAdminForm(forms.ModelForm):
+    """The lesson's text; its video is replaced through the authoring service, with the site's checks."""
+
+    new_video = forms.FileField(
+        label=_("remplacer la vidéo"),
+        required=False,
+        help_text=_("MP4 ou WebM, reconnu d'après son contenu (comme sur la page de la leçon)."),
+        widget=forms.FileInput(attrs={"accept": "video/mp4,video/webm"}),
+    )
+    remove_video = forms.BooleanField(label=_("retirer la vidéo"), required=False)
+
+    class Meta:
+        model = Lesson
+        fields = ["body", "video_caption"]
+
+    def clean_new_video(self):
+        upload = self.cleaned_data.get("new_video")
+        if upload:
+            validate_video(upload)  # the site's message, in the admin form
+        return upload
+
+
 class LessonInline(admin.StackedInline):
     model = Lesson
+    form = LessonAdminForm
     extra = 0
+    fields = ["body", "video_caption", "video", "new_video", "remove_video"]
+    readonly_fields = ["video"]
 
 
 class QuizInline(admin.StackedInline):
@@ -83,14 +112,56 @@ class StepAdmin(admin.ModelAdmin):
     autocomplete_fields = ["module"]
     inlines = [LessonInline, QuizInline]
 
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Lesson:
+            return
+        for lesson_form in formset.forms:
+            lesson = lesson_form.instance
+            if lesson.pk is None or lesson_form in formset.deleted_forms or not lesson_form.has_changed():
+                continue
+            if lesson_form.cleaned_data.get("new_video"):
+                authoring_services.lesson_video_set(lesson=lesson, uploaded_file=lesson_form.cleaned_data["new_video"])
+            elif lesson_form.cleaned_data.get("remove_video"):
+                authoring_services.lesson_video_remove(lesson=lesson)
+
+
+class LessonImageAdminForm(forms.ModelForm):
+    """A new image is checked and re-encoded exactly as on the authoring page (no metadata, random name)."""
+
+    # A plain file field: the site's check (content, size, pixel count) says what is wrong, not Django's.
+    image = forms.FileField(label=_("image"), widget=forms.FileInput(attrs={"accept": "image/*"}))
+
+    class Meta:
+        model = LessonImage
+        fields = ["course", "image", "alt_text"]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and "image" in self.changed_data:
+            cleaned, width, height, _format = validate_and_clean_image(image)
+            self.instance.width, self.instance.height = width, height
+            return cleaned
+        return image
+
 
 @admin.register(LessonImage)
 class LessonImageAdmin(admin.ModelAdmin):
+    form = LessonImageAdminForm
     list_display = ["alt_text", "course", "width", "height", "uploaded_by", "uploaded_at"]
     list_filter = ["course"]
     search_fields = ["alt_text", "course__title"]
     list_select_related = ["course", "uploaded_by"]
     readonly_fields = ["width", "height", "uploaded_by", "uploaded_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An image is replaced by uploading a new one (lessons link to it by id).
+        return [*self.readonly_fields, "image"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class ChoiceInline(admin.TabularInline):

@@ -24,6 +24,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 25_000_000
 ALLOWED_FORMATS: dict[str, str] = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# The only names validate_and_clean_image gives, and the type each is served with.
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 
 
 def _open_header(data: bytes) -> Image.Image:
@@ -122,3 +124,8 @@ def validate_and_clean_image(uploaded_file: IO[bytes]) -> tuple[ContentFile, int
         image.close()
     name = f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[image_format]}"
     return ContentFile(cleaned, name=name), width, height, image_format
+
+
+def served_content_type(stored_name: str) -> str | None:
+    """The type a stored lesson image is served with, or None when no check named it (never served)."""
+    return CONTENT_TYPES.get(stored_name.rsplit(".", 1)[-1].lower()) if "." in stored_name else None

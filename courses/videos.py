@@ -18,6 +18,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 MAX_VIDEO_BYTES = 200 * 1024 * 1024
+# The only names validate_video gives, and the type each is served with.
+CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm"}
 
 # PyAV names a demuxer by the family it handles: "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm".
 _MP4_CODECS = frozenset({"h264", "hevc", "av1", "vp9"})
@@ -100,3 +102,8 @@ def validate_video(uploaded_file: UploadedFile) -> tuple[UploadedFile, VideoInfo
     info = inspect_video(uploaded_file)
     uploaded_file.name = f"{uuid.uuid4().hex}.{info.extension}"
     return uploaded_file, info
+
+
+def served_content_type(stored_name: str) -> str | None:
+    """The type a stored lesson video is served with, or None when no check named it (never served)."""
+    return CONTENT_TYPES.get(stored_name.rsplit(".", 1)[-1].lower()) if "." in stored_name else None

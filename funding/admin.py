@@ -32,6 +32,7 @@ from funding.models import (
     RequiredDocument,
     TrainingAction,
 )
+from funding.services.dossier import check_upload, document_attach_file
 from funding.services.participants import (
     ALLOWED_TRANSITIONS,
     participant_add,
@@ -189,10 +190,14 @@ class ParticipantInline(admin.TabularInline):
 
 
 class DossierDocumentInline(admin.TabularInline):
+    """Statuses at a glance; a file is uploaded on the document's own page, with the dossier's checks."""
+
     model = DossierDocument
     extra = 0
     fields = ["required", "participant", "status", "file", "notes"]
+    readonly_fields = ["file"]
     raw_id_fields = ["participant"]
+    show_change_link = True
 
 
 @admin.register(TrainingAction)
@@ -437,13 +442,45 @@ class AttendanceAdmin(admin.ModelAdmin):
     raw_id_fields = ["participant", "day", "recorded_by"]
 
 
+class DossierDocumentAdminForm(forms.ModelForm):
+    """The file goes through the dossier page's checks and naming (funding.services.dossier)."""
+
+    new_file = forms.FileField(
+        label=_("nouveau fichier"),
+        required=False,
+        help_text=_("PDF, JPEG ou PNG, reconnu d'après son contenu ; 10 Mo au maximum."),
+    )
+    remove_file = forms.BooleanField(label=_("retirer le fichier"), required=False)
+
+    class Meta:
+        model = DossierDocument
+        fields = ["action", "required", "participant", "status", "notes"]
+
+    def clean_new_file(self):
+        upload = self.cleaned_data.get("new_file")
+        if upload:
+            check_upload(upload)
+        return upload
+
+
 @admin.register(DossierDocument)
 class DossierDocumentAdmin(admin.ModelAdmin):
+    form = DossierDocumentAdminForm
     list_display = ["required", "action", "participant", "status", "has_file", "updated_at"]
     list_filter = ["status", "required", "action__plan_year"]
     search_fields = ["action__title", "action__company__legal_name", "required__label", "participant__learner__email"]
     list_select_related = ["required", "action", "participant__learner"]
-    raw_id_fields = ["action", "participant", "updated_by"]
+    raw_id_fields = ["action", "participant"]
+    fields = ["action", "required", "participant", "status", "file", "new_file", "remove_file", "notes", "updated_by"]
+    readonly_fields = ["file", "updated_by"]
+
+    def save_model(self, request: HttpRequest, obj: DossierDocument, form: forms.ModelForm, change: bool) -> None:
+        if form.cleaned_data.get("new_file"):
+            document_attach_file(document=obj, upload=form.cleaned_data["new_file"])
+        elif form.cleaned_data.get("remove_file"):
+            document_attach_file(document=obj, upload=None)
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("fichier"), boolean=True)
     def has_file(self, obj: DossierDocument) -> bool:

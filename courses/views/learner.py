@@ -6,7 +6,7 @@ courses.selectors.learning, writes through courses.services.learning.
 
 from __future__ import annotations
 
-import mimetypes
+import logging
 import re
 from io import BytesIO
 
@@ -22,13 +22,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.htmx import wants_partial
-from courses import permissions
+from courses import images, permissions, videos
 from courses.forms.learner import AdminEnrolForm, CatalogueFilterForm, QuizAttemptForm
 from courses.markdown import render_markdown
 from courses.models import Certificate, Choice, Course, Enrolment, LessonImage, Question, QuizAttempt, Step
 from courses.pdf import certificate_pdf_bytes
 from courses.selectors import learning as selectors
 from courses.services import learning as services
+
+logger = logging.getLogger(__name__)
 
 # --- helpers -----------------------------------------------------------------
 
@@ -466,7 +468,10 @@ def lesson_video(request: HttpRequest, step_id: int) -> HttpResponse:
     lesson = getattr(step, "lesson", None)
     if lesson is None or not lesson.video:
         raise Http404
-    content_type = mimetypes.guess_type(lesson.video.name)[0] or "video/mp4"
+    content_type = videos.served_content_type(lesson.video.name)
+    if content_type is None:
+        logger.warning("lesson video of step %s has no checked type (%s): not served", step.pk, lesson.video.name)
+        raise Http404
     response = _file_response(request, lesson.video, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -477,7 +482,10 @@ def lesson_image(request: HttpRequest, pk: int) -> HttpResponse:
     image = get_object_or_404(LessonImage.objects.select_related("course"), pk=pk)
     if not permissions.can_view_course(request.user, image.course):
         raise Http404
-    content_type = mimetypes.guess_type(image.image.name)[0] or "application/octet-stream"
+    content_type = images.served_content_type(image.image.name)
+    if content_type is None:
+        logger.warning("lesson image %s has no checked type (%s): not served", image.pk, image.image.name)
+        raise Http404
     response = _file_response(request, image.image, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response

@@ -37,6 +37,25 @@ def check_upload(upload: UploadedFile) -> str:
     raise ValidationError(_("Seuls les fichiers PDF, JPEG et PNG sont acceptés."), code="bad_type")
 
 
+def document_attach_file(*, document: DossierDocument, upload: UploadedFile | None) -> None:
+    """Store ``upload`` as the document's file, or remove the file when ``upload`` is None (row not saved).
+
+    The file is recognised by its content and named by the dossier's rule
+    (``<action>/<code>-<random>.<type>``); the file it replaces leaves the disk
+    once the change is committed, never before (a rolled-back change keeps it).
+    """
+    old = document.file.name if document.file else ""
+    if upload is None:
+        document.file = ""
+    else:
+        extension = check_upload(upload)
+        name = f"{document.action_id}/{document.required.code}-{uuid.uuid4().hex[:12]}.{extension}"
+        document.file.save(name, ContentFile(upload.read()), save=False)
+    if old and old != document.file.name:
+        storage = document.file.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
 def _document_for(
     *, action: TrainingAction, required: RequiredDocument, participant: Participant | None
 ) -> DossierDocument:
@@ -68,9 +87,7 @@ def document_update(
     """Set a dossier document's status and/or attach its file (an upload makes a missing piece prepared)."""
     document = _document_for(action=action, required=required, participant=participant)
     if upload is not None:
-        extension = check_upload(upload)
-        name = f"{action.pk}/{required.code}-{uuid.uuid4().hex[:12]}.{extension}"
-        document.file.save(name, ContentFile(upload.read()), save=False)
+        document_attach_file(document=document, upload=upload)
         # A piece with its file is at least prepared, whatever the status select still says.
         if (status or document.status) == DossierDocument.Status.MISSING:
             status = DossierDocument.Status.PREPARED

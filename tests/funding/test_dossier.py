@@ -68,6 +68,40 @@ def test_upload_a_pdf_makes_the_piece_prepared(admin_client, admin):
     assert selectors.dossier_progress(selectors.dossier_checklist(action))[0] == 1
 
 
+def test_a_replaced_file_leaves_the_disk_once_the_change_is_committed(
+    admin_client, admin, django_capture_on_commit_callbacks
+):
+    # given a piece with its file
+    action = TrainingActionFactory()
+    invoice = RequiredDocument.objects.get(code="invoice")
+    upload = SimpleUploadedFile("facture.pdf", PDF_BYTES, content_type="application/pdf")
+    first = document_update(action=action, required=invoice, upload=upload, by=admin).file
+    old_name, storage = first.name, first.storage
+    # when a new file replaces it on the dossier page
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(
+            reverse("funding:document_upload", args=[action.pk]),
+            {"required_id": invoice.pk, "status": "", "file": SimpleUploadedFile("v2.png", PNG_BYTES)},
+        )
+    assert response.status_code == 302
+    # then the old file is still there until the change commits, and gone after
+    assert storage.exists(old_name)
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(old_name)
+    assert storage.exists(DossierDocument.objects.get(action=action, required=invoice).file.name)
+
+
+def test_a_refused_replacement_keeps_the_old_file(admin, django_capture_on_commit_callbacks):
+    action = TrainingActionFactory()
+    invoice = RequiredDocument.objects.get(code="invoice")
+    upload = SimpleUploadedFile("facture.pdf", PDF_BYTES, content_type="application/pdf")
+    old = document_update(action=action, required=invoice, upload=upload, by=admin).file
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        document_update(action=action, required=invoice, upload=SimpleUploadedFile("x.pdf", b"<html>"), by=admin)
+    assert old.storage.exists(old.name)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
