@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "courses",
     "labs",
     "funding",
+    "provenance",
     "demo",
     "lti_tool",
     "lti",
@@ -387,6 +388,23 @@ if env.bool("DIFFUSERS_ENABLED", default=False):
             "queue": "gpu",
         },
     }
+
+# Content credentials (C2PA) and the visible mark on generated videos. `make demo`
+# creates a demonstration CA and signing certificate at these default paths.
+PROVENANCE = {
+    "SCHOOL_NAME": env("PROVENANCE_SCHOOL_NAME", default="Academy"),
+    "SIGNING_CERT": env("PROVENANCE_SIGNING_CERT", default=str(VAR_DIR / "provenance" / "signing-chain.pem")),
+    "SIGNING_KEY": env("PROVENANCE_SIGNING_KEY", default=str(VAR_DIR / "provenance" / "signing-key.pem")),
+    "SIGNING_ALGORITHM": env("PROVENANCE_SIGNING_ALGORITHM", default="es256"),
+    "TSA_URL": env("PROVENANCE_TSA_URL", default=""),
+    "TRUST_ANCHORS": env("PROVENANCE_TRUST_ANCHORS", default=str(VAR_DIR / "provenance" / "demo-root-ca.pem")),
+    "MARK_TEXT": env("PROVENANCE_MARK_TEXT", default="Généré par IA"),
+    "MARK_POSITION": env("PROVENANCE_MARK_POSITION", default="bottom-right"),
+    "MARK_OPACITY": env.float("PROVENANCE_MARK_OPACITY", default=0.75),
+}
+# « Vérifier une vidéo »: the largest upload read, and uploads per visitor per hour.
+PROVENANCE_VERIFY_MAX_BYTES = env.int("PROVENANCE_VERIFY_MAX_BYTES", default=50 * 1024 * 1024)
+PROVENANCE_VERIFY_RATE_PER_HOUR = env.int("PROVENANCE_VERIFY_RATE_PER_HOUR", default=30)
 
 # Optional moderation pre-check (OpenAI omni-moderation contract).
 MODERATION = {

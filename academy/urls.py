@@ -34,6 +34,7 @@ urlpatterns = [
     path("labos/", include("labs.urls")),
     path("financement/", include("funding.urls")),
     path("lti/", include("lti.urls")),
+    path("verifier-une-video/", include("provenance.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -52,6 +52,8 @@ def main() -> int:
 
     env = demo_environment()
     manage(env, "migrate", "--noinput")
+    # A local demonstration CA signs the content credentials of demo videos (created once, under var/).
+    manage(env, "provenance_demo_ca")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     manage(env, "seed_demo")
 

@@ -64,6 +64,14 @@ def submission(w: World) -> dict:
     return {"pk": w.submission.pk}
 
 
+def provenance_sample() -> dict:
+    from provenance.samples import STILL_IMAGE, samples_dir
+
+    samples_dir().mkdir(parents=True, exist_ok=True)
+    (samples_dir() / STILL_IMAGE).write_bytes(png_bytes())
+    return {"name": STILL_IMAGE}
+
+
 PUBLIC = (200, 200, 200, 200, 200, 200)
 SIGNED_IN = (LOGIN, 200, 200, 200, 200, 200)
 GUESTS_ONLY = (200, 302, 302, 302, 302, 302)
@@ -233,6 +241,9 @@ TABLE: dict[str, Row] = {
     ),
     "lti:keys_rotate": row("POST", ADMINS_POST),
     "lti:course_roster": row("GET", (LOGIN, 404, 404, 200, 404, 200), course),
+    # --- provenance: public by design (anyone may check a file, and the workshop samples are demo material) ---
+    "provenance:verify": row("GET", PUBLIC),
+    "provenance:sample": row("GET", PUBLIC, lambda w: provenance_sample()),
 }
 
 

@@ -11,6 +11,7 @@ from academy.models import Organisation, User
 from courses.services.learning import enrol
 from demo.course_loader import CONTENT_DIR, load_course, read_course_file
 from demo.funding_sample import seed_funding_sample
+from provenance.samples import write_samples
 
 DEMO_PASSWORD = "demo-academy-2026"  # noqa: S105 (published demo logins)
 DEMO_ACCOUNTS = [
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         )
 
         call_command("lti_demo_platform", stdout=self.stdout)
+        # The ethics module's provenance workshop links to these (made offline, no download).
+        write_samples()
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Sample OFPPT action: {action} (/financement/actions/{action.pk}/)")

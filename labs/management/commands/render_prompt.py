@@ -2,12 +2,16 @@
 
 Useful to preview what the simulator draws for a prompt, or to try a hosted
 backend's settings before a lab uses it. Asynchronous backends are polled
-until they finish; progress goes to stderr, the result line to stdout.
+until they finish; progress goes to stderr, the result line to stdout. Like
+every video the platform produces, the file carries the visible « Généré par
+IA » mark and, when a signing key is configured, signed content credentials.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from labs.backends import DEFAULT_ALIAS, get_backend
 from labs.backends.base import BackendError, GenerationRequest, JobState, TransientBackendError, VideoBackend
+from labs.provenance import generation_facts
+from provenance.api import MarkError, SigningError, protect_video
 
 SIZE_RE = re.compile(r"^(\d{1,5})[xX×](\d{1,5})$")
 POLL_INTERVAL_S = 1.0
@@ -57,9 +63,23 @@ class Command(BaseCommand):
             backend.validate(request)
             job_ref = backend.start(request)
             self._wait(backend, job_ref, deadline=began + options["timeout"])
-            backend.fetch(job_ref, output)
+            with tempfile.TemporaryDirectory(prefix="render-prompt-") as workdir:
+                raw = backend.fetch(job_ref, Path(workdir) / "raw.mp4")
+                facts = generation_facts(backend=backend, prompt=request.prompt, tier=request.tier)
+                protected = protect_video(raw, facts=facts, workdir=Path(workdir))
+                output.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(protected.video, output)
         except BackendError as exc:
             raise CommandError(str(exc.message or exc.code)) from exc
+        except (MarkError, SigningError) as exc:
+            raise CommandError(str(exc)) from exc
+        if not protected.signed:
+            self.stderr.write(
+                _(
+                    "Aucune clé de signature configurée : la vidéo porte la mention visible mais pas d'informations "
+                    "de provenance signées (voir « manage.py provenance_demo_ca » et le README)."
+                )
+            )
 
         cost = backend.cost(request)
         self.stdout.write(
