@@ -27,7 +27,16 @@ COLOUR_PRESENT_FULL = 0.03  # share of the frame, median over frames
 COLOUR_PRESENT_PARTIAL = 0.01
 DURATION_TOLERANCE_S = 0.5
 
-VIDEO_CHECKS = ("motion_present", "motion_absent", "no_cuts", "exposure", "colour_present", "duration")
+VIDEO_CHECKS = (
+    "motion_present",
+    "motion_absent",
+    "no_cuts",
+    "exposure",
+    "colour_present",
+    "duration",
+    "prompt_alignment",
+)
+ALIGNMENT_FULL = 0.6  # labs.grading.alignment's 0..1 score from which the video reads as the prompt
 
 
 @dataclass(frozen=True)
@@ -272,7 +281,29 @@ def _score_video(
             "t": target_duration_s,
         }
         return _result(spec, 0.0, hint, hint=hint)
+    if check == "prompt_alignment":
+        return _score_alignment(spec, metrics.get("alignment"))
     return _result(spec, 0.0, _("Contrôle inconnu : %(check)s.") % {"check": check})
+
+
+def _score_alignment(spec: CriterionSpec, alignment: dict[str, Any] | None) -> CriterionScore:
+    """« Fidélité au prompt »: measured only where the worker has an alignment model; otherwise it does not count."""
+    if not alignment:
+        unweighted = CriterionSpec(**{**spec.__dict__, "weight": 0})
+        return _result(
+            unweighted, 0.0, _("Non mesurée : ce serveur n'a pas de modèle d'alignement ; ce critère ne compte pas.")
+        )
+    score = float(alignment.get("score", 0.0))
+    weakest = sorted((value, text) for text, value in (alignment.get("elements") or {}).items() if value < 0.5)
+    if score >= ALIGNMENT_FULL and not weakest:
+        return _result(spec, 1.0, _("Les images correspondent bien au prompt (%(p).0f %%).") % {"p": 100 * score})
+    missing = ", ".join(_quote(text) for _value, text in weakest[:3])
+    hint = (
+        _("Le modèle retrouve mal à l'image : %(elements)s. Décrivez-les plus concrètement.") % {"elements": missing}
+        if missing
+        else _("Les images ne correspondent qu'en partie au prompt : précisez le sujet et le décor.")
+    )
+    return _result(spec, min(1.0, score / ALIGNMENT_FULL), hint, hint=hint)
 
 
 VIDEO_CHECK_LABELS = {
@@ -282,6 +313,7 @@ VIDEO_CHECK_LABELS = {
     "exposure": gettext_lazy("Exposition et contraste"),
     "colour_present": gettext_lazy("Couleur présente"),
     "duration": gettext_lazy("Durée"),
+    "prompt_alignment": gettext_lazy("Fidélité au prompt"),
 }
 
 
