@@ -389,6 +389,9 @@ if env.bool("DIFFUSERS_ENABLED", default=False):
         },
     }
 
+# Optional prompt–video alignment (GPU worker): a CLIP-family model saved with save_pretrained.
+ALIGNMENT_MODEL_PATH = env("ALIGNMENT_MODEL_PATH", default="")
+
 # Content credentials (C2PA) and the visible mark on generated videos. `make demo`
 # creates a demonstration CA and signing certificate at these default paths.
 PROVENANCE = {
