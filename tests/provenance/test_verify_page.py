@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from provenance.api import GenerationFacts, prompt_digest, protect_video
 from tests.provenance.conftest import photo_bytes, write_video
@@ -130,10 +132,15 @@ def test_nothing_is_kept_after_a_check(client, settings, signed_video, tmp_path)
     assert list((tmp_path / "uploads").iterdir()) == []
 
 
-@pytest.mark.django_db
-def test_the_page_speaks_english(client, signed_video):
+@pytest.fixture
+def english(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    yield
+    translation.activate(settings.LANGUAGE_CODE)  # the middleware left English active in this thread
 
+
+@pytest.mark.django_db
+def test_the_page_speaks_english(client, english, signed_video):
     page = upload(client, "teaser.mp4", signed_video, "video/mp4").content.decode()
 
     assert "Declares itself AI-generated" in page
