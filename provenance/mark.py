@@ -29,9 +29,9 @@ class MarkError(Exception):
 
 
 @functools.lru_cache(maxsize=16)
-def badge(text: str, frame_height: int) -> np.ndarray:
-    """RGBA pixels of the mark for a frame ``frame_height`` tall (text about 5 % of the height, legible from 240p)."""
-    size = max(10, round(frame_height * 0.05))
+def badge(text: str, short_side: int) -> np.ndarray:
+    """RGBA pixels of the mark for a frame whose short side is ``short_side`` (text 5 % of it: legible from 240p)."""
+    size = max(10, round(short_side * 0.05))
     try:
         font = ImageFont.truetype(str(_FONT), size)
     except OSError:
@@ -47,7 +47,7 @@ def badge(text: str, frame_height: int) -> np.ndarray:
 
 
 def _origin(frame_w: int, frame_h: int, mark_w: int, mark_h: int, position: str) -> tuple[int, int]:
-    margin = max(4, round(frame_h * 0.03))
+    margin = max(4, round(min(frame_w, frame_h) * 0.03))
     x = margin if position.endswith("left") else frame_w - mark_w - margin
     y = margin if position.startswith("top") else frame_h - mark_h - margin
     return max(0, x), max(0, y)
@@ -56,7 +56,7 @@ def _origin(frame_w: int, frame_h: int, mark_w: int, mark_h: int, position: str)
 def stamp(pixels: np.ndarray, *, text: str, position: str, opacity: float) -> np.ndarray:
     """Blend the mark into an RGB frame (H×W×3 uint8) in place and return it."""
     frame_h, frame_w = pixels.shape[:2]
-    mark = badge(text, frame_h)
+    mark = badge(text, min(frame_h, frame_w))
     mark = mark[:frame_h, :frame_w]
     mark_h, mark_w = mark.shape[:2]
     x, y = _origin(frame_w, frame_h, mark_w, mark_h, position)
