@@ -22,7 +22,7 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     worker_cancel_long_running_tasks_on_connection_loss=True,
     task_default_queue="default",
-    # Attempts on a local-GPU backend are sent to that backend's queue (labs.services.submissions.grading_queue).
+    # Attempts on a local-GPU backend are sent to that backend's queue (labs.services.dispatch.grading_queue).
     beat_schedule={
         "sweep-stuck-submissions": {
             "task": "labs.tasks.sweep_stuck_submissions",

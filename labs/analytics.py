@@ -236,8 +236,7 @@ def lab_analytics(rows: Sequence[Row], *, lab: Lab) -> LabAnalytics:
     graded = [row for row in rows if row["state"] == Submission.State.GRADED]
     blocked = [row for row in rows if row["state"] == Submission.State.BLOCKED]
     passed_with = _learners_passed(by_learner, pass_mark=lab.pass_mark, grading=lab.grading)
-    not_generated = (Submission.State.BLOCKED, Submission.State.FAILED)
-    generations = Counter(row["learner_id"] for row in rows if row["state"] not in not_generated)
+    generations = Counter(row["learner_id"] for row in rows if row["state"] not in Submission.NOT_GENERATED_STATES)
     counted = [sum(1 for row in learner_rows if row["counts_as_attempt"]) for learner_rows in by_learner.values()]
     return LabAnalytics(
         attempts=len(rows),

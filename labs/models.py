@@ -176,6 +176,9 @@ class Submission(models.Model):
         FAILED = "failed", _("Échec technique")
 
     TERMINAL_STATES = (State.GRADED, State.BLOCKED, State.FAILED)
+    IN_FLIGHT_STATES = (State.QUEUED, State.GENERATING, State.ANALYSING)
+    # Attempts that produced no video: they use up no generation of the budget.
+    NOT_GENERATED_STATES = (State.BLOCKED, State.FAILED)
 
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_submissions")

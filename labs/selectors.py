@@ -117,10 +117,9 @@ def lab_allowance(*, learner, lab: Lab) -> LabAllowance:
     mine = learner_submissions(learner=learner, lab=lab)
     counts = mine.aggregate(
         attempts=Count("pk", filter=Q(counts_as_attempt=True)),
-        generations=Count("pk", filter=~Q(state__in=[Submission.State.BLOCKED, Submission.State.FAILED])),
+        generations=Count("pk", filter=~Q(state__in=Submission.NOT_GENERATED_STATES)),
         cost=Sum("cost"),
     )
-    in_flight_states = (Submission.State.QUEUED, Submission.State.GENERATING, Submission.State.ANALYSING)
     return LabAllowance(
         attempts_used=counts["attempts"],
         attempts_max=lab.max_attempts,
@@ -128,7 +127,7 @@ def lab_allowance(*, learner, lab: Lab) -> LabAllowance:
         generations_max=lab.budget_generations_per_learner,
         cost_spent=counts["cost"] or Decimal("0"),
         cost_max=lab.budget_cost_per_learner,
-        in_flight=mine.filter(state__in=in_flight_states).first(),
+        in_flight=mine.filter(state__in=Submission.IN_FLIGHT_STATES).first(),
     )
 
 

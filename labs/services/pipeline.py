@@ -2,48 +2,66 @@
 
 ``render_and_score`` is the work itself, free of database writes, so the
 Celery task and ``manage.py grade_prompt`` (no worker) run the same code.
-``run_grading`` wraps it for a stored Submission: the row is locked only for
-the short state changes, never while a video renders. ``_claim`` moves the
-attempt forward under ``select_for_update`` and raises ``StaleTask`` when the
-attempt is finished already or the task's token is stale, so a redelivered
-or superseded task does nothing. Transient backend errors propagate to the
-task, which retries them.
+``run_grading`` wraps it for a stored Submission, moving the attempt through
+labs.services.transitions: the row is locked only for the short state
+changes, never while a video renders, and a redelivered or superseded run
+(finished attempt, stale token) does nothing. ``grade_attempt`` is what the
+Celery task calls: it fails the attempt with the learner's message on any
+error but a transient one, which it counts and hands to the task to retry.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.files import File
-from django.db import transaction
-from django.utils import timezone
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from labs.backends import get_backend
-from labs.backends.base import BackendError, GenerationRequest, JobState, PolicyRejected, VideoBackend
+from labs.backends.base import (
+    BackendError,
+    GenerationRequest,
+    JobState,
+    PolicyRejected,
+    TransientBackendError,
+    VideoBackend,
+)
 from labs.backends.validation import nearest_supported
 from labs.grading.anatomy import parse_prompt
 from labs.grading.moderation import get_moderation_client
 from labs.grading.policy import PolicyResult, check_prompt
 from labs.grading.rubric import score_prompt_and_video
-from labs.grading.video_analysis import analyse_video, make_contact_sheet, make_poster, make_web_rendition
+from labs.grading.video_analysis import (
+    VideoAnalysisError,
+    analyse_video,
+    make_contact_sheet,
+    make_poster,
+    make_web_rendition,
+)
 from labs.models import Lab, Submission
 from labs.selectors import lab_criteria_specs, lab_policy_rules
-from labs.services.progress import lab_progress_sync
-from labs.services.submissions import running_deadline, submission_block
+from labs.services.transitions import (
+    StaleTask,
+    submission_analysing,
+    submission_block,
+    submission_claim,
+    submission_fail,
+    submission_finish,
+    submission_job_started,
+    submission_progress,
+    submission_retry,
+)
 
 logger = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 2.0
-
-
-class StaleTask(Exception):
-    """The attempt moved on without this task (finished, or re-enqueued with a new token)."""
 
 
 class Blocked(Exception):
@@ -169,44 +187,16 @@ def render_and_score(
     )
 
 
-def _claim(submission_id: int, token: str, state: str, **fields) -> Submission:
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("lab", "lab__step").get(pk=submission_id)
-        if submission.is_terminal or str(submission.task_token) != token:
-            raise StaleTask
-        submission.state = state
-        for name, value in fields.items():
-            setattr(submission, name, value)
-        submission.save()
-        return submission
-
-
 def run_grading(
     submission_id: int, token: str, *, workdir: Path, sleep: Callable[[float], None] = time.sleep
 ) -> Submission | None:
-    """Take an attempt from queued to a terminal state; None when there was nothing to do."""
+    """Take an attempt from queued to graded or blocked; None when this run has nothing to do.
+
+    Errors other than moderation propagate (grade_attempt turns them into a
+    failure, the task retries transient ones).
+    """
     try:
-        submission = _claim(
-            submission_id,
-            token,
-            Submission.State.GENERATING,
-            progress=5,
-            started_at=timezone.now(),
-            deadline_at=timezone.now() + running_deadline(),
-        )
-
-        def remember_job(job_ref: str) -> None:
-            # A retry polls this job instead of paying for a new one.
-            _claim(submission_id, token, Submission.State.GENERATING, job_ref=job_ref)
-
-        def save_progress(progress: int) -> None:
-            Submission.objects.filter(pk=submission_id, task_token=token, state=Submission.State.GENERATING).update(
-                progress=max(5, min(int(progress), 90))
-            )
-
-        def start_analysis(cost: Decimal | None) -> None:
-            _claim(submission_id, token, Submission.State.ANALYSING, progress=92, cost=cost)
-
+        submission = submission_claim(submission_id=submission_id, token=token)
         try:
             graded = render_and_score(
                 lab=submission.lab,
@@ -215,45 +205,54 @@ def run_grading(
                 language=submission.language,
                 workdir=workdir,
                 job_ref=submission.job_ref,
-                on_job_started=remember_job,
-                on_progress=save_progress,
-                on_analysing=start_analysis,
+                on_job_started=lambda job_ref: submission_job_started(
+                    submission_id=submission_id, token=token, job_ref=job_ref
+                ),
+                on_progress=lambda progress: submission_progress(
+                    submission_id=submission_id, token=token, progress=progress
+                ),
+                on_analysing=lambda cost: submission_analysing(submission_id=submission_id, token=token, cost=cost),
                 sleep=sleep,
             )
         except Blocked as blocked:
-            submission_block(submission_id=submission_id, policy=blocked.policy)
-            return Submission.objects.get(pk=submission_id)
-        return _finish(submission_id, token, graded)
+            return submission_block(submission_id=submission_id, token=token, policy=blocked.policy)
+        return submission_finish(submission_id=submission_id, token=token, graded=graded)
     except StaleTask:
         logger.info("submission %s: stale or finished task ignored", submission_id)
         return None
 
 
-def _finish(submission_id: int, token: str, graded: GradedVideo) -> Submission:
-    with transaction.atomic():
-        submission = (
-            Submission.objects.select_for_update().select_related("lab", "lab__step", "learner").get(pk=submission_id)
-        )
-        if submission.is_terminal or str(submission.task_token) != token:
-            raise StaleTask
-        for field_name, path in (
-            ("video", graded.video),
-            ("poster", graded.poster),
-            ("contact_sheet", graded.contact_sheet),
-        ):
-            with path.open("rb") as handle:
-                getattr(submission, field_name).save(f"{submission_id}-{path.name}", File(handle), save=False)
-        submission.state = Submission.State.GRADED
-        submission.progress = 100
-        submission.result = graded.result
-        submission.score = graded.result["score"]
-        submission.passed = graded.result["passed"]
-        submission.cost = graded.cost
-        submission.generation_seconds = graded.generation_seconds
-        submission.grading_seconds = graded.grading_seconds
-        submission.finished_at = timezone.now()
-        submission.error_code = submission.error_message = ""
-        submission.save()
-        lab_progress_sync(learner=submission.learner, lab=submission.lab)
-    logger.info("submission %s graded: %s/100", submission_id, submission.score)
-    return submission
+def grade_attempt(*, submission_id: int, token: str) -> str:
+    """The grading task's service: run the attempt in its learner's language, in a scratch directory.
+
+    Returns "done", "skipped" (nothing to do) or "failed" (any error but a
+    transient one: the attempt is failed with the learner's message). A
+    transient error is counted, then raised for the task to retry.
+    """
+    language = Submission.objects.filter(pk=submission_id).values_list("language", flat=True).first() or "fr"
+    with override(language):
+        try:
+            with tempfile.TemporaryDirectory(prefix=f"submission-{submission_id}-") as workdir:
+                result = run_grading(submission_id, token, workdir=Path(workdir))
+        except TransientBackendError as error:
+            if not submission_retry(submission_id=submission_id, token=token, error=error):
+                return "skipped"
+            raise
+        except (SoftTimeLimitExceeded, VideoAnalysisError, BackendError) as error:
+            logger.warning("submission %s: %s (%s)", submission_id, type(error).__name__, _log_detail(error))
+            submission_fail(submission_id=submission_id, token=token, error=error)
+            return "failed"
+        except Exception as error:
+            logger.exception("submission %s: unexpected error while grading", submission_id)
+            submission_fail(submission_id=submission_id, token=token, error=error)
+            return "failed"
+    return "done" if result is not None else "skipped"
+
+
+def _log_detail(error: BaseException) -> str:
+    """What the log says about an error: codes and technical detail, never the prompt."""
+    if isinstance(error, VideoAnalysisError):
+        return f"{error.code}: {error.detail}"
+    if isinstance(error, BackendError):
+        return error.code
+    return "time limit reached"

@@ -7,7 +7,11 @@ Trainers' overrides are kept: they win over the grader.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from labs.grading.anatomy import parse_prompt
@@ -15,6 +19,7 @@ from labs.grading.policy import check_prompt
 from labs.grading.rubric import score_prompt_and_video
 from labs.models import Lab, RegradeRun, Submission
 from labs.selectors import lab_criteria_specs, lab_policy_rules
+from labs.services.dispatch import send_regrade
 from labs.services.progress import lab_progress_sync
 
 
@@ -25,9 +30,7 @@ def regrade_start(*, lab: Lab, requested_by) -> RegradeRun:
         return running
     total = lab.submissions.filter(state=Submission.State.GRADED).count()
     run = RegradeRun.objects.create(lab=lab, requested_by=requested_by, total=total)
-    from labs.tasks import regrade_lab
-
-    transaction.on_commit(lambda: regrade_lab.delay(run.pk))
+    send_regrade(run_id=run.pk)
     return run
 
 
@@ -54,3 +57,22 @@ def regrade_submission(*, submission_id: int) -> bool:
     submission.save(update_fields=["result", "score", "passed"])
     lab_progress_sync(learner=submission.learner, lab=submission.lab)
     return changed
+
+
+def regrade_run(*, run_id: int, pause: float = 0.0, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Regrade the lab's graded attempts one by one, recording the run's progress; returns how many.
+
+    ``pause`` seconds between two attempts keep a big lab from starving the queue.
+    """
+    run = RegradeRun.objects.select_related("lab").get(pk=run_id)
+    if run.state == RegradeRun.State.DONE:
+        return 0
+    ids = list(run.lab.submissions.filter(state=Submission.State.GRADED).order_by("pk").values_list("pk", flat=True))
+    RegradeRun.objects.filter(pk=run_id).update(total=len(ids), done=0, changed=0)
+    for submission_id in ids:
+        changed = regrade_submission(submission_id=submission_id)
+        RegradeRun.objects.filter(pk=run_id).update(done=F("done") + 1, changed=F("changed") + int(changed))
+        if pause:
+            sleep(pause)
+    RegradeRun.objects.filter(pk=run_id).update(state=RegradeRun.State.DONE, finished_at=timezone.now())
+    return len(ids)

@@ -1,8 +1,9 @@
-"""Writes about lab attempts: drafts, submitting, finishing, overriding.
+"""Writes about lab attempts made by people: drafts, submitting, a trainer's override.
 
 The data path (DESIGN.md): ``submit_attempt`` validates, applies the policy
-gate, creates a ``queued`` Submission and enqueues ``grade_submission`` on
-commit. A double click (same form token) gives one submission; a learner has
+gate, creates a ``queued`` Submission and enqueues its grading on commit
+(labs.services.dispatch); what happens to it next is in
+labs.services.transitions. A double click (same form token) gives one submission; a learner has
 at most one attempt in flight per lab; failures of our infrastructure never
 use up an attempt.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import logging
 import uuid
 import zlib
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,17 +23,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.ratelimit import Rate, hit
-from labs.backends import get_backend
-from labs.backends.base import BackendError
 from labs.backends.validation import find_forbidden_character
-from labs.grading.policy import PolicyResult, check_prompt
+from labs.grading.policy import check_prompt
 from labs.models import Lab, LabDraft, Submission
 from labs.selectors import lab_policy_rules
+from labs.services.dispatch import send_grading
+from labs.services.progress import lab_progress_sync
+from labs.services.transitions import mark_blocked, queued_deadline
 
 logger = logging.getLogger(__name__)
 
 MAX_PROMPT_CHARS = 4000
-IN_FLIGHT_STATES = (Submission.State.QUEUED, Submission.State.GENERATING, Submission.State.ANALYSING)
 
 
 class SubmissionRefused(ValidationError):
@@ -92,7 +92,7 @@ def _check_rate(learner_id: int) -> None:
 
 def _check_allowance(*, learner, lab: Lab) -> None:
     mine = Submission.objects.filter(lab=lab, learner=learner)
-    if mine.filter(state__in=IN_FLIGHT_STATES).exists():
+    if mine.filter(state__in=Submission.IN_FLIGHT_STATES).exists():
         raise SubmissionRefused(
             _("Votre essai précédent est encore en cours : attendez son résultat avant d'en lancer un autre."),
             code="in_flight",
@@ -102,7 +102,7 @@ def _check_allowance(*, learner, lab: Lab) -> None:
             _("Vous avez utilisé vos %(n)d tentatives pour ce labo.") % {"n": lab.max_attempts},
             code="attempts_exhausted",
         )
-    generated = mine.exclude(state__in=[Submission.State.BLOCKED, Submission.State.FAILED])
+    generated = mine.exclude(state__in=Submission.NOT_GENERATED_STATES)
     if lab.budget_generations_per_learner and generated.count() >= lab.budget_generations_per_learner:
         raise SubmissionRefused(
             _("Le budget de %(n)d générations de ce labo est atteint.") % {"n": lab.budget_generations_per_learner},
@@ -172,93 +172,12 @@ def _create_submission(*, learner, lab: Lab, prompt: str, client_token: str, lan
         deadline_at=timezone.now() + queued_deadline(),
     )
     if not policy.allowed:
-        _mark_blocked(submission, policy)
+        mark_blocked(submission, policy)
         submission.save()
         return submission
     submission.save()
-    enqueue_grading(submission)
+    send_grading(submission_id=submission.pk, token=str(submission.task_token), backend_alias=lab.backend_alias)
     return submission
-
-
-def queued_deadline() -> timedelta:
-    return timedelta(seconds=settings.LAB_QUEUED_DEADLINE_SECONDS)
-
-
-def running_deadline() -> timedelta:
-    # A run may take the task's hard time limit; past it, the sweeper steps in.
-    return timedelta(seconds=settings.LAB_RUNNING_DEADLINE_SECONDS)
-
-
-def grading_queue(backend_alias: str) -> str:
-    """The queue for an attempt: a local-GPU backend's own queue, else "default"."""
-    try:
-        return get_backend(backend_alias).queue
-    except BackendError:  # unknown alias: the task fails it with a clear message
-        return "default"
-
-
-def enqueue_grading(submission: Submission) -> None:
-    """Send the grading task once the transaction commits.
-
-    If the broker is down the submission stays ``queued`` (saved, visible to
-    the learner) and the sweeper enqueues it again once the broker is back.
-    """
-    from labs.tasks import grade_submission
-
-    submission_id, token = submission.pk, str(submission.task_token)
-    queue = grading_queue(submission.backend_alias)
-
-    def send():
-        try:
-            grade_submission.apply_async(args=[submission_id, token], queue=queue, retry=False)
-        except Exception:
-            logger.warning(
-                "submission %s: broker unavailable, left queued for the sweeper", submission_id, exc_info=True
-            )
-
-    transaction.on_commit(send)
-
-
-def _mark_blocked(submission: Submission, policy: PolicyResult) -> None:
-    submission.state = Submission.State.BLOCKED
-    submission.counts_as_attempt = True
-    submission.progress = 100
-    submission.passed = False
-    submission.score = 0
-    submission.finished_at = timezone.now()
-    submission.result = {
-        "version": 1,
-        "score": 0,
-        "max_score": 100,
-        "passed": False,
-        "criteria": [],
-        "policy": policy.to_dict(),
-    }
-    submission.error_code = "policy"
-
-
-@transaction.atomic
-def submission_block(*, submission_id: int, policy: PolicyResult) -> None:
-    submission = Submission.objects.select_for_update().get(pk=submission_id)
-    if submission.is_terminal:
-        return
-    _mark_blocked(submission, policy)
-    submission.save()
-
-
-@transaction.atomic
-def submission_fail(*, submission_id: int, code: str, message: str, token: str | None = None) -> bool:
-    """End an attempt as ``failed``: our fault, so it does not count as an attempt."""
-    submission = Submission.objects.select_for_update().get(pk=submission_id)
-    if submission.is_terminal or (token is not None and str(submission.task_token) != token):
-        return False
-    submission.state = Submission.State.FAILED
-    submission.counts_as_attempt = False
-    submission.error_code = code[:50]
-    submission.error_message = message
-    submission.finished_at = timezone.now()
-    submission.save(update_fields=["state", "counts_as_attempt", "error_code", "error_message", "finished_at"])
-    return True
 
 
 @transaction.atomic
@@ -275,7 +194,5 @@ def submission_override(*, submission: Submission, trainer, score: int, comment:
     submission.override_by = trainer
     submission.override_at = timezone.now()
     submission.save(update_fields=["override_score", "override_comment", "override_by", "override_at"])
-    from labs.services.progress import lab_progress_sync
-
     lab_progress_sync(learner=submission.learner, lab=submission.lab)
     return submission

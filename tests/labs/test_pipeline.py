@@ -16,7 +16,8 @@ from labs.backends.simulator import SimulatorBackend
 from labs.models import Criterion, Lab, Submission
 from labs.services.pipeline import run_grading
 from labs.services.submissions import SubmissionRefused, submit_attempt
-from labs.tasks import MAX_ENQUEUES, MAX_RETRIES, grade_submission, sweep_stuck_submissions
+from labs.services.transitions import MAX_ENQUEUES
+from labs.tasks import MAX_RETRIES, grade_submission, sweep_stuck_submissions
 from tests.factories import EnrolmentFactory, StepFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,7 +355,7 @@ def test_the_sweeper_leaves_attempts_within_their_deadline_alone(lab, learner, d
 
 
 def test_attempts_on_a_gpu_backend_go_to_its_queue(settings):
-    from labs.services.submissions import grading_queue
+    from labs.services.dispatch import grading_queue
 
     settings.VIDEO_BACKENDS = {
         "default": {"BACKEND": "labs.backends.simulator.SimulatorBackend", "OPTIONS": {}},
