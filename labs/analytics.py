@@ -3,7 +3,8 @@
 Pure functions over the dicts of labs.selectors.lab_analytics_rows (one per
 attempt, oldest first): no database access here, so the page costs a
 constant number of queries however many attempts there are, and the numbers
-are easy to test.
+are easy to test. Who passed follows the grade that counts
+(labs.selectors.counted_grade), as on the learner's pages.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs.models import Lab, PolicyRule, Submission
+from labs.selectors import counted_grade
 
 BUCKET_COUNT = 10
 
@@ -129,18 +131,6 @@ def duration_text(duration: timedelta) -> str:
     return _("%(seconds)d s") % {"seconds": seconds}
 
 
-def final_score(row: Row) -> int | None:
-    return row["override_score"] if row["override_score"] is not None else row["score"]
-
-
-def final_passed(row: Row, pass_mark: int) -> bool:
-    if row["state"] != Submission.State.GRADED:
-        return False
-    if row["override_score"] is not None:
-        return row["override_score"] >= pass_mark
-    return bool(row["passed"])
-
-
 def bucket_label(index: int) -> str:
     low = index * 10
     return f"{low}–{low + 9}" if index < BUCKET_COUNT - 1 else f"{low}–100"
@@ -202,42 +192,53 @@ def _count(key: str, label: str, count: int, total: int) -> Count:
     return Count(key=key, label=label, count=count, percent=round(100 * count / total) if total else 0)
 
 
-def _learners_passed(by_learner: Mapping[int, Sequence[Row]], *, pass_mark: int, grading: str) -> dict[int, Row | None]:
-    """For each learner, the attempt with which they passed (None if they did not)."""
-    result: dict[int, Row | None] = {}
-    for learner_id, rows in by_learner.items():
-        graded = [row for row in rows if row["state"] == Submission.State.GRADED]
-        if grading == Lab.Grading.LAST:
-            # Only the last graded attempt counts: the learner passed with it, or not at all.
-            result[learner_id] = graded[-1] if graded and final_passed(graded[-1], pass_mark) else None
+def _attempts(rows: Sequence[Row], lab: Lab) -> list[Submission]:
+    """The rows as (unsaved) attempts of ``lab``, so the grade rules of labs.models and labs.selectors apply."""
+    return [Submission(lab=lab, **row) for row in rows]
+
+
+def _learners_passed(by_learner: Mapping[int, Sequence[Submission]], *, lab: Lab) -> dict[int, Submission | None]:
+    """For each learner, the attempt with which they passed (None when the grade that counts does not pass).
+
+    In « best » mode a pass is never lost, so the learner passed with their
+    first passing attempt; in « last » mode, with the attempt that counts.
+    """
+    result: dict[int, Submission | None] = {}
+    for learner_id, attempts in by_learner.items():
+        grade = counted_grade(attempts, lab=lab)
+        if grade is None or not grade.passed:
+            result[learner_id] = None
+        elif lab.grading == Lab.Grading.LAST:
+            result[learner_id] = grade.attempt
         else:
-            result[learner_id] = next((row for row in graded if final_passed(row, pass_mark)), None)
+            result[learner_id] = next(a for a in attempts if a.state == Submission.State.GRADED and a.final_passed)
     return result
 
 
 def _median_time_to_pass(
-    by_learner: Mapping[int, Sequence[Row]], passed_with: Mapping[int, Row | None]
+    by_learner: Mapping[int, Sequence[Submission]], passed_with: Mapping[int, Submission | None]
 ) -> timedelta | None:
     """From a learner's first attempt to the end of the attempt they passed with; median over learners."""
     durations = []
     for learner_id, attempt in passed_with.items():
         if attempt is None:
             continue
-        first = by_learner[learner_id][0]["created_at"]
-        durations.append(((attempt["finished_at"] or attempt["created_at"]) - first).total_seconds())
+        first = by_learner[learner_id][0].created_at
+        durations.append(((attempt.finished_at or attempt.created_at) - first).total_seconds())
     return timedelta(seconds=round(statistics.median(durations))) if durations else None
 
 
 def lab_analytics(rows: Sequence[Row], *, lab: Lab) -> LabAnalytics:
     """Everything the analytics page shows, from the rows of labs.selectors.lab_analytics_rows (oldest first)."""
-    by_learner: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_learner[row["learner_id"]].append(row)
+    attempts = _attempts(rows, lab)
+    by_learner: dict[int, list[Submission]] = defaultdict(list)
+    for attempt in attempts:
+        by_learner[attempt.learner_id].append(attempt)
     graded = [row for row in rows if row["state"] == Submission.State.GRADED]
     blocked = [row for row in rows if row["state"] == Submission.State.BLOCKED]
-    passed_with = _learners_passed(by_learner, pass_mark=lab.pass_mark, grading=lab.grading)
+    passed_with = _learners_passed(by_learner, lab=lab)
     generations = Counter(row["learner_id"] for row in rows if row["state"] not in Submission.NOT_GENERATED_STATES)
-    counted = [sum(1 for row in learner_rows if row["counts_as_attempt"]) for learner_rows in by_learner.values()]
+    counted = [sum(1 for a in learner_attempts if a.counts_as_attempt) for learner_attempts in by_learner.values()]
     return LabAnalytics(
         attempts=len(rows),
         graded=len(graded),
@@ -247,7 +248,7 @@ def lab_analytics(rows: Sequence[Row], *, lab: Lab) -> LabAnalytics:
         learners_passed=sum(1 for attempt in passed_with.values() if attempt is not None),
         attempts_per_learner=round(sum(counted) / len(counted), 1) if counted else None,
         median_time_to_pass=_median_time_to_pass(by_learner, passed_with),
-        chart=score_chart(score_buckets(final_score(row) or 0 for row in graded)),
+        chart=score_chart(score_buckets(a.final_score or 0 for a in attempts if a.state == Submission.State.GRADED)),
         missing_elements=tuple(missing_elements(graded)),
         policy_categories=tuple(policy_categories(blocked)),
         cost_spent=sum((row["cost"] for row in rows if row["cost"] is not None), Decimal("0")),

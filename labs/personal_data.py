@@ -20,8 +20,8 @@ _MEDIA_FIELDS = ("video", "poster", "contact_sheet")
 
 def _reveals_hidden(user, lab: Lab, cache: dict[int, bool]) -> bool:
     if lab.pk not in cache:
-        counted = selectors.counted_attempt(learner=user, lab=lab)
-        cache[lab.pk] = counted is not None and counted.final_passed
+        grade = selectors.grade_that_counts(learner=user, lab=lab)
+        cache[lab.pk] = grade is not None and grade.passed
     return cache[lab.pk]
 
 

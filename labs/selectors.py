@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,16 +58,42 @@ def learner_submissions(*, learner, lab: Lab) -> QuerySet[Submission]:
     return Submission.objects.filter(lab=lab, learner=learner).order_by("-created_at")
 
 
-def counted_attempt(*, learner, lab: Lab) -> Submission | None:
-    """The graded attempt that counts: the best or the last, as the lab says."""
-    graded = list(
-        learner_submissions(learner=learner, lab=lab).filter(state=Submission.State.GRADED).select_related("lab")
-    )
+@dataclass(frozen=True)
+class CountedGrade:
+    """A learner's grade on a lab: the attempt that counts, its final score, and whether it passes."""
+
+    attempt: Submission
+    score: int | None
+    passed: bool
+
+
+def counted_grade(attempts: Iterable[Submission], *, lab: Lab) -> CountedGrade | None:
+    """The rule of the grade that counts, over one learner's attempts on ``lab`` (any order, any state).
+
+    Only graded attempts count, each with its final score and pass (a trainer's
+    override wins: Submission.final_score, final_passed). « Last »: the latest
+    graded attempt. « Best »: a passing attempt before any other, then the
+    highest score, then the latest, so a pass once earned is never lost to a
+    higher-scored attempt that fails the brief or the ethics checks.
+    """
+    graded = [attempt for attempt in attempts if attempt.state == Submission.State.GRADED]
     if not graded:
         return None
     if lab.grading == Lab.Grading.LAST:
-        return graded[0]
-    return max(graded, key=lambda s: (s.final_score or 0, s.created_at))
+        attempt = max(graded, key=lambda a: (a.created_at, a.pk or 0))
+    else:
+        attempt = max(graded, key=lambda a: (a.final_passed, a.final_score or 0, a.created_at, a.pk or 0))
+    return CountedGrade(attempt=attempt, score=attempt.final_score, passed=attempt.final_passed)
+
+
+def grade_that_counts(*, learner, lab: Lab) -> CountedGrade | None:
+    """The learner's grade that counts on ``lab``, or None before a graded attempt.
+
+    The one answer for the lab and attempt pages, the lab's analytics, course
+    progress (hence the certificate) and grade passback to other platforms.
+    """
+    attempts = graded_submissions(learner=learner, lab=lab).select_related("lab")
+    return counted_grade(attempts, lab=lab)
 
 
 def attempts_used(*, learner, lab: Lab) -> int:

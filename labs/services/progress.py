@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from courses.services.learning import step_complete
 from labs.models import Lab
-from labs.selectors import counted_attempt
+from labs.selectors import grade_that_counts
 
 
 def lab_progress_sync(*, learner, lab: Lab) -> None:
-    """Complete the lab's step once the attempt that counts has passed."""
-    attempt = counted_attempt(learner=learner, lab=lab)
-    if attempt is not None and attempt.final_passed:
-        step_complete(user=learner, step=lab.step, score=attempt.final_score)
+    """Complete the lab's step (towards the certificate) once the grade that counts passes."""
+    grade = grade_that_counts(learner=learner, lab=lab)
+    if grade is not None and grade.passed:
+        step_complete(user=learner, step=lab.step, score=grade.score)

@@ -295,7 +295,6 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
     lab, user = access.lab, request.user
     history = _numbered(list(selectors.learner_submissions(learner=user, lab=lab)))
     visible_criteria, hidden_count = _rubric(lab)
-    counted = selectors.counted_attempt(learner=user, lab=lab)
     prompt = form.prompt_text()
     return {
         "lab": lab,
@@ -307,7 +306,7 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
         "criteria": visible_criteria,
         "hidden_count": hidden_count,
         "allowance": selectors.lab_allowance(learner=user, lab=lab),
-        "counted": counted,
+        "grade": selectors.grade_that_counts(learner=user, lab=lab),
         "history": history,
         "graded_count": sum(s.state == Submission.State.GRADED for s in history),
         "form": form,
@@ -395,8 +394,8 @@ def _reveals_hidden(user, submission: Submission) -> bool:
     """Hidden criteria are revealed to trainers, and to the learner once the attempt that counts has passed."""
     if permissions.can_edit_course(user, submission.lab.course):
         return True
-    counted = selectors.counted_attempt(learner=submission.learner, lab=submission.lab)
-    return counted is not None and counted.final_passed
+    grade = selectors.grade_that_counts(learner=submission.learner, lab=submission.lab)
+    return grade is not None and grade.passed
 
 
 @dataclass(frozen=True)

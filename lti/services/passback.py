@@ -42,13 +42,13 @@ class CountedGrade:
 
 
 def grade_that_counts(*, learner, lab) -> CountedGrade | None:
-    """Read from labs, never recomputed here."""
-    from labs.selectors import counted_attempt
+    """Read from labs (labs.api), never recomputed here."""
+    from labs.api import grade_that_counts as labs_grade_that_counts
 
-    attempt = counted_attempt(learner=learner, lab=lab)
-    if attempt is None or attempt.final_score is None:
+    grade = labs_grade_that_counts(learner=learner, lab=lab)
+    if grade is None or grade.score is None:
         return None
-    return CountedGrade(score=attempt.final_score, passed=attempt.final_passed)
+    return CountedGrade(score=grade.score, passed=grade.passed)
 
 
 @transaction.atomic

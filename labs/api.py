@@ -1,0 +1,9 @@
+"""The labs app's public surface for the apps above it (LTI grade passback, community).
+
+Other apps import labs only through this module (Open edX OEP-49), so the
+labs' internals can change without breaking them.
+"""
+
+from labs.selectors import CountedGrade, grade_that_counts
+
+__all__ = ["CountedGrade", "grade_that_counts"]
