@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from academy.spreadsheets import neutralise_formula
 from funding.dashboard import HOURS, attended_hours_expression
 from funding.models import ActionDay, ActionType, Attendance, FundingSettings, Participant
 from funding.reimbursement import attendance_rate
@@ -30,8 +31,6 @@ from funding.selectors import FUNDED_STATUSES, CompanyStatusFilter
 CENT = Decimal("0.01")
 CHUNK_SIZE = 2000
 CSV_ROWS_PER_CHUNK = 500
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportKind(models.TextChoices):
@@ -386,10 +385,6 @@ def build_export(kind: str, filters: ExportFilter, *, settings: FundingSettings 
 
 
 # --- writers ---------------------------------------------------------------------------
-
-
-def neutralise_formula(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 class _Line:

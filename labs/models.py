@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Step
 
+# First URL segments under /labos/ (learner and trainer pages): no lab may take one as its slug.
+RESERVED_LAB_SLUGS = frozenset({"etape", "tentatives", "formateur", "auteur", "edition", "regles", "notation"})
+
 
 class Lab(models.Model):
     """A prompt lab: a brief, a rubric and a backend that renders the learner's prompt."""

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from labs import selectors
 from labs.models import Lab, LabDraft, Submission
-from labs.presentation import criterion_rows
+from labs.presentation.criteria import criterion_rows
 
 _MEDIA_FIELDS = ("video", "poster", "contact_sheet")
 

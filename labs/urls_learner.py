@@ -1,13 +1,14 @@
 from django.urls import path, register_converter
 from django.urls.converters import SlugConverter
 
+from labs.models import RESERVED_LAB_SLUGS
 from labs.views import learner as views
 
 
 class LabSlugConverter(SlugConverter):
     """A lab slug that never shadows the fixed first segments of the labs URLs (learner and trainer)."""
 
-    reserved = frozenset({"etape", "tentatives", "formateur", "auteur", "edition", "regles", "notation"})
+    reserved = RESERVED_LAB_SLUGS
 
     def to_python(self, value: str) -> str:
         if value in self.reserved:

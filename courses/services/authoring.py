@@ -204,6 +204,18 @@ def step_create(*, module: Module, kind: str, title: str, minutes: int = 10, req
     return step
 
 
+def lesson_for_step(*, step: Step) -> Lesson:
+    """The lesson of a lesson step; one is created for a step whose row is missing (made outside step_create)."""
+    lesson, _created = Lesson.objects.get_or_create(step=step)
+    return lesson
+
+
+def quiz_for_step(*, step: Step) -> Quiz:
+    """The quiz of a quiz step; one is created for a step whose row is missing (made outside step_create)."""
+    quiz, _created = Quiz.objects.get_or_create(step=step)
+    return quiz
+
+
 @transaction.atomic
 def step_update(*, step: Step, title: str, minutes: int, required: bool) -> Step:
     step.title, step.minutes, step.required = title, minutes, required

@@ -10,13 +10,10 @@ from __future__ import annotations
 import copy
 import csv
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.htmx import wants_partial
+from academy.permissions import trainer_required
+from academy.spreadsheets import neutralise_formula
 from courses import permissions, step_providers
 from courses.forms.authoring import (
     MARKDOWN_PREVIEW_FIELD,
@@ -48,21 +47,7 @@ from courses.selectors import learning as learner_selectors
 from courses.services import authoring as services
 from courses.services.learning import quiz_question_pool
 
-View = Callable[..., HttpResponse]
-
 # --- access --------------------------------------------------------------------
-
-
-def trainer_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_trainer:
-            raise PermissionDenied(_("L'espace formateur est réservé aux formateurs."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _course(request: HttpRequest, slug: str) -> Course:
@@ -365,7 +350,7 @@ def _lesson_context(step: Step, lesson: Lesson, step_form: StepForm, lesson_form
 @require_http_methods(["GET", "POST"])
 def lesson_edit(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _step(request, step_id, kind=Step.Kind.LESSON)
-    lesson, _created = Lesson.objects.get_or_create(step=step)
+    lesson = services.lesson_for_step(step=step)
     data = request.POST or None
     step_form = StepForm(data, instance=step)
     lesson_form = LessonForm(data, instance=lesson)
@@ -391,7 +376,7 @@ def _video_panel(
 def lesson_video(request: HttpRequest, step_id: int) -> HttpResponse:
     """Upload or remove the lesson's video; htmx swaps only the video panel so unsaved lesson text stays."""
     step = _step(request, step_id, kind=Step.Kind.LESSON)
-    lesson, _created = Lesson.objects.get_or_create(step=step)
+    lesson = services.lesson_for_step(step=step)
     if request.POST.get("action") == "remove":
         services.lesson_video_remove(lesson=lesson)
         if wants_partial(request):
@@ -457,7 +442,7 @@ def image_upload(request: HttpRequest, slug: str) -> HttpResponse:
 def quiz_edit(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _step(request, step_id, kind=Step.Kind.QUIZ)
     course = step.module.course
-    quiz, _created = Quiz.objects.get_or_create(step=step)
+    quiz = services.quiz_for_step(step=step)
     data = request.POST or None
     step_form = StepForm(data, instance=step)
     quiz_form = QuizForm(data, instance=quiz, course=course)
@@ -657,12 +642,6 @@ def learners(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "courses/authoring/learners.html", {"course": course, "table": table})
 
 
-def _csv_cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas in user-provided text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @trainer_required
 @require_GET
 def learners_csv(request: HttpRequest, slug: str) -> HttpResponse:
@@ -678,5 +657,7 @@ def learners_csv(request: HttpRequest, slug: str) -> HttpResponse:
     for row in table:
         cells = [("" if not c.done else (c.score if c.score is not None else "✓")) for c in row.cells]
         last = row.last_activity.isoformat(timespec="minutes") if row.last_activity else ""
-        writer.writerow([_csv_cell(v) for v in (row.user.get_full_name(), row.user.email, row.percent, last, *cells)])
+        writer.writerow(
+            [neutralise_formula(str(v)) for v in (row.user.get_full_name(), row.user.email, row.percent, last, *cells)]
+        )
     return response

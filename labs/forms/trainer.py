@@ -16,13 +16,10 @@ from labs.backends.validation import check_request
 from labs.grading.anatomy import ELEMENT_KEYS, ELEMENT_LABELS
 from labs.grading.colours import COLOUR_KEYS, colour_name
 from labs.grading.rubric import VIDEO_CHECK_LABELS, VIDEO_CHECKS
-from labs.models import Criterion, Lab, PolicyRule, Submission
+from labs.models import RESERVED_LAB_SLUGS, Criterion, Lab, PolicyRule, Submission
 from labs.services.authoring import LAB_FIELDS
 from labs.services.pipeline import generation_request
 from labs.services.submissions import MAX_PROMPT_CHARS
-
-# First URL segment of the trainer pages under /labos/: no lab may take it.
-RESERVED_LAB_SLUGS = frozenset({"formateur"})
 
 _TERM_SEPARATORS = re.compile(r"[\n,;]+")
 

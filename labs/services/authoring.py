@@ -13,13 +13,14 @@ from typing import Any, Literal
 from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
+from django.utils.text import slugify
 
 from courses.models import Step
 from labs.grading.anatomy import parse_prompt
 from labs.grading.policy import check_prompt
 from labs.grading.rubric import score_prompt_and_video
 from labs.grading.rubric import video_check_label as rubric_video_check_label
-from labs.models import Criterion, Lab
+from labs.models import RESERVED_LAB_SLUGS, Criterion, Lab
 from labs.selectors import lab_criteria_specs, lab_policy_rules
 
 Direction = Literal["up", "down"]
@@ -55,6 +56,16 @@ def _apply(instance: Any, names: tuple[str, ...], fields: dict[str, Any]) -> Non
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(instance, name, value)
+
+
+def unique_lab_slug(title: str) -> str:
+    """A free slug made from ``title`` ("teaser", then "teaser-2"...), never one of the reserved URL segments."""
+    base = slugify(title)[:100] or "labo"
+    taken = set(Lab.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | RESERVED_LAB_SLUGS
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
 
 
 @transaction.atomic

@@ -9,28 +9,25 @@ Views stay thin: reads from labs.selectors, writes through labs.services.
 from __future__ import annotations
 
 import copy
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.htmx import wants_partial
+from academy.permissions import trainer_required
 from courses.models import Step
 from courses.permissions import can_edit_course
 from labs import selectors
 from labs.analytics import lab_analytics
-from labs.backends import UnknownBackend, get_backend
 from labs.forms.trainer import (
     CriterionForm,
     LabForm,
@@ -38,14 +35,14 @@ from labs.forms.trainer import (
     PolicyRuleForm,
     PromptTryForm,
     SubmissionFilterForm,
-    backend_problems,
 )
-from labs.grading.anatomy import ELEMENT_LABELS
 from labs.grading.policy import check_prompt
 from labs.media import ranged_file_response
 from labs.models import Criterion, Lab, PolicyRule, Submission
+from labs.presentation.backend import backend_summary
+from labs.presentation.criteria import authoring_rubric_rows
+from labs.presentation.policy import policy_rule_groups, policy_test_result
 from labs.services import authoring
-from labs.services.pipeline import generation_request
 from labs.services.policy_rules import policy_rule_deactivate, policy_rule_save
 from labs.services.regrade import regrade_start
 from labs.services.submissions import submission_override
@@ -56,18 +53,6 @@ MEDIA_FIELDS = {"video": "video", "poster": "poster", "sheet": "contact_sheet"}
 
 
 # --- helpers -----------------------------------------------------------------
-
-
-def trainer_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_trainer:
-            raise PermissionDenied(_("Cette page est réservée aux formateurs."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _editable_lab(request: HttpRequest, slug: str) -> Lab:
@@ -91,68 +76,11 @@ def _reviewable_submission(request: HttpRequest, pk: int) -> Submission:
     return submission
 
 
-def _unique_lab_slug(title: str) -> str:
-    base = slugify(title)[:100] or "labo"
-    taken = set(Lab.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | {"formateur"}
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
-
-
 # --- lab settings --------------------------------------------------------------
 
 
-def _backend_info(lab: Lab) -> dict[str, Any]:
-    """What the chosen backend declares for this lab: label, cost per generation, what it cannot do."""
-    try:
-        backend = get_backend(lab.backend_alias)
-    except UnknownBackend:
-        return {"missing": True, "alias": lab.backend_alias, "problems": [], "cost": None}
-    request = generation_request(lab=lab, prompt="x", seed=0, language="fr")
-    return {
-        "missing": False,
-        "alias": lab.backend_alias,
-        "label": backend.label,
-        "is_simulation": backend.is_simulation,
-        "cost": backend.cost(request),
-        "size": request.size,
-        "problems": [
-            message
-            for _field, message in backend_problems(
-                alias=lab.backend_alias, duration_s=lab.duration_s, aspect_ratio=lab.aspect_ratio
-            )
-        ],
-    }
-
-
-def _criterion_rows(criteria: list[Criterion]) -> tuple[list[dict[str, Any]], int]:
-    total = sum(c.weight for c in criteria)
-    language = get_language() or "fr"
-    rows = []
-    for index, criterion in enumerate(criteria):
-        if criterion.kind == Criterion.Kind.ANATOMY:
-            detail = ELEMENT_LABELS.get(criterion.element, criterion.element)
-        elif criterion.kind == Criterion.Kind.VIDEO:
-            detail = authoring.video_check_label(criterion.video_check, criterion.params, language)
-        elif criterion.kind in (Criterion.Kind.MUST_MENTION, Criterion.Kind.MUST_NOT_MENTION):
-            detail = ", ".join(criterion.terms)
-        else:
-            detail = ""
-        rows.append(
-            {
-                "criterion": criterion,
-                "detail": detail,
-                "share": round(100 * criterion.weight / total) if total else 0,
-                "first": index == 0,
-                "last": index == len(criteria) - 1,
-            }
-        )
-    return rows, total
-
-
 def _authoring_context(request: HttpRequest, lab: Lab, **extra: Any) -> dict[str, Any]:
-    rows, total_weight = _criterion_rows(list(lab.criteria.all()))
+    rows, total_weight = authoring_rubric_rows(list(lab.criteria.all()))
     context = {
         "lab": lab,
         "course": lab.course,
@@ -162,7 +90,7 @@ def _authoring_context(request: HttpRequest, lab: Lab, **extra: Any) -> dict[str
         "criterion_form": CriterionForm(prefix="new"),
         "try_form": PromptTryForm(),
         "try_result": None,
-        "backend": _backend_info(lab),
+        "backend": backend_summary(lab),
     }
     context.update(extra)
     return context
@@ -178,7 +106,9 @@ def lab_for_step(request: HttpRequest, step_id: int) -> HttpResponse:
     existing = selectors.lab_for_step(step.pk)
     if existing is not None:
         return redirect("labs:authoring_lab", slug=existing.slug)
-    form = LabForm(request.POST or None, instance=Lab(step=step), initial={"slug": _unique_lab_slug(step.title)})
+    form = LabForm(
+        request.POST or None, instance=Lab(step=step), initial={"slug": authoring.unique_lab_slug(step.title)}
+    )
     if request.method == "POST" and "_preview" not in request.POST and form.is_valid():
         lab = authoring.lab_create(step=step, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("Labo créé. Ajoutez maintenant les critères de la grille."))
@@ -396,13 +326,8 @@ def analytics(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _policy_context(**extra: Any) -> dict[str, Any]:
-    rules = list(selectors.policy_rules_for_trainers())
-    names = dict(PolicyRule.Category.choices)
-    groups: dict[str, list[PolicyRule]] = {}
-    for rule in rules:
-        groups.setdefault(rule.category, []).append(rule)
     context = {
-        "groups": [(names.get(category, category), items) for category, items in groups.items()],
+        "groups": policy_rule_groups(selectors.policy_rules_for_trainers()),
         "rule_form": PolicyRuleForm(),
         "test_form": PromptTryForm(),
         "test_result": None,
@@ -454,15 +379,7 @@ def policy_test(request: HttpRequest) -> HttpResponse:
     form = PromptTryForm(request.POST)
     result = None
     if form.is_valid():
-        policy = check_prompt(form.cleaned_data["prompt"], selectors.lab_policy_rules())
-        names = dict(PolicyRule.Category.choices)
-        result = {
-            "allowed": policy.allowed,
-            "findings": [
-                {"category": names.get(f.category, f.category), "text": f.text, "explanation": f.explanation}
-                for f in policy.findings
-            ],
-        }
+        result = policy_test_result(check_prompt(form.cleaned_data["prompt"], selectors.lab_policy_rules()))
     context = _policy_context(test_form=form, test_result=result)
     template = (
         "labs/trainer/policy_rules.html#policy_test_result"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from labs.views.learner import word_diff
+from labs.presentation.diff import word_diff
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.labs.factories import (
     CriterionFactory,

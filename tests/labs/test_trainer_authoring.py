@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Step
-from labs.models import Criterion, Lab
+from labs.models import RESERVED_LAB_SLUGS, Criterion, Lab
 from tests.factories import CourseFactory, ModuleFactory, StepFactory
 from tests.labs.factories import CriterionFactory, LabFactory
 
@@ -33,8 +33,8 @@ def lab(course):
     return LabFactory(step__module__course=course)
 
 
-def lab_step(course) -> Step:
-    return StepFactory(module=ModuleFactory(course=course), kind=Step.Kind.LAB, title="Publicité de parfum")
+def lab_step(course, title: str = "Publicité de parfum") -> Step:
+    return StepFactory(module=ModuleFactory(course=course), kind=Step.Kind.LAB, title=title)
 
 
 def lab_data(**overrides) -> dict:
@@ -120,6 +120,25 @@ def test_invalid_settings_are_refused_with_the_error_next_to_the_field(
     assert response.status_code == 400
     assert message in " ".join(str(e) for e in response.context["form"].errors[field])
     assert not Lab.objects.filter(step=step).exists()
+
+
+@pytest.mark.parametrize("slug", sorted(RESERVED_LAB_SLUGS))
+def test_every_reserved_url_segment_is_refused_as_a_lab_slug(trainer_client, course, slug):
+    # given a slug the lab URLs use for other pages (a lab there could never be opened)
+    step = lab_step(course)
+    # when a trainer picks it
+    response = trainer_client.post(reverse("labs:authoring_lab_for_step", args=[step.pk]), lab_data(slug=slug))
+    # then the form refuses it
+    assert response.status_code == 400
+    assert "réservé" in " ".join(str(e) for e in response.context["form"].errors["slug"])
+
+
+def test_the_suggested_slug_steps_around_a_reserved_url_segment(trainer_client, course):
+    step = lab_step(course, title="Étape")
+
+    response = trainer_client.get(reverse("labs:authoring_lab_for_step", args=[step.pk]))
+
+    assert 'value="etape-2"' in response.content.decode()
 
 
 def test_a_slug_already_taken_by_another_lab_is_refused(trainer_client, course, lab):

@@ -1,0 +1,79 @@
+"""The live coach: what the lab page shows for a prompt as the learner types.
+
+Driven by the prompt anatomy (labs.grading.anatomy.parse_prompt): its
+``matches`` (key, start, end, text) give the highlighted elements and the
+checklist, its ``findings`` (kind, start, end, text, message) the problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
+
+from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_KEYS, ELEMENT_LABELS, parse_prompt
+from labs.presentation.highlighting import Span, highlight
+from labs.services.submissions import MAX_PROMPT_CHARS
+
+FINDING_LABELS = {
+    "vague": gettext_lazy("Mot vague"),
+    "negative_only": gettext_lazy("Formulation négative"),
+    "parameter_in_prompt": gettext_lazy("Paramètre dans le prompt"),
+    "multiple_camera_moves": gettext_lazy("Plusieurs mouvements de caméra"),
+    "too_short": gettext_lazy("Prompt trop court"),
+    "too_long": gettext_lazy("Prompt trop long"),
+}
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    found: bool
+    hint: str
+    texts: tuple[str, ...] = ()
+
+
+@dataclass
+class Coach:
+    prompt: str
+    highlighted: SafeString
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    findings: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def found_count(self) -> int:
+        return sum(item.found for item in self.checklist)
+
+    @property
+    def chars(self) -> int:
+        return len(self.prompt)
+
+    @property
+    def too_long(self) -> bool:
+        return self.chars > MAX_PROMPT_CHARS
+
+
+def build_coach(prompt: str) -> Coach:
+    """What the live coach shows for a prompt: highlighted elements, the 11-element checklist, the problems."""
+    # Far past the limit the text is refused anyway; analysing megabytes would only cost CPU.
+    prompt = prompt[: MAX_PROMPT_CHARS * 2]
+    anatomy = parse_prompt(prompt)
+    spans = [Span(m.start, m.end, f"el el-{m.key}", str(ELEMENT_LABELS[m.key])) for m in anatomy.matches]
+    spans += [Span(f.start, f.end, "", str(FINDING_LABELS.get(f.kind, f.kind)), finding=True) for f in anatomy.findings]
+    checklist = [
+        ChecklistItem(
+            key=key,
+            label=str(ELEMENT_LABELS[key]),
+            found=anatomy.has(key),
+            hint=str(ELEMENT_HINTS[key]),
+            texts=tuple(dict.fromkeys(m.text for m in anatomy.matches_for(key)))[:3],
+        )
+        for key in ELEMENT_KEYS
+    ]
+    findings = [
+        {"kind": f.kind, "label": str(FINDING_LABELS.get(f.kind, f.kind)), "text": f.text, "message": str(f.message)}
+        for f in anatomy.findings
+    ]
+    return Coach(prompt=prompt, highlighted=highlight(prompt, spans), checklist=checklist, findings=findings)
