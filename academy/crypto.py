@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import models
 
+from academy.identifiers import mask_for_display
+
 
 @cache
 def _fernet() -> MultiFernet:
@@ -46,15 +48,6 @@ def decrypt(token: str) -> str:
         raise ValueError("personal data cannot be decrypted with the configured keys") from error
 
 
-def mask(value: str, *, visible: int = 2) -> str:
-    """``BE123456`` → ``BE••••56``: enough to tell two people apart in a list, not to identify one."""
-    if not value:
-        return ""
-    if len(value) <= visible * 2:
-        return "•" * len(value)
-    return value[:visible] + "•" * (len(value) - 2 * visible) + value[-visible:]
-
-
 class EncryptedCharField(models.TextField):
     """A text column holding a Fernet token; Python code sees the plain value.
 
@@ -76,4 +69,4 @@ class EncryptedCharField(models.TextField):
         return encrypt(str(value))
 
     def value_to_string(self, obj):
-        return mask(self.value_from_object(obj) or "")
+        return mask_for_display(self.value_from_object(obj) or "")

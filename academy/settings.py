@@ -418,6 +418,8 @@ MODERATION = {
 
 # --- Logging ----------------------------------------------------------------
 
+# Every log record is masked when created (academy.logging.configure), whichever handler writes it.
+LOGGING_CONFIG = "academy.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

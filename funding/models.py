@@ -13,7 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from academy.crypto import EncryptedCharField, mask
+from academy.crypto import EncryptedCharField
+from academy.identifiers import mask_for_display
 from academy.models import Organisation
 from courses.models import Course
 from funding.validators import validate_cin, validate_cnss, validate_ice, validate_numeric_identifier
@@ -286,11 +287,11 @@ class Participant(models.Model):
 
     @property
     def masked_cin(self) -> str:
-        return mask(self.cin or "")
+        return mask_for_display(self.cin or "")
 
     @property
     def masked_cnss(self) -> str:
-        return mask(self.cnss_number or "")
+        return mask_for_display(self.cnss_number or "")
 
 
 class FundingStatusChange(models.Model):

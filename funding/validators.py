@@ -5,9 +5,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from academy.identifiers import CIN_RE, CNSS_RE
+
 ICE_RE = re.compile(r"^\d{15}$")
-CIN_RE = re.compile(r"^[A-Z]{1,2}\d{1,6}$")
-CNSS_RE = re.compile(r"^\d{9}$")
 DIGITS_RE = re.compile(r"^\d{1,12}$")
 
 
@@ -24,7 +24,7 @@ def validate_ice(value: str) -> None:
 
 
 def validate_cin(value: str) -> None:
-    if not CIN_RE.match(normalise_identifier(value)):
+    if not CIN_RE.fullmatch(normalise_identifier(value)):
         raise ValidationError(
             _("Le numéro de CIN commence par une ou deux lettres suivies de 1 à 6 chiffres, par exemple BE123456."),
             code="invalid_cin",
@@ -32,7 +32,7 @@ def validate_cin(value: str) -> None:
 
 
 def validate_cnss(value: str) -> None:
-    if not CNSS_RE.match(normalise_identifier(value)):
+    if not CNSS_RE.fullmatch(normalise_identifier(value)):
         raise ValidationError(
             _("Le numéro d'immatriculation CNSS compte 9 chiffres, par exemple 123456789."), code="invalid_cnss"
         )

@@ -71,7 +71,7 @@ def test_identifiers_are_encrypted_at_rest(admin):
 def test_action_page_masks_identifiers(admin_client):
     participant = ParticipantFactory(cin=CIN, cnss_number=CNSS)
     page = admin_client.get(reverse("funding:action_detail", args=[participant.action_id])).content.decode()
-    assert participant.masked_cin in page  # BE••••54
+    assert participant.masked_cin in page  # ••••••54
     assert CIN not in page and CNSS not in page
 
 
