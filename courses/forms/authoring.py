@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.safestring import SafeString
@@ -192,6 +193,22 @@ class ImageUploadForm(forms.Form):
 
 class CoTrainerForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail du formateur ou de la formatrice"))
+
+
+class CoTrainerRemoveForm(forms.Form):
+    """The co-trainer to remove: one of the course's, anything else refused with a message."""
+
+    user_id = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        error_messages={
+            "required": _("Cette personne n'est pas co-formatrice ou co-formateur de ce cours."),
+            "invalid_choice": _("Cette personne n'est pas co-formatrice ou co-formateur de ce cours."),
+        },
+    )
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user_id"].queryset = course.co_trainers.all()
 
 
 # --- Quizzes and the question bank ---------------------------------------------

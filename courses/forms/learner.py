@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import LANGUAGE_CHOICES, Choice, Course, Question, QuizAttempt
+from courses.models import LANGUAGE_CHOICES, Choice, Course, Enrolment, Question, QuizAttempt
 
 
 class CatalogueFilterForm(forms.Form):
@@ -131,3 +131,21 @@ class AdminEnrolForm(forms.Form):
             )
         cleaned["users"] = [users[a] for a in wanted if a in users]
         return cleaned
+
+
+class EnrolmentRemoveForm(forms.Form):
+    """The person to unenrol: one of the course's active enrolments, anything else refused with a message."""
+
+    user_id = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        error_messages={
+            "required": _("Cette personne n'est pas inscrite à ce cours."),
+            "invalid_choice": _("Cette personne n'est pas inscrite à ce cours."),
+        },
+    )
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user_id"].queryset = get_user_model().objects.filter(
+            enrolments__course=course, enrolments__status=Enrolment.Status.ACTIVE
+        )

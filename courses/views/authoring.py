@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +29,7 @@ from courses.forms.authoring import (
     MARKDOWN_PREVIEW_FIELD,
     MAX_MARKDOWN_PREVIEW_CHARS,
     CoTrainerForm,
+    CoTrainerRemoveForm,
     CourseForm,
     ImageUploadForm,
     LessonForm,
@@ -609,15 +609,20 @@ def cotrainers(request: HttpRequest, slug: str) -> HttpResponse:
     is_manager = selectors.is_course_manager(request.user, course)
     adding = request.method == "POST" and request.POST.get("action") != "remove"
     form = CoTrainerForm(request.POST if adding else None)
+    refused = False
     if request.method == "POST":
         if not is_manager:
             raise PermissionDenied(_("Seul le formateur responsable ou un administrateur gère les co-formateurs."))
         if request.POST.get("action") == "remove":
-            user = get_object_or_404(get_user_model(), pk=request.POST.get("user_id") or 0)
-            services.cotrainer_remove(course=course, user=user)
-            messages.success(request, _("%(name)s n'est plus co-formateur·rice.") % {"name": user})
-            return redirect("courses:authoring_cotrainers", slug=course.slug)
-        if form.is_valid():
+            remove_form = CoTrainerRemoveForm(request.POST, course=course)
+            if remove_form.is_valid():
+                user = remove_form.cleaned_data["user_id"]
+                services.cotrainer_remove(course=course, user=user)
+                messages.success(request, _("%(name)s n'est plus co-formateur·rice.") % {"name": user})
+                return redirect("courses:authoring_cotrainers", slug=course.slug)
+            messages.error(request, remove_form.errors["user_id"][0])
+            refused = True
+        elif form.is_valid():
             try:
                 user = services.cotrainer_add(course=course, email=form.cleaned_data["email"])
             except ValidationError as error:
@@ -631,7 +636,7 @@ def cotrainers(request: HttpRequest, slug: str) -> HttpResponse:
         "is_manager": is_manager,
         "cotrainers": course.co_trainers.order_by("email"),
     }
-    return render(request, "courses/authoring/cotrainers.html", context, status=400 if form.errors else 200)
+    return render(request, "courses/authoring/cotrainers.html", context, status=400 if form.errors or refused else 200)
 
 
 @trainer_required

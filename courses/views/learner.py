@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from academy.htmx import wants_partial
 from courses import images, permissions, videos
-from courses.forms.learner import AdminEnrolForm, CatalogueFilterForm, QuizAttemptForm
+from courses.forms.learner import AdminEnrolForm, CatalogueFilterForm, EnrolmentRemoveForm, QuizAttemptForm
 from courses.markdown import render_markdown
 from courses.models import Certificate, Choice, Course, Enrolment, LessonImage, Question, QuizAttempt, Step
 from courses.pdf import certificate_pdf_bytes
@@ -144,19 +144,24 @@ def course_enrolments_admin(request: HttpRequest, slug: str) -> HttpResponse:
             message=_("Seul un administrateur peut gérer les inscriptions à ce cours."),
             course=course,
         )
-    form = AdminEnrolForm(request.POST or None) if request.POST.get("action") != "remove" else AdminEnrolForm()
-    if request.method == "POST":
-        if request.POST.get("action") == "remove":
-            learner = get_object_or_404(get_user_model(), pk=request.POST.get("user_id") or 0)
+    removing = request.method == "POST" and request.POST.get("action") == "remove"
+    form = AdminEnrolForm(request.POST if request.method == "POST" and not removing else None)
+    refused = False
+    if removing:
+        remove_form = EnrolmentRemoveForm(request.POST, course=course)
+        if remove_form.is_valid():
+            learner = remove_form.cleaned_data["user_id"]
             services.unenrol(user=learner, course=course)
             messages.success(request, _("%(name)s est désinscrit·e.") % {"name": learner})
             return redirect("courses:enrolments_admin", slug=course.slug)
-        if form.is_valid():
-            for learner in form.cleaned_data["users"]:
-                services.enrol(user=learner, course=course, enrolled_by=request.user)
-            count = len(form.cleaned_data["users"])
-            messages.success(request, _("%(count)s inscription(s) enregistrée(s).") % {"count": count})
-            return redirect("courses:enrolments_admin", slug=course.slug)
+        messages.error(request, remove_form.errors["user_id"][0])
+        refused = True
+    elif request.method == "POST" and form.is_valid():
+        for learner in form.cleaned_data["users"]:
+            services.enrol(user=learner, course=course, enrolled_by=request.user)
+        count = len(form.cleaned_data["users"])
+        messages.success(request, _("%(count)s inscription(s) enregistrée(s).") % {"count": count})
+        return redirect("courses:enrolments_admin", slug=course.slug)
     enrolments = (
         Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE)
         .select_related("user", "enrolled_by")
@@ -166,7 +171,7 @@ def course_enrolments_admin(request: HttpRequest, slug: str) -> HttpResponse:
         get_user_model().objects.filter(is_active=True).order_by("email").values_list("email", flat=True)[:500]
     )
     context = {"course": course, "form": form, "enrolments": enrolments, "known_emails": known_emails}
-    return render(request, "courses/enrolments_admin.html", context, status=400 if form.errors else 200)
+    return render(request, "courses/enrolments_admin.html", context, status=400 if form.errors or refused else 200)
 
 
 # --- steps -------------------------------------------------------------------

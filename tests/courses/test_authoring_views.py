@@ -413,6 +413,19 @@ def test_owner_adds_a_trainer_by_email_and_removes_them(client, owner, course):
     assert not course.co_trainers.exists()
 
 
+@pytest.mark.parametrize("user_id", ["abc", ""])
+def test_removing_a_malformed_cotrainer_id_is_a_clear_refusal(client, owner, course, user_id):
+    colleague = TrainerFactory()
+    course.co_trainers.add(colleague)
+    client.force_login(owner)
+    response = client.post(
+        reverse("courses:authoring_cotrainers", args=[course.slug]), {"action": "remove", "user_id": user_id}
+    )
+    assert response.status_code == 400
+    assert "Cette personne n&#x27;est pas co-formatrice ou co-formateur de ce cours." in response.content.decode()
+    assert list(course.co_trainers.all()) == [colleague]
+
+
 def test_a_learner_cannot_become_cotrainer(client, owner, course):
     UserFactory(email="apprenant@example.com")
     client.force_login(owner)

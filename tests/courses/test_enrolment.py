@@ -141,6 +141,37 @@ def test_admin_unenrols_a_learner_from_the_enrolment_page(client):
     assert Enrolment.objects.get(user=learner).status == Enrolment.Status.UNENROLLED
 
 
+@pytest.mark.parametrize("user_id", ["abc", "", "1.5", "99999999999999999999"])
+def test_removing_a_malformed_or_unknown_person_is_a_clear_refusal(client, user_id):
+    # given an admin on a course's enrolment page
+    admin = AdminFactory()
+    course = CourseFactory(closed=True)
+    learner = UserFactory()
+    enrol(user=learner, course=course, enrolled_by=admin)
+    client.force_login(admin)
+    # when the removal form arrives with a person id that names no one enrolled
+    response = client.post(
+        reverse("courses:enrolments_admin", args=[course.slug]), {"action": "remove", "user_id": user_id}
+    )
+    # then the page explains it, and nobody is unenrolled
+    assert response.status_code == 400
+    assert "Cette personne n&#x27;est pas inscrite à ce cours." in response.content.decode()
+    assert Enrolment.objects.get(user=learner).status == Enrolment.Status.ACTIVE
+
+
+def test_removing_someone_not_enrolled_here_is_refused(client):
+    admin = AdminFactory()
+    course, elsewhere = CourseFactory(closed=True), CourseFactory(closed=True)
+    learner = UserFactory()
+    enrol(user=learner, course=elsewhere, enrolled_by=admin)
+    client.force_login(admin)
+    response = client.post(
+        reverse("courses:enrolments_admin", args=[course.slug]), {"action": "remove", "user_id": learner.pk}
+    )
+    assert response.status_code == 400
+    assert Enrolment.objects.get(user=learner, course=elsewhere).status == Enrolment.Status.ACTIVE
+
+
 def test_enrolment_page_is_forbidden_to_trainers(client):
     course = CourseFactory(closed=True)
     client.force_login(course.owner)
