@@ -4,9 +4,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import User, normalise_email
+from academy.validators import RejectControlCharactersFormMixin
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(RejectControlCharactersFormMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Adresse e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
@@ -21,7 +22,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         return normalise_email(self.cleaned_data["username"])
 
 
-class SignupForm(forms.Form):
+class SignupForm(RejectControlCharactersFormMixin, forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     email = forms.EmailField(label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -65,7 +66,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(RejectControlCharactersFormMixin, forms.ModelForm):
     organisation_name = forms.CharField(label=_("Organisation (employeur)"), max_length=200, required=False)
 
     class Meta:
@@ -78,7 +79,7 @@ class ProfileForm(forms.ModelForm):
             self.fields["organisation_name"].initial = self.instance.organisation.name
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
+class QueuedPasswordResetForm(RejectControlCharactersFormMixin, PasswordResetForm):
     """Sends the reset mail in the owner's language from a Celery worker, once the request has committed."""
 
     def send_mail(

@@ -3,8 +3,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersModel
 
-class Organisation(models.Model):
+
+class Organisation(RejectControlCharactersModel):
     """A learner's employer. Funding data about it lives in the funding app."""
 
     name = models.CharField(_("nom"), max_length=200, unique=True)
@@ -48,7 +50,7 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": normalise_email(username)})
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(RejectControlCharactersModel, AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email address."""
 
     class Role(models.TextChoices):
@@ -108,7 +110,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_staff or self.role == self.Role.ADMIN
 
 
-class PendingSignup(models.Model):
+class PendingSignup(RejectControlCharactersModel):
     """A sign-up waiting for its address to be confirmed; the account is created from it then.
 
     Nothing about it shows to the visitor, so the sign-up form answers the

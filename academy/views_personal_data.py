@@ -19,9 +19,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from academy import personal_data
+from academy.validators import RejectControlCharactersFormMixin
 
 
-class AccountDeleteForm(forms.Form):
+class AccountDeleteForm(RejectControlCharactersFormMixin, forms.Form):
     """Re-entering the password confirms that the account's owner asks, not someone at an unlocked screen."""
 
     password = forms.CharField(

@@ -7,13 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersModel
+
 # First path segments of the courses URLs: a course slug may not take one.
 RESERVED_COURSE_SLUGS = frozenset({"catalogue", "mes-cours", "attestations", "images", "videos", "formateur"})
 
 LANGUAGE_CHOICES = [("fr", _("Français")), ("en", _("Anglais"))]
 
 
-class Tag(models.Model):
+class Tag(RejectControlCharactersModel):
     name = models.CharField(_("nom"), max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
 
@@ -26,7 +28,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Course(models.Model):
+class Course(RejectControlCharactersModel):
     class Level(models.TextChoices):
         BEGINNER = "beginner", _("Débutant")
         INTERMEDIATE = "intermediate", _("Intermédiaire")
@@ -93,7 +95,7 @@ class Course(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
-class Module(models.Model):
+class Module(RejectControlCharactersModel):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(_("titre"), max_length=200)
     summary = models.TextField(_("résumé"), blank=True)
@@ -108,7 +110,7 @@ class Module(models.Model):
         return self.title
 
 
-class Step(models.Model):
+class Step(RejectControlCharactersModel):
     """One item of a module's outline: a lesson, a quiz or a lab.
 
     Lessons and quizzes live in this app. A lab lives in the labs app, which
@@ -139,7 +141,7 @@ class Step(models.Model):
         return reverse("courses:step", args=[self.module.course.slug, self.pk])
 
 
-class Lesson(models.Model):
+class Lesson(RejectControlCharactersModel):
     step = models.OneToOneField(Step, on_delete=models.CASCADE, related_name="lesson")
     body = models.TextField(_("contenu (Markdown)"), blank=True)
     video = models.FileField(_("vidéo d'exemple"), upload_to="lesson-videos/", blank=True)
@@ -153,7 +155,7 @@ class Lesson(models.Model):
         return self.step.title
 
 
-class LessonImage(models.Model):
+class LessonImage(RejectControlCharactersModel):
     """An image a trainer uploaded for a course; validated and stripped of EXIF."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="images")
@@ -176,7 +178,7 @@ class LessonImage(models.Model):
         return reverse("courses:image", args=[self.pk])
 
 
-class Question(models.Model):
+class Question(RejectControlCharactersModel):
     """A question in a course's bank; quizzes draw from the bank."""
 
     class Kind(models.TextChoices):
@@ -200,7 +202,7 @@ class Question(models.Model):
         return self.text[:80]
 
 
-class Choice(models.Model):
+class Choice(RejectControlCharactersModel):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(_("réponse"), max_length=300)
     correct = models.BooleanField(_("correcte"), default=False)
@@ -252,7 +254,7 @@ class QuizAttempt(models.Model):
         return f"{self.user} · {self.quiz} · {self.score if self.score is not None else '…'}"
 
 
-class Enrolment(models.Model):
+class Enrolment(RejectControlCharactersModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Inscrit")
         UNENROLLED = "unenrolled", _("Désinscrit")
@@ -339,7 +341,7 @@ def _certificate_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
-class Certificate(models.Model):
+class Certificate(RejectControlCharactersModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certificates")
     code = models.CharField(max_length=16, unique=True, default=_certificate_code)

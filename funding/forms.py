@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersFormMixin
 from courses.models import Course
 from funding import selectors
 from funding.models import Company, DossierDocument, FundingScheme, Participant, TrainingAction
@@ -19,7 +20,7 @@ from funding.validators import normalise_identifier, validate_cin, validate_cnss
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(RejectControlCharactersFormMixin, forms.ModelForm):
     # Wider than the stored value: "001 525 489 000 088" is accepted and normalised.
     ice = forms.CharField(
         label=_("ICE"),
@@ -77,7 +78,7 @@ class CompanyForm(forms.ModelForm):
         return self._clean_identifier("cnss_affiliation")
 
 
-class CompanySearchForm(forms.Form):
+class CompanySearchForm(RejectControlCharactersFormMixin, forms.Form):
     q = forms.CharField(label=_("Rechercher"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
 
 
@@ -86,7 +87,7 @@ class TrainerChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.get_full_name() or obj.email} ({obj.email})"
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(RejectControlCharactersFormMixin, forms.ModelForm):
     scheme = forms.ModelChoiceField(
         label=_("Barème"),
         queryset=FundingScheme.objects.all(),
@@ -156,7 +157,7 @@ class ActionForm(forms.ModelForm):
         return data
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(RejectControlCharactersFormMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("Année du plan"), required=False, coerce=int, empty_value=None)
     company = forms.ModelChoiceField(
         label=_("Entreprise"), queryset=Company.objects.all(), required=False, empty_label=_("Toutes")
@@ -177,7 +178,7 @@ class ActionFilterForm(forms.Form):
         self.fields["year"].choices = [("", _("Toutes"))] + [(year, str(year)) for year in selectors.action_years()]
 
 
-class DayAddForm(forms.Form):
+class DayAddForm(RejectControlCharactersFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     morning_hours = forms.DecimalField(
         label=_("Heures le matin"), min_value=0, max_value=8, decimal_places=1, initial=Decimal("3.5")
@@ -200,7 +201,7 @@ def parse_day_hours(post, day_ids: list[int]) -> dict[int, tuple[Decimal, Decima
     return hours
 
 
-class ParticipantSearchForm(forms.Form):
+class ParticipantSearchForm(RejectControlCharactersFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Chercher un compte (e-mail ou nom)"), required=False, widget=forms.TextInput(attrs={"type": "search"})
     )
@@ -219,7 +220,7 @@ class _IdentifiersMixin:
         return value
 
 
-class ParticipantAddForm(_IdentifiersMixin, forms.Form):
+class ParticipantAddForm(RejectControlCharactersFormMixin, _IdentifiersMixin, forms.Form):
     email = forms.EmailField(
         label=_("Adresse e-mail de l'apprenant·e"), help_text=_("Le compte doit exister sur la plateforme.")
     )
@@ -260,7 +261,7 @@ class ParticipantAddForm(_IdentifiersMixin, forms.Form):
         return email
 
 
-class ParticipantEditForm(_IdentifiersMixin, forms.Form):
+class ParticipantEditForm(RejectControlCharactersFormMixin, _IdentifiersMixin, forms.Form):
     cin = forms.CharField(label=_("CIN"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     cnss_number = forms.CharField(
         label=_("N° d'immatriculation CNSS"),
@@ -271,7 +272,7 @@ class ParticipantEditForm(_IdentifiersMixin, forms.Form):
     category = forms.ChoiceField(label=_("Catégorie"), choices=Participant.Category.choices)
 
 
-class StatusForm(forms.Form):
+class StatusForm(RejectControlCharactersFormMixin, forms.Form):
     to_status = forms.ChoiceField(label=_("Nouveau statut"), choices=Participant.FundingStatus.choices)
     reason = forms.CharField(label=_("Motif"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -304,17 +305,17 @@ def parse_attendance_post(post, *, all_present_date: str = "") -> dict[tuple[int
     return marks
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(RejectControlCharactersFormMixin, forms.Form):
     required_id = forms.IntegerField(widget=forms.HiddenInput)
     participant_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(label=_("Statut"), choices=DossierDocument.Status.choices, required=False)
     file = forms.FileField(label=_("Fichier (PDF, JPEG ou PNG, 10 Mo au plus)"), required=False)
 
 
-class FiledForm(forms.Form):
+class FiledForm(RejectControlCharactersFormMixin, forms.Form):
     filed_on = forms.DateField(label=_("Déposé le"), widget=DATE_INPUT, initial=timezone.localdate)
 
 
-class ReimbursedForm(forms.Form):
+class ReimbursedForm(RejectControlCharactersFormMixin, forms.Form):
     reimbursed_on = forms.DateField(label=_("Remboursé le"), widget=DATE_INPUT, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("Montant reçu (DH)"), min_value=0, max_digits=12, decimal_places=2)

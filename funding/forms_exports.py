@@ -6,6 +6,7 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersFormMixin
 from funding.dashboard import DashboardFilter
 from funding.exports import ExportFilter, ExportFormat, ExportKind, Separator
 from funding.models import Company, Participant, TrainingAction
@@ -29,7 +30,7 @@ class CompanyChoiceMixin:
         return int(value) if value else None
 
 
-class DashboardFilterForm(CompanyChoiceMixin, forms.Form):
+class DashboardFilterForm(RejectControlCharactersFormMixin, CompanyChoiceMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("Année du plan"), required=False, coerce=int, empty_value=None)
     company = forms.ChoiceField(label=_("Entreprise"), required=False)
     status = forms.ChoiceField(label=_("Statut du financement"), required=False)
@@ -55,7 +56,7 @@ def default_separator() -> str:
     return Separator.SEMICOLON if (translation.get_language() or "fr").startswith("fr") else Separator.COMMA
 
 
-class ExportForm(CompanyChoiceMixin, forms.Form):
+class ExportForm(RejectControlCharactersFormMixin, CompanyChoiceMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Données"), choices=ExportKind.choices, initial=ExportKind.ENROLMENTS, widget=forms.RadioSelect
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from academy.crypto import EncryptedCharField
 from academy.identifiers import mask_for_display
 from academy.models import Organisation
+from academy.validators import RejectControlCharactersModel
 from courses.models import Course
 from funding.validators import validate_cin, validate_cnss, validate_ice, validate_numeric_identifier
 
@@ -27,7 +28,7 @@ class ActionType(models.TextChoices):
     ENGINEERING = "engineering", _("Ingénierie de formation")
 
 
-class FundingScheme(models.Model):
+class FundingScheme(RejectControlCharactersModel):
     """A reimbursement rule: rate and ceiling for a type of action, over a period."""
 
     name = models.CharField(_("nom"), max_length=200)
@@ -57,7 +58,7 @@ class FundingScheme(models.Model):
         return f"{self.name} ({self.rate_percent} %)"
 
 
-class FundingSettings(models.Model):
+class FundingSettings(RejectControlCharactersModel):
     """Site-wide funding settings; a single row (``FundingSettings.load()``)."""
 
     class AttendanceUnit(models.TextChoices):
@@ -93,7 +94,7 @@ class FundingSettings(models.Model):
         return row
 
 
-class RequiredDocument(models.Model):
+class RequiredDocument(RejectControlCharactersModel):
     """A document of the reimbursement dossier (configurable list)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -117,7 +118,7 @@ class RequiredDocument(models.Model):
         return self.label
 
 
-class Company(models.Model):
+class Company(RejectControlCharactersModel):
     """A client employer whose training costs may be claimed back from the OFPPT."""
 
     organisation = models.OneToOneField(
@@ -167,7 +168,7 @@ class Company(models.Model):
         return self.headcount_cadres + self.headcount_employes + self.headcount_ouvriers
 
 
-class TrainingAction(models.Model):
+class TrainingAction(RejectControlCharactersModel):
     """A scheduled session of a course for a group, possibly funded by the OFPPT."""
 
     course = models.ForeignKey(
@@ -248,7 +249,7 @@ class ActionDay(models.Model):
         return self.morning_hours + self.afternoon_hours
 
 
-class Participant(models.Model):
+class Participant(RejectControlCharactersModel):
     """A learner enrolled in a training action, with the funding status of their place."""
 
     class Category(models.TextChoices):
@@ -294,7 +295,7 @@ class Participant(models.Model):
         return mask_for_display(self.cnss_number or "")
 
 
-class FundingStatusChange(models.Model):
+class FundingStatusChange(RejectControlCharactersModel):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=Participant.FundingStatus.choices)
@@ -311,7 +312,7 @@ class FundingStatusChange(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
-class Attendance(models.Model):
+class Attendance(RejectControlCharactersModel):
     """Presence of a participant for one half-day (or a whole day) of an action."""
 
     class Half(models.TextChoices):
@@ -344,7 +345,7 @@ class Attendance(models.Model):
         return f"{self.participant} {self.day} {self.half}: {self.present}"
 
 
-class DossierDocument(models.Model):
+class DossierDocument(RejectControlCharactersModel):
     class Status(models.TextChoices):
         MISSING = "missing", _("Manquant")
         PREPARED = "prepared", _("Préparé")

@@ -6,13 +6,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersModel
 from courses.models import Step
 
 # First URL segments under /labos/ (learner and trainer pages): no lab may take one as its slug.
 RESERVED_LAB_SLUGS = frozenset({"etape", "tentatives", "formateur", "auteur", "edition", "regles", "notation"})
 
 
-class Lab(models.Model):
+class Lab(RejectControlCharactersModel):
     """A prompt lab: a brief, a rubric and a backend that renders the learner's prompt."""
 
     class AspectRatio(models.TextChoices):
@@ -86,7 +87,7 @@ class Lab(models.Model):
         return long_side, short_side
 
 
-class Criterion(models.Model):
+class Criterion(RejectControlCharactersModel):
     """One weighted line of a lab's rubric."""
 
     class Kind(models.TextChoices):
@@ -116,7 +117,7 @@ class Criterion(models.Model):
         return self.label or f"{self.kind}:{self.element or self.video_check}"
 
 
-class PolicyRule(models.Model):
+class PolicyRule(RejectControlCharactersModel):
     """A rule of the ethics gate. The default list is data; trainers and admins extend it."""
 
     class Category(models.TextChoices):
@@ -154,7 +155,7 @@ class PolicyRule(models.Model):
         return f"{self.get_category_display()}: {', '.join(self.terms[:3])}"
 
 
-class LabDraft(models.Model):
+class LabDraft(RejectControlCharactersModel):
     """The learner's prompt as they type it, autosaved so nothing is lost."""
 
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="drafts")
@@ -169,7 +170,7 @@ class LabDraft(models.Model):
         return f"{self.lab} — {self.learner}"
 
 
-class Submission(models.Model):
+class Submission(RejectControlCharactersModel):
     class State(models.TextChoices):
         QUEUED = "queued", _("En file d'attente")
         GENERATING = "generating", _("Génération de la vidéo")
@@ -259,7 +260,7 @@ class Submission(models.Model):
         return self.passed
 
 
-class RegradeRun(models.Model):
+class RegradeRun(RejectControlCharactersModel):
     """A background regrade of a lab's submissions, with its progress."""
 
     class State(models.TextChoices):

@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersFormMixin
 from courses.markdown import render_markdown
 from courses.models import RESERVED_COURSE_SLUGS, Course, Lesson, Module, Question, Quiz, Step
 from courses.services.authoring import (
@@ -81,7 +82,7 @@ def _tags_text(tags: list[str]) -> str:
 # --- Courses -------------------------------------------------------------------
 
 
-class CourseForm(MarkdownFormMixin, forms.ModelForm):
+class CourseForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelForm):
     tags_text = forms.CharField(
         label=_("Mots-clés"),
         required=False,
@@ -145,20 +146,20 @@ class CourseForm(MarkdownFormMixin, forms.ModelForm):
 # --- Outline -------------------------------------------------------------------
 
 
-class ModuleForm(forms.ModelForm):
+class ModuleForm(RejectControlCharactersFormMixin, forms.ModelForm):
     class Meta:
         model = Module
         fields = ["title", "summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
 
-class StepForm(forms.ModelForm):
+class StepForm(RejectControlCharactersFormMixin, forms.ModelForm):
     class Meta:
         model = Step
         fields = ["title", "minutes", "required"]
 
 
-class LessonForm(MarkdownFormMixin, forms.ModelForm):
+class LessonForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelForm):
     class Meta:
         model = Lesson
         fields = ["body", "video_caption"]
@@ -170,7 +171,7 @@ class LessonForm(MarkdownFormMixin, forms.ModelForm):
         self.wire_markdown_fields()
 
 
-class VideoUploadForm(forms.Form):
+class VideoUploadForm(RejectControlCharactersFormMixin, forms.Form):
     video = forms.FileField(
         label=_("Vidéo d'exemple (MP4 ou WebM)"),
         help_text=_("200 Mo au maximum."),
@@ -178,7 +179,7 @@ class VideoUploadForm(forms.Form):
     )
 
 
-class ImageUploadForm(forms.Form):
+class ImageUploadForm(RejectControlCharactersFormMixin, forms.Form):
     image = forms.FileField(
         label=_("Image (JPEG, PNG, WebP ou GIF)"),
         help_text=_("5 Mo et 25 millions de pixels au maximum. Les métadonnées (EXIF, position GPS) sont retirées."),
@@ -191,11 +192,11 @@ class ImageUploadForm(forms.Form):
     )
 
 
-class CoTrainerForm(forms.Form):
+class CoTrainerForm(RejectControlCharactersFormMixin, forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail du formateur ou de la formatrice"))
 
 
-class CoTrainerRemoveForm(forms.Form):
+class CoTrainerRemoveForm(RejectControlCharactersFormMixin, forms.Form):
     """The co-trainer to remove: one of the course's, anything else refused with a message."""
 
     user_id = forms.ModelChoiceField(
@@ -214,7 +215,7 @@ class CoTrainerRemoveForm(forms.Form):
 # --- Quizzes and the question bank ---------------------------------------------
 
 
-class QuizForm(forms.ModelForm):
+class QuizForm(RejectControlCharactersFormMixin, forms.ModelForm):
     question_tags_text = forms.CharField(
         label=_("Étiquettes des questions"),
         required=False,
@@ -264,7 +265,7 @@ class QuizForm(forms.ModelForm):
         }
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(RejectControlCharactersFormMixin, forms.ModelForm):
     tags_text = forms.CharField(
         label=_("Étiquettes"),
         required=False,
@@ -306,7 +307,7 @@ class QuestionForm(forms.ModelForm):
         }
 
 
-class ChoiceForm(forms.Form):
+class ChoiceForm(RejectControlCharactersFormMixin, forms.Form):
     pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(label=_("Réponse"), max_length=300, required=False)
     correct = forms.BooleanField(label=_("Correcte"), required=False)

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersFormMixin
 from courses.models import LANGUAGE_CHOICES, Choice, Course, Enrolment, Question, QuizAttempt
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogueFilterForm(RejectControlCharactersFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Rechercher"),
         required=False,
@@ -35,7 +36,7 @@ class CatalogueFilterForm(forms.Form):
         return {name: self.cleaned_data.get(name, "") or "" for name in ("q", "level", "language")}
 
 
-class QuizAttemptForm(forms.Form):
+class QuizAttemptForm(RejectControlCharactersFormMixin, forms.Form):
     """One field per question of an attempt, in the order stored on the attempt."""
 
     def __init__(
@@ -84,7 +85,7 @@ class QuizAttemptForm(forms.Form):
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class AdminEnrolForm(forms.Form):
+class AdminEnrolForm(RejectControlCharactersFormMixin, forms.Form):
     """Enrol existing accounts: one picked e-mail and/or a pasted list."""
 
     email = forms.EmailField(
@@ -133,7 +134,7 @@ class AdminEnrolForm(forms.Form):
         return cleaned
 
 
-class EnrolmentRemoveForm(forms.Form):
+class EnrolmentRemoveForm(RejectControlCharactersFormMixin, forms.Form):
     """The person to unenrol: one of the course's active enrolments, anything else refused with a message."""
 
     user_id = forms.ModelChoiceField(

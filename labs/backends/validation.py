@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import find_control_character
 from labs.backends.base import Capabilities, GenerationRequest, UnsupportedRequest
 
 #: The app-wide prompt limit, whatever a provider would accept.
@@ -63,13 +63,11 @@ def _allowed_list(values: Any) -> str:
 
 
 def find_forbidden_character(text: str) -> str | None:
-    """The first control or bidi-override character in ``text``, or None."""
+    """The first control (academy.validators' rule), bidi-override or lone carriage return in ``text``, or None."""
     for index, char in enumerate(text):
-        if char in "\n\t":
-            continue
-        if char == "\r" and text[index + 1 : index + 2] == "\n":
-            continue
-        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+        if char in _BIDI_CONTROLS or (char == "\r" and text[index + 1 : index + 2] != "\n"):
+            return char
+        if find_control_character(char) is not None:
             return char
     return None
 

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersFormMixin
 from labs.models import Submission
 from labs.services.submissions import MAX_PROMPT_CHARS
 
@@ -18,7 +19,7 @@ def new_client_token() -> str:
     return uuid.uuid4().hex
 
 
-class PromptForm(forms.Form):
+class PromptForm(RejectControlCharactersFormMixin, forms.Form):
     """The prompt editor. Validation of the prompt itself is the submit service's job (one set of rules)."""
 
     prompt = forms.CharField(
@@ -49,7 +50,7 @@ class _AttemptChoiceField(forms.ModelChoiceField):
         }
 
 
-class CompareForm(forms.Form):
+class CompareForm(RejectControlCharactersFormMixin, forms.Form):
     """Two graded attempts of the same learner and lab, picked with plain selects (GET)."""
 
     a = _AttemptChoiceField(queryset=Submission.objects.none(), label=_("Essai A"))

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from academy.validators import RejectControlCharactersFormMixin
 from courses.forms.authoring import MarkdownField, MarkdownFormMixin
 from labs.backends import UnknownBackend, backend_choices, get_backend
 from labs.backends.validation import check_request
@@ -55,7 +56,7 @@ class TermsField(forms.CharField):
 # --- Lab settings --------------------------------------------------------------
 
 
-class LabForm(MarkdownFormMixin, forms.ModelForm):
+class LabForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelForm):
     brief = MarkdownField(
         label=_("Consigne (Markdown)"),
         required=True,
@@ -120,7 +121,7 @@ def backend_problems(*, alias: str, duration_s: Any, aspect_ratio: str) -> list[
 # --- Rubric --------------------------------------------------------------------
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Criterion.Kind.choices)
     element = forms.ChoiceField(label=_("Élément du prompt"), required=False)
     video_check = forms.ChoiceField(label=_("Contrôle vidéo"), required=False)
@@ -199,7 +200,7 @@ class CriterionForm(forms.Form):
         }
 
 
-class PromptTryForm(forms.Form):
+class PromptTryForm(RejectControlCharactersFormMixin, forms.Form):
     prompt = forms.CharField(
         label=_("Prompt à tester"), max_length=MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -208,7 +209,7 @@ class PromptTryForm(forms.Form):
 # --- Ethics rules --------------------------------------------------------------
 
 
-class PolicyRuleForm(forms.Form):
+class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("Catégorie"), choices=PolicyRule.Category.choices)
     terms = TermsField(
         label=_("Termes"), help_text=_("Un par ligne ou séparés par des virgules, en français et en anglais.")
@@ -238,7 +239,7 @@ class PolicyRuleForm(forms.Form):
 # --- Reviewing attempts --------------------------------------------------------
 
 
-class SubmissionFilterForm(forms.Form):
+class SubmissionFilterForm(RejectControlCharactersFormMixin, forms.Form):
     state = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + Submission.State.choices)
     outcome = forms.ChoiceField(
         label=_("Résultat"),
@@ -275,7 +276,7 @@ class SubmissionFilterForm(forms.Form):
         }
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(RejectControlCharactersFormMixin, forms.Form):
     score = forms.IntegerField(label=_("Note corrigée (sur 100)"), min_value=0, max_value=100)
     comment = forms.CharField(
         label=_("Commentaire pour l'apprenant"),

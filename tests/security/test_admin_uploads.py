@@ -16,7 +16,7 @@ from PIL import Image
 
 from courses.models import Lesson, LessonImage
 from funding.models import DossierDocument
-from tests.admin_forms import admin_errors, admin_form_data
+from tests.form_pages import admin_errors, admin_form_data
 from tests.security.conftest import World, png_bytes
 from tests.security.test_uploads import HTML_TAIL, mp4_bytes
 

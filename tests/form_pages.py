@@ -1,4 +1,4 @@
-"""Fill a Django admin form as a browser would: read the page's fields, change some, post it."""
+"""Fill a form as a browser would: read the page's fields, change some, post it (Django admin or site pages)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from django.test import Client
 
 
 class _FormFields(HTMLParser):
-    """The values a browser would submit for the admin's main form (#…_form)."""
+    """The values a browser would submit for each POST form of a page."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.forms: list[tuple[dict[str, str], dict[str, Any]]] = []
         self.data: dict[str, Any] = {}
         self._in_form = False
         self._select: str | None = None
@@ -21,8 +22,10 @@ class _FormFields(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("id", "").endswith("_form"):
+        if tag == "form" and a.get("method", "").lower() == "post":
             self._in_form = True
+            self.data = {}
+            self.forms.append((a, self.data))
         if not self._in_form:
             return
         name = a.get("name")
@@ -63,14 +66,23 @@ class _FormFields(HTMLParser):
             self._in_form = False
 
 
-def admin_form_data(client: Client, url: str) -> dict[str, Any]:
-    """The fields of the admin form at ``url`` with their current values (checkboxes as lists)."""
+def form_data(client: Client, url: str, *, containing: str = "", form_id_suffix: str = "") -> dict[str, Any]:
+    """The fields, with their current values, of the POST form at ``url`` that has a field ``containing``
+    (or whose id ends with ``form_id_suffix``)."""
     response = client.get(url)
     assert response.status_code == 200, f"{url} answered {response.status_code}"
     parser = _FormFields()
     parser.feed(response.content.decode())
-    data = {k: v for k, v in parser.data.items() if not (isinstance(v, list) and not v)}
-    return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in data.items()}
+    for attrs, fields in parser.forms:
+        if (containing and containing in fields) or (form_id_suffix and attrs.get("id", "").endswith(form_id_suffix)):
+            data = {k: v for k, v in fields.items() if not (isinstance(v, list) and not v)}
+            return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in data.items()}
+    raise AssertionError(f"no such form at {url}")
+
+
+def admin_form_data(client: Client, url: str) -> dict[str, Any]:
+    """The fields of the admin's main form (#…_form) at ``url`` with their current values."""
+    return form_data(client, url, form_id_suffix="_form")
 
 
 def admin_errors(response) -> str:
