@@ -63,3 +63,36 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+# --- content credentials: a demonstration signing CA made once per session (EC keys: milliseconds) ---
+
+
+@pytest.fixture(scope="session")
+def demo_ca(tmp_path_factory):
+    from provenance.demo_ca import create_demo_ca
+
+    return create_demo_ca(tmp_path_factory.mktemp("provenance-ca"), school_name="École de démonstration")
+
+
+@pytest.fixture
+def signing(settings, demo_ca):
+    """Settings with a signing key, and the demo root as the verify page's trust anchor."""
+    settings.PROVENANCE = {
+        **settings.PROVENANCE,
+        "SCHOOL_NAME": "École de démonstration",
+        "SIGNING_CERT": str(demo_ca.signing_chain),
+        "SIGNING_KEY": str(demo_ca.signing_key),
+        "TRUST_ANCHORS": str(demo_ca.root_cert),
+    }
+    return demo_ca
+
+
+@pytest.fixture
+def no_signing(settings, tmp_path):
+    settings.PROVENANCE = {
+        **settings.PROVENANCE,
+        "SIGNING_CERT": str(tmp_path / "missing.pem"),
+        "SIGNING_KEY": str(tmp_path / "missing-key.pem"),
+        "TRUST_ANCHORS": "",
+    }

@@ -34,6 +34,7 @@ from labs.backends.base import (
     VideoBackend,
 )
 from labs.backends.validation import nearest_supported
+from labs.grading.alignment import measure_alignment
 from labs.grading.anatomy import parse_prompt
 from labs.grading.moderation import get_moderation_client
 from labs.grading.policy import PolicyResult, check_prompt
@@ -46,6 +47,7 @@ from labs.grading.video_analysis import (
     make_web_rendition,
 )
 from labs.models import Lab, Submission
+from labs.provenance import generation_facts
 from labs.selectors import lab_criteria_specs, lab_policy_rules
 from labs.services.transitions import (
     StaleTask,
@@ -58,6 +60,7 @@ from labs.services.transitions import (
     submission_progress,
     submission_retry,
 )
+from provenance.api import protect_video
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +87,8 @@ class GradedVideo:
     grading_seconds: float
 
 
-def generation_request(*, lab: Lab, prompt: str, seed: int, language: str) -> GenerationRequest:
-    width, height = lab.frame_size("draft")
+def generation_request(*, lab: Lab, prompt: str, seed: int, language: str, tier: str = "draft") -> GenerationRequest:
+    width, height = lab.frame_size(tier)
     return GenerationRequest(
         prompt=prompt,
         duration_s=float(lab.duration_s),
@@ -93,9 +96,17 @@ def generation_request(*, lab: Lab, prompt: str, seed: int, language: str) -> Ge
         height=height,
         fps=24,
         seed=seed,
-        tier="draft",
+        tier=tier,
         language=language,
     )
+
+
+# The anatomy elements whose words a picture can show: alignment scores each against the frames.
+ALIGNED_ELEMENTS = ("subject", "action", "setting", "time_weather", "lighting", "style")
+
+
+def _visible_elements(anatomy) -> list[str]:
+    return list(dict.fromkeys(m.text for key in ALIGNED_ELEMENTS for m in anatomy.matches_for(key)))
 
 
 def _noop(*_args, **_kwargs) -> None:
@@ -110,6 +121,8 @@ def render_and_score(
     language: str,
     workdir: Path,
     backend: VideoBackend | None = None,
+    backend_alias: str = "",
+    tier: str = "draft",
     job_ref: str = "",
     on_job_started: Callable[[str], None] = _noop,
     on_progress: Callable[[int], None] = _noop,
@@ -126,11 +139,12 @@ def render_and_score(
         if verdict.flagged:
             raise Blocked(PolicyResult(moderation_categories=tuple(verdict.categories)))
 
-    backend = backend or get_backend(lab.backend_alias)
+    backend_alias = backend_alias or (lab.final_alias if tier == "final" else lab.backend_alias)
+    backend = backend or get_backend(backend_alias)
     # Hosted models take a few fixed sizes and durations: ask for the closest
     # one (lab authoring warns the trainer when it differs from the lab's).
     request = nearest_supported(
-        generation_request(lab=lab, prompt=prompt, seed=seed, language=language), backend.capabilities
+        generation_request(lab=lab, prompt=prompt, seed=seed, language=language, tier=tier), backend.capabilities
     )
     backend.validate(request)
     started = time.monotonic()
@@ -155,21 +169,34 @@ def render_and_score(
     cost = backend.cost(request)
     on_analysing(cost)
     grading_started = time.monotonic()
-    metrics = analyse_video(raw)
-    video = make_web_rendition(raw, workdir / "video.mp4")
-    poster = make_poster(video, workdir / "poster.jpg")
-    sheet = make_contact_sheet(video, workdir / "sheet.jpg")
+    anatomy = parse_prompt(prompt, None)
+    metrics = analyse_video(raw).to_dict()
+    alignment = measure_alignment(raw, prompt, _visible_elements(anatomy))
+    if alignment is not None:
+        metrics["alignment"] = alignment.to_dict()
+    rendition = make_web_rendition(raw, workdir / "video.mp4")
+    sheet = make_contact_sheet(rendition, workdir / "sheet.jpg")
+    # Every published video carries the visible mark and, when a key is configured, signed credentials.
+    protected = protect_video(
+        rendition,
+        poster=make_poster(rendition, workdir / "poster.jpg"),
+        facts=generation_facts(backend=backend, prompt=prompt, tier=tier, lab_slug=lab.slug, lab_title=lab.title),
+        workdir=workdir,
+    )
     result = score_prompt_and_video(
         criteria=lab_criteria_specs(lab),
-        anatomy=parse_prompt(prompt, None),
-        metrics=metrics.to_dict(),
+        anatomy=anatomy,
+        metrics=metrics,
         policy=check_prompt(prompt, lab_policy_rules()),
         pass_mark=lab.pass_mark,
         target_duration_s=request.duration_s,
         language=language,
     )
+    result["provenance"] = {"marked": True, "signed": protected.signed}
     result["backend"] = {
-        "alias": lab.backend_alias,
+        "alias": backend_alias,
+        "tier": tier,
+        "model": str(getattr(backend, "model", "") or ""),
         "job": job_ref,
         "seconds": round(generation_seconds, 3),
         "cost": str(cost) if cost is not None else None,
@@ -177,8 +204,8 @@ def render_and_score(
     }
     return GradedVideo(
         result=result,
-        video=video,
-        poster=poster,
+        video=protected.video,
+        poster=protected.poster,
         contact_sheet=sheet,
         job_ref=job_ref,
         cost=cost,
@@ -204,6 +231,8 @@ def run_grading(
                 seed=submission.seed,
                 language=submission.language,
                 workdir=workdir,
+                backend_alias=submission.backend_alias,
+                tier=submission.tier,
                 job_ref=submission.job_ref,
                 on_job_started=lambda job_ref: submission_job_started(
                     submission_id=submission_id, token=token, job_ref=job_ref

@@ -143,3 +143,21 @@ def test_nothing_is_downloaded_when_the_path_is_wrong(settings, tmp_path):
 
     with pytest.raises(OSError):
         measure_alignment(write_video(tmp_path / "v.mp4"), PROMPT)
+
+
+@pytest.mark.django_db
+def test_the_pipeline_measures_alignment_and_scores_the_criterion(alignment_model, tmp_path):
+    from labs.services.pipeline import render_and_score
+    from tests.labs.factories import CriterionFactory, LabFactory
+
+    lab = LabFactory()
+    CriterionFactory(lab=lab, kind="video", element="", video_check="prompt_alignment", weight=10)
+
+    graded = render_and_score(lab=lab, prompt=PROMPT, seed=1, language="fr", workdir=tmp_path)
+
+    alignment = graded.result["metrics"]["alignment"]
+    assert alignment["model"] == alignment_model.name and alignment["frames"] == 8
+    assert any("chat" in element for element in alignment["elements"])
+    (criterion,) = graded.result["criteria"]
+    assert criterion["label"] == "Fidélité au prompt"
+    assert criterion["weight"] == 10, "measured, so it counts"

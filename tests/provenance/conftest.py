@@ -1,4 +1,4 @@
-"""A signing CA made for each test session (EC keys: milliseconds), and sample media."""
+"""Sample media for the provenance tests (the signing fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,38 +6,7 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
-
-from provenance.demo_ca import create_demo_ca
-
-
-@pytest.fixture(scope="session")
-def demo_ca(tmp_path_factory):
-    return create_demo_ca(tmp_path_factory.mktemp("provenance-ca"), school_name="École de démonstration")
-
-
-@pytest.fixture
-def signing(settings, demo_ca):
-    """Settings with a signing key, and the demo root as the verify page's trust anchor."""
-    settings.PROVENANCE = {
-        **settings.PROVENANCE,
-        "SCHOOL_NAME": "École de démonstration",
-        "SIGNING_CERT": str(demo_ca.signing_chain),
-        "SIGNING_KEY": str(demo_ca.signing_key),
-        "TRUST_ANCHORS": str(demo_ca.root_cert),
-    }
-    return demo_ca
-
-
-@pytest.fixture
-def no_signing(settings, tmp_path):
-    settings.PROVENANCE = {
-        **settings.PROVENANCE,
-        "SIGNING_CERT": str(tmp_path / "missing.pem"),
-        "SIGNING_KEY": str(tmp_path / "missing-key.pem"),
-        "TRUST_ANCHORS": "",
-    }
 
 
 def write_video(path: Path, *, frames: int = 12, size: tuple[int, int] = (160, 90), colour=(40, 90, 160)) -> Path:
