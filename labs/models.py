@@ -37,6 +37,24 @@ class Lab(RejectControlCharactersModel):
     max_attempts = models.PositiveIntegerField(_("tentatives maximum"), default=5, help_text=_("0 = illimité"))
     grading = models.CharField(_("note retenue"), max_length=8, choices=Grading.choices, default=Grading.BEST)
     reference_prompt = models.TextField(_("prompt de référence (montré après réussite)"), blank=True)
+    # Final renders: the attempt a learner chooses, re-rendered on better settings for a portfolio.
+    final_backend_alias = models.CharField(
+        _("moteur du rendu final"), max_length=50, blank=True, help_text=_("Vide = le même moteur que les essais.")
+    )
+    final_requires_pass = models.BooleanField(
+        _("rendu final réservé aux apprenants qui ont réussi le labo"), default=True
+    )
+    budget_finals_per_learner = models.PositiveIntegerField(
+        _("rendus finals par apprenant"), default=2, help_text=_("0 = illimité")
+    )
+    budget_final_cost_per_learner = models.DecimalField(
+        _("budget de rendu final par apprenant"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Séparé du budget des essais. Vide = illimité."),
+    )
     budget_generations_per_learner = models.PositiveIntegerField(
         _("générations maximum par apprenant"), default=20, help_text=_("0 = illimité")
     )
@@ -76,6 +94,11 @@ class Lab(RejectControlCharactersModel):
     @property
     def course(self):
         return self.step.module.course
+
+    @property
+    def final_alias(self) -> str:
+        """The backend that renders this lab's final renders."""
+        return self.final_backend_alias or self.backend_alias
 
     def frame_size(self, tier: str = "draft") -> tuple[int, int]:
         """The video size the lab asks for (small drafts learners iterate on)."""
@@ -179,6 +202,10 @@ class Submission(RejectControlCharactersModel):
         BLOCKED = "blocked", _("Refusée (éthique)")
         FAILED = "failed", _("Échec technique")
 
+    class Tier(models.TextChoices):
+        DRAFT = "draft", _("Essai")
+        FINAL = "final", _("Rendu final")
+
     TERMINAL_STATES = (State.GRADED, State.BLOCKED, State.FAILED)
     IN_FLIGHT_STATES = (State.QUEUED, State.GENERATING, State.ANALYSING)
     # Attempts that produced no video: they use up no generation of the budget.
@@ -199,6 +226,17 @@ class Submission(RejectControlCharactersModel):
     retries = models.PositiveSmallIntegerField(default=0)
     deadline_at = models.DateTimeField(null=True, blank=True)
     backend_alias = models.CharField(max_length=50)
+    # A final render re-renders one graded draft ("draft") on the lab's final settings; it is
+    # not an attempt: it counts against the final budget, never against attempts or draft budgets.
+    tier = models.CharField(max_length=8, choices=Tier.choices, default=Tier.DRAFT)
+    draft = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="finals",
+        limit_choices_to={"tier": "draft"},
+    )
     job_ref = models.CharField(max_length=300, blank=True)
     seed = models.PositiveIntegerField(default=0)
     cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
@@ -226,6 +264,10 @@ class Submission(RejectControlCharactersModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["lab", "learner", "client_token"], name="one_submission_per_client_token"),
+            models.CheckConstraint(
+                condition=Q(tier="draft", draft__isnull=True) | Q(tier="final", draft__isnull=False),
+                name="final_renders_have_a_draft",
+            ),
         ]
         indexes = [
             models.Index(fields=["lab", "learner", "-created_at"]),

@@ -55,7 +55,8 @@ def lab_criteria_specs(lab: Lab) -> list[CriterionSpec]:
 
 
 def learner_submissions(*, learner, lab: Lab) -> QuerySet[Submission]:
-    return Submission.objects.filter(lab=lab, learner=learner).order_by("-created_at")
+    """A learner's attempts (drafts) on ``lab``, newest first; final renders are not attempts."""
+    return Submission.objects.filter(lab=lab, learner=learner, tier=Submission.Tier.DRAFT).order_by("-created_at")
 
 
 @dataclass(frozen=True)
@@ -158,12 +159,55 @@ def lab_allowance(*, learner, lab: Lab) -> LabAllowance:
     )
 
 
+@dataclass(frozen=True)
+class FinalAllowance:
+    """A learner's final renders on a lab: a budget separate from the attempts'."""
+
+    used: int
+    max: int  # 0 = unlimited
+    cost_spent: Decimal
+    cost_max: Decimal | None
+
+    @property
+    def left(self) -> int | None:
+        return None if not self.max else max(self.max - self.used, 0)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left == 0 or (self.cost_max is not None and self.cost_spent >= self.cost_max)
+
+
+def final_renders(*, learner, lab: Lab) -> QuerySet[Submission]:
+    return Submission.objects.filter(lab=lab, learner=learner, tier=Submission.Tier.FINAL)
+
+
+def final_allowance(*, learner, lab: Lab) -> FinalAllowance:
+    """Finals that produced (or may still produce) a video count; blocked and failed ones do not."""
+    counts = (
+        final_renders(learner=learner, lab=lab)
+        .exclude(state__in=Submission.NOT_GENERATED_STATES)
+        .aggregate(used=Count("pk"), cost=Sum("cost"))
+    )
+    return FinalAllowance(
+        used=counts["used"],
+        max=lab.budget_finals_per_learner,
+        cost_spent=counts["cost"] or Decimal("0"),
+        cost_max=lab.budget_final_cost_per_learner,
+    )
+
+
+def final_of(draft: Submission) -> Submission | None:
+    """The final render of a draft: the live one (in flight or graded), else the latest attempt at one."""
+    finals = Submission.objects.filter(draft=draft, tier=Submission.Tier.FINAL).order_by("-created_at", "-pk")
+    return finals.exclude(state__in=Submission.NOT_GENERATED_STATES).first() or finals.first()
+
+
 def learner_draft_prompt(*, learner, lab: Lab) -> str:
     return LabDraft.objects.filter(lab=lab, learner=learner).values_list("prompt", flat=True).first() or ""
 
 
 def submission_for_page(pk: int) -> Submission | None:
-    related = ("lab__step__module__course", "learner", "override_by")
+    related = ("lab__step__module__course", "learner", "override_by", "draft")
     return Submission.objects.select_related(*related).filter(pk=pk).first()
 
 
@@ -206,7 +250,10 @@ def trainer_lab_submissions(
 
     earlier = (
         Submission.objects.filter(
-            lab_id=OuterRef("lab_id"), learner_id=OuterRef("learner_id"), created_at__lte=OuterRef("created_at")
+            lab_id=OuterRef("lab_id"),
+            learner_id=OuterRef("learner_id"),
+            tier=Submission.Tier.DRAFT,
+            created_at__lte=OuterRef("created_at"),
         )
         .order_by()
         .values("learner_id")
@@ -214,7 +261,7 @@ def trainer_lab_submissions(
         .values("n")
     )
     submissions = (
-        Submission.objects.filter(lab=lab)
+        Submission.objects.filter(lab=lab, tier=Submission.Tier.DRAFT)
         .select_related("lab", "learner", "override_by")
         .defer("result")
         .annotate(attempt_number=Subquery(earlier))
@@ -242,7 +289,7 @@ def trainer_lab_submissions(
 
 def submission_neighbours(submission: Submission) -> tuple[Submission | None, Submission | None]:
     """The lab's attempts made just before and just after ``submission``."""
-    same_lab = Submission.objects.filter(lab_id=submission.lab_id).only("pk", "created_at")
+    same_lab = Submission.objects.filter(lab_id=submission.lab_id, tier=submission.tier).only("pk", "created_at")
     before = Q(created_at__lt=submission.created_at) | Q(created_at=submission.created_at, pk__lt=submission.pk)
     after = Q(created_at__gt=submission.created_at) | Q(created_at=submission.created_at, pk__gt=submission.pk)
     previous = same_lab.filter(before).order_by("-created_at", "-pk").first()
@@ -257,7 +304,7 @@ def latest_regrade(lab: Lab):
 def lab_analytics_rows(lab: Lab) -> list[dict]:
     """One row per attempt with what labs.analytics needs (one query)."""
     return list(
-        Submission.objects.filter(lab=lab)
+        Submission.objects.filter(lab=lab, tier=Submission.Tier.DRAFT)
         .order_by("created_at", "pk")
         .values(
             "learner_id",

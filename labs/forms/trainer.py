@@ -81,10 +81,26 @@ class LabForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelFo
             choices=choices,
             initial=self.instance.backend_alias or "default",
         )
+        final_current = self.instance.final_backend_alias if self.instance.pk else ""
+        final_choices = [("", _("Le même moteur que les essais")), *backend_choices()]
+        if final_current and final_current not in dict(final_choices):
+            final_choices.append((final_current, _("%(alias)s (non configuré)") % {"alias": final_current}))
+        self.fields["final_backend_alias"] = forms.ChoiceField(
+            label=Lab._meta.get_field("final_backend_alias").verbose_name,
+            choices=final_choices,
+            required=False,
+            initial=final_current,
+            help_text=_("Le rendu final refait l'essai choisi en 1280×720 (paysage) ; un autre modèle peut le servir."),
+        )
+        self.fields["budget_finals_per_learner"].required = False
         self.fields["pass_mark"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["pass_mark"].widget.attrs.update(min=0, max=100)
         self.fields["duration_s"].widget.attrs.update(min="0.5", step="0.5")
         self.fields["slug"].help_text = _("Lettres minuscules, chiffres et tirets ; forme l'adresse du labo.")
+
+    def clean_budget_finals_per_learner(self) -> int:
+        value = self.cleaned_data.get("budget_finals_per_learner")
+        return Lab._meta.get_field("budget_finals_per_learner").default if value is None else value
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

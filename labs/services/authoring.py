@@ -38,6 +38,10 @@ LAB_FIELDS = (
     "budget_generations_per_learner",
     "budget_cost_per_learner",
     "budget_cost_cohort",
+    "final_backend_alias",
+    "final_requires_pass",
+    "budget_finals_per_learner",
+    "budget_final_cost_per_learner",
 )
 
 

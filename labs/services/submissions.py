@@ -91,7 +91,7 @@ def _check_rate(learner_id: int) -> None:
 
 
 def _check_allowance(*, learner, lab: Lab) -> None:
-    mine = Submission.objects.filter(lab=lab, learner=learner)
+    mine = Submission.objects.filter(lab=lab, learner=learner, tier=Submission.Tier.DRAFT)
     if mine.filter(state__in=Submission.IN_FLIGHT_STATES).exists():
         raise SubmissionRefused(
             _("Votre essai précédent est encore en cours : attendez son résultat avant d'en lancer un autre."),
@@ -113,6 +113,7 @@ def _check_allowance(*, learner, lab: Lab) -> None:
         if spent >= lab.budget_cost_per_learner:
             raise SubmissionRefused(_("Votre budget de génération pour ce labo est épuisé."), code="budget_exhausted")
     if lab.budget_cost_cohort is not None:
+        # The cohort's budget caps all spending on the lab, final renders included.
         spent = lab.submissions.aggregate(total=Sum("cost"))["total"] or Decimal("0")
         if spent >= lab.budget_cost_cohort:
             raise SubmissionRefused(

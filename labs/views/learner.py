@@ -25,7 +25,7 @@ from courses import permissions
 from courses.markdown import render_markdown
 from courses.selectors.learning import course_outline_for, step_state_in
 from labs import selectors
-from labs.backends import get_backend
+from labs.backends import describe_backend, get_backend
 from labs.backends.base import BackendError
 from labs.forms.learner import CompareForm, PromptForm, new_client_token
 from labs.media import ranged_file_response
@@ -37,6 +37,7 @@ from labs.presentation.criteria import criterion_rows, learner_rubric
 from labs.presentation.diff import word_diff
 from labs.presentation.highlighting import evidence_spans, highlight, policy_spans
 from labs.presentation.policy import policy_reasons
+from labs.services.finals import final_render_refusal, request_final_render
 from labs.services.submissions import MAX_PROMPT_CHARS, SubmissionRefused, draft_save, submit_attempt
 
 # --- access ------------------------------------------------------------------
@@ -217,9 +218,21 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
         "queue_busy": queue_busy(submission),
         "status_message": status_message(submission),
         "number": attempt_numbers(list(selectors.learner_submissions(learner=submission.learner, lab=lab))).get(
-            submission.pk
+            submission.draft_id or submission.pk
         ),
     }
+    if submission.tier == Submission.Tier.FINAL:
+        context["draft"] = submission.draft
+    elif submission.state == Submission.State.GRADED:
+        final = selectors.final_of(submission)
+        context.update(
+            final=final,
+            can_ask_final=is_owner and (final is None or final.state in Submission.NOT_GENERATED_STATES),
+            final_refusal=final_render_refusal(learner=request.user, draft=submission) if is_owner else "",
+            final_allowance=selectors.final_allowance(learner=submission.learner, lab=lab),
+            final_engine=describe_backend(lab.final_alias),
+            final_size="×".join(str(side) for side in lab.frame_size("final")),
+        )
     if submission.state == Submission.State.GRADED:
         reveal = _reveals_hidden(request.user, submission)
         rows = criterion_rows(submission, reveal_hidden=reveal)
@@ -262,6 +275,34 @@ def submission_retry(request: HttpRequest, pk: int) -> HttpResponse:
     draft_save(learner=request.user, lab=submission.lab, prompt=submission.prompt)
     messages.info(request, _("Le prompt de l'essai est dans l'éditeur : relisez-le, puis envoyez-le."))
     return redirect(f"{submission.lab.get_absolute_url()}#editor")
+
+
+@login_required
+@require_POST
+def submission_final(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the final render of one of the learner's graded attempts; open its page."""
+    submission = _visible_submission(request, pk)
+    if submission.learner_id != request.user.pk:
+        raise Http404
+    try:
+        final = request_final_render(learner=request.user, draft=submission)
+    except SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(submission.get_absolute_url())
+    return redirect(final.get_absolute_url())
+
+
+@login_required
+@require_GET
+def submission_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published video (marked, with its signed content credentials) as a file to keep."""
+    submission = _visible_submission(request, pk)
+    if not submission.video:
+        raise Http404
+    response = ranged_file_response(request, submission.video, "video/mp4")
+    tier = "rendu-final" if submission.tier == Submission.Tier.FINAL else "essai"
+    response["Content-Disposition"] = f'attachment; filename="{submission.lab.slug}-{tier}-{submission.pk}.mp4"'
+    return response
 
 
 _MEDIA_FIELDS = {"video": "video", "poster": "poster", "sheet": "contact_sheet"}

@@ -167,6 +167,9 @@ TABLE: dict[str, Row] = {
     "labs:submission": row("GET", OWNER_AND_TEACHERS, submission),
     "labs:submission_retry": row("POST", (LOGIN, 302, 404, 404, 404, 404), submission),
     "labs:submission_media": row("GET", OWNER_AND_TEACHERS, lambda w: {**submission(w), "kind": "video"}),
+    "labs:submission_download": row("GET", OWNER_AND_TEACHERS, submission),
+    # Only the attempt's author asks for its final render (refused or created: a redirect either way).
+    "labs:submission_final": row("POST", (LOGIN, 302, 404, 404, 404, 404), submission),
     "labs:lab": row("GET", (LOGIN, 200, 302, 200, 302, 200), lab),
     "labs:check": row("POST", (LOGIN, 302, 302, 302, 302, 302), lab, data=lambda w: {"prompt": "Un plan large."}),
     "labs:submit": row("POST", (LOGIN, 400, 302, 400, 302, 400), lab),
