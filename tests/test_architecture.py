@@ -31,3 +31,13 @@ def test_labs_services_never_import_the_tasks():
         for path in python_files("labs/services")
     }
     assert {path: modules for path, modules in offenders.items() if modules} == {}
+
+
+def test_provenance_imports_nothing_above_it():
+    # labs calls provenance when it finishes an attempt; provenance never reaches back up.
+    above = ("labs", "courses", "funding", "lti", "community", "demo")
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in above)
+        for path in python_files("provenance")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}
