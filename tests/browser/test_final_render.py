@@ -34,6 +34,8 @@ def test_a_learner_gets_a_signed_final_render_of_a_passed_attempt(
     # when: the learner opens the attempt and asks for its final render
     log_in(page, learner.email)
     page.goto(draft.get_absolute_url())
+    expect(page.locator(".final-render")).to_contain_text("Il vous reste 2 rendus finals pour ce labo.")
+    screenshot(page, "attempt-offers-final")
     page.get_by_role("button", name="Demander le rendu final de cet essai").click()
 
     # then: the worker renders it and the page shows it beside the draft
