@@ -314,6 +314,18 @@ class DocumentForm(RejectControlCharactersFormMixin, forms.Form):
 
 class FiledForm(RejectControlCharactersFormMixin, forms.Form):
     filed_on = forms.DateField(label=_("Déposé le"), widget=DATE_INPUT, initial=timezone.localdate)
+    override_reason = forms.CharField(
+        label=_("Motif du dépôt d'un dossier incomplet"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seulement si des pièces manquent : il est enregistré avec la liste des pièces manquantes."),
+    )
+
+    def __init__(self, *args, incomplete: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not incomplete:
+            del self.fields["override_reason"]
 
 
 class ReimbursedForm(RejectControlCharactersFormMixin, forms.Form):

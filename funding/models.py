@@ -213,6 +213,17 @@ class TrainingAction(RejectControlCharactersModel):
         _("remboursement reçu (DH)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     filed_on = models.DateField(_("dossier déposé le"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A dossier filed with pieces missing: the admin's reason, and what was missing then.
+    filing_override_reason = models.TextField(_("motif du dépôt incomplet"), blank=True)
+    filing_missing = models.JSONField(_("pièces manquantes au dépôt"), default=list, blank=True)
     reimbursed_on = models.DateField(_("remboursé le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -296,10 +307,17 @@ class Participant(RejectControlCharactersModel):
 
 
 class FundingStatusChange(RejectControlCharactersModel):
+    class Cause(models.TextChoices):
+        MANUAL = "manual", _("Décision")
+        ATTENDANCE = "attendance", _("Assiduité")
+        FILING = "filing", _("Dépôt du dossier")
+        REIMBURSEMENT = "reimbursement", _("Remboursement")
+
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=Participant.FundingStatus.choices)
     reason = models.TextField(_("motif"), blank=True)
+    cause = models.CharField(_("origine"), max_length=16, choices=Cause.choices, default=Cause.MANUAL)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
 

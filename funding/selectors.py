@@ -287,6 +287,20 @@ def attendance_grid(
     return slots, rows
 
 
+def attendance_is_final(action: TrainingAction, *, today: datetime.date | None = None) -> bool:
+    """Once its last day has come, an action's attendance decides who may be funded."""
+    return action.end_date <= (today or timezone.localdate())
+
+
+def attendance_shortfalls(
+    action: TrainingAction, *, settings: FundingSettings | None = None, today: datetime.date | None = None
+) -> dict[int, AttendanceRow]:
+    """The rows, by participant id, of the participants whose attendance is under the threshold."""
+    settings = settings or FundingSettings.load()
+    _slots, rows = attendance_grid(action, settings=settings, today=today)
+    return {row.participant.pk: row for row in rows if row.below_threshold}
+
+
 def attendance_by_participant(
     action: TrainingAction, *, today: datetime.date | None = None
 ) -> dict[int, AttendanceRow]:

@@ -14,6 +14,7 @@ from courses.models import DailyActivity
 from funding import selectors
 from funding.formats import short_date
 from funding.models import Attendance, FundingSettings, TrainingAction
+from funding.services.participants import participants_follow_attendance
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def attendance_save(*, action: TrainingAction, marks: dict[AttendanceKey, bool],
     Attendance.objects.bulk_create(created)
     Attendance.objects.bulk_update(changed, ["present", "source", "recorded_by", "recorded_at"])
     written = len(created) + len(changed)
+    participants_follow_attendance(action=action, by=by)
     logger.info("funding attendance saved action=%s cells=%s by=%s", action.pk, written, getattr(by, "pk", None))
     return written
 
@@ -135,6 +137,7 @@ def attendance_derive_from_platform(*, action: TrainingAction, by, today: dateti
                     defaults={"present": present, "source": Attendance.Source.PLATFORM, "recorded_by": by},
                 )
                 present_count += int(present)
+    participants_follow_attendance(action=action, by=by)
     logger.info(
         "funding attendance derived action=%s present=%s by=%s", action.pk, present_count, getattr(by, "pk", None)
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from courses.services.learning import enrol
 from funding import selectors
 from funding.formats import short_date
-from funding.models import FundingStatusChange, Participant, TrainingAction
+from funding.models import FundingSettings, FundingStatusChange, Participant, TrainingAction
 from funding.services.reimbursement import action_recompute_reimbursement
 from funding.validators import normalise_identifier
 
@@ -29,6 +29,9 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.REJECTED: frozenset({Status.PREPARING, Status.NOT_ELIGIBLE}),
     Status.REIMBURSED: frozenset(),
 }
+
+
+INITIAL_STATUSES = frozenset({Status.ELIGIBLE, Status.NOT_ELIGIBLE, Status.PREPARING})
 
 
 def _overlap_message(learner, other: TrainingAction) -> str:
@@ -52,10 +55,21 @@ def check_no_overlap(*, learner, action: TrainingAction) -> None:
 
 
 def _record_status(
-    participant: Participant, *, from_status: str, to_status: str, by, reason: str
+    participant: Participant,
+    *,
+    from_status: str,
+    to_status: str,
+    by,
+    reason: str,
+    cause: str = FundingStatusChange.Cause.MANUAL,
 ) -> FundingStatusChange:
     change = FundingStatusChange(
-        participant=participant, from_status=from_status, to_status=to_status, reason=reason, changed_by=by
+        participant=participant,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        changed_by=by,
+        cause=cause,
     )
     change.full_clean(exclude=["changed_by"])  # None when a script changes the status
     change.save()
@@ -77,6 +91,7 @@ def participant_add(
     """Add ``learner`` to the action; refuses a second place or overlapping dates."""
     if action.participants.filter(learner=learner).exists():
         raise ValidationError(_("Cette personne participe déjà à cette action."), code="duplicate")
+    check_initial_status(funding_status)
     check_no_overlap(learner=learner, action=action)
     participant = Participant(
         action=action,
@@ -107,10 +122,40 @@ def participant_update(*, participant: Participant, cin: str, cnss_number: str, 
     return participant
 
 
-@transaction.atomic
-def participant_set_status(*, participant: Participant, to_status: str, by, reason: str = "") -> Participant:
-    """Move the funding status, recording who, when and why; illegal moves are refused."""
-    participant = Participant.objects.select_for_update().select_related("action").get(pk=participant.pk)
+def attendance_threshold_message(*, rate: int, threshold: int) -> str:
+    return _("Assiduité de %(rate)d %%, sous le seuil de %(threshold)d %%") % {"rate": rate, "threshold": threshold}
+
+
+def _check_manual_move(participant: Participant, from_status: str, to_status: str) -> None:
+    """By hand, a place is filed only with its action's dossier, and attendance under the threshold
+    keeps an excluded place excluded."""
+    if to_status == Status.FILED and participant.action.filed_on is None:
+        raise ValidationError(
+            _("Le dossier de cette action n'est pas déposé : déposez-le depuis la page de l'action."),
+            code="action_not_filed",
+        )
+    if from_status in selectors.FUNDED_STATUSES or to_status not in selectors.FUNDED_STATUSES:
+        return
+    if not selectors.attendance_is_final(participant.action):
+        return
+    settings = FundingSettings.load()
+    short = selectors.attendance_shortfalls(participant.action, settings=settings).get(participant.pk)
+    if short is not None:
+        raise ValidationError(
+            _(
+                "%(reason)s : cette place ne peut pas être financée. Corrigez d'abord la feuille de présence si elle est fausse."
+            )
+            % {
+                "reason": attendance_threshold_message(rate=short.rate, threshold=settings.attendance_threshold_percent)
+            },
+            code="below_attendance_threshold",
+        )
+
+
+def check_status_move(
+    participant: Participant, to_status: str, *, cause: str = FundingStatusChange.Cause.MANUAL
+) -> None:
+    """Refuse a move of ``participant``'s status that the rules forbid, with the reason (every screen uses this)."""
     from_status = participant.funding_status
     if to_status not in Status.values:
         raise ValidationError(_("Statut de financement inconnu."), code="unknown_status")
@@ -124,11 +169,85 @@ def participant_set_status(*, participant: Participant, to_status: str, by, reas
             % {"from": Status(from_status).label, "to": Status(to_status).label},
             code="illegal_transition",
         )
+    if cause == FundingStatusChange.Cause.MANUAL:
+        _check_manual_move(participant, from_status, to_status)
+
+
+def check_initial_status(funding_status: str) -> None:
+    """A new place starts eligible, not eligible or being prepared: filing and payment come with the dossier."""
+    if funding_status not in INITIAL_STATUSES:
+        raise ValidationError(
+            _("Une nouvelle place commence « Éligible », « Non éligible » ou « Dossier en préparation »."),
+            code="initial_status",
+        )
+
+
+@transaction.atomic
+def participant_set_status(
+    *,
+    participant: Participant,
+    to_status: str,
+    by,
+    reason: str = "",
+    cause: str = FundingStatusChange.Cause.MANUAL,
+) -> Participant:
+    """Move the funding status, recording who, when, why and on what grounds; illegal moves are refused.
+
+    By hand (``cause`` manual), a place is filed only once its action's dossier
+    is, and a place excluded while its final attendance is under the threshold
+    cannot become fundable again.
+    """
+    participant = Participant.objects.select_for_update().select_related("action").get(pk=participant.pk)
+    from_status = participant.funding_status
+    check_status_move(participant, to_status, cause=cause)
     participant.funding_status = to_status
     participant.save(update_fields=["funding_status"])
-    _record_status(participant, from_status=from_status, to_status=to_status, by=by, reason=reason.strip())
+    _record_status(participant, from_status=from_status, to_status=to_status, by=by, reason=reason.strip(), cause=cause)
     action_recompute_reimbursement(action=participant.action)
     logger.info(
         "funding participant status id=%s %s->%s by=%s", participant.pk, from_status, to_status, getattr(by, "pk", None)
     )
     return participant
+
+
+@transaction.atomic
+def participants_follow_attendance(*, action: TrainingAction, by, force: bool = False) -> int:
+    """Make the places' eligibility follow the attendance threshold; returns how many changed.
+
+    Once the action's last day has come (or when ``force``, at filing), an
+    eligible place (or one being prepared) under the threshold becomes not
+    eligible, and a place that attendance alone had excluded becomes eligible
+    again when the sheet is corrected. A place an admin excluded stays
+    excluded; nothing changes once the dossier is filed.
+    """
+    if action.filed_on is not None or not (force or selectors.attendance_is_final(action)):
+        return 0
+    settings = FundingSettings.load()
+    threshold = settings.attendance_threshold_percent
+    _slots, rows = selectors.attendance_grid(action, settings=settings)
+    changed = 0
+    for row in rows:
+        participant = row.participant
+        if row.below_threshold and participant.funding_status in (Status.ELIGIBLE, Status.PREPARING):
+            to_status = Status.NOT_ELIGIBLE
+            reason = attendance_threshold_message(rate=row.rate, threshold=threshold)
+        elif not row.below_threshold and participant.funding_status == Status.NOT_ELIGIBLE:
+            last = participant.status_changes.order_by("-changed_at", "-id").first()
+            if last is None or last.cause != FundingStatusChange.Cause.ATTENDANCE:
+                continue
+            to_status = Status.ELIGIBLE
+            reason = _("Assiduité de %(rate)d %%, au niveau du seuil de %(threshold)d %%") % {
+                "rate": row.rate or 0,
+                "threshold": threshold,
+            }
+        else:
+            continue
+        participant_set_status(
+            participant=participant,
+            to_status=to_status,
+            by=by,
+            reason=reason,
+            cause=FundingStatusChange.Cause.ATTENDANCE,
+        )
+        changed += 1
+    return changed

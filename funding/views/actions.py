@@ -198,13 +198,13 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funding/action_form.html", {"form": form, "action": action}, status=_status(form))
 
 
-@admin_required
-@require_GET
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _action(pk)
+def _detail_page(
+    request: HttpRequest, action: TrainingAction, *, filed_form: FiledForm | None = None, status: int = 200
+) -> HttpResponse:
     settings = FundingSettings.load()
     slots, rows = selectors.attendance_grid(action, settings=settings)
     checklist = selectors.dossier_checklist(action)
+    missing, _total = filing_services.missing_pieces(action) if action.filed_on is None else ([], 0)
     days = list(action.days.all())
     context = {
         "action": action,
@@ -215,10 +215,17 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total_hours": sum((day.hours for day in days), start=0),
         "deadline": selectors.action_deadline(action, settings=settings),
         "dossier_done": selectors.dossier_progress(checklist),
-        "filed_form": FiledForm(),
+        "missing_pieces": missing,
+        "filed_form": filed_form or FiledForm(incomplete=bool(missing)),
         "reimbursed_form": ReimbursedForm(initial={"amount": action.expected_reimbursement}),
     }
-    return render(request, "funding/action_detail.html", context)
+    return render(request, "funding/action_detail.html", context, status=status)
+
+
+@admin_required
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _action(pk))
 
 
 # --- days -------------------------------------------------------------------------
@@ -568,14 +575,19 @@ def action_mark_filed(request: HttpRequest, pk: int) -> HttpResponse:
     form = FiledForm(request.POST)
     if form.is_valid():
         try:
-            filing_services.action_mark_filed(action=action, filed_on=form.cleaned_data["filed_on"], by=request.user)
+            filing_services.action_mark_filed(
+                action=action,
+                filed_on=form.cleaned_data["filed_on"],
+                override_reason=form.cleaned_data["override_reason"],
+                by=request.user,
+            )
         except ValidationError as error:
-            _show_errors(request, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("Dossier marqué comme déposé."))
-    else:
-        messages.error(request, _("Indiquez la date de dépôt."))
-    return redirect("funding:action_detail", pk=action.pk)
+            return redirect("funding:action_detail", pk=action.pk)
+    # What was typed (date, reason) stays in the form, with the reason it was refused.
+    return _detail_page(request, _action(pk), filed_form=form, status=400)
 
 
 @admin_required

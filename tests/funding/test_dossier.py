@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from funding import selectors
 from funding.models import DossierDocument, FundingStatusChange, Participant, RequiredDocument
+from funding.services.attendance import attendance_save
 from funding.services.dossier import document_update
 from funding.services.filing import action_mark_filed
 from funding.services.participants import participant_add
@@ -183,12 +184,25 @@ def test_dossier_page_lists_the_checklist(admin_client):
     assert reverse("funding:pdf_attestation", args=[participant.pk]) in page
 
 
+def _attend_every_day(action, participants, by) -> None:
+    marks = {(p.pk, day.date, half): True for p in participants for day in action.days.all() for half in ("am", "pm")}
+    attendance_save(action=action, marks=marks, by=by)
+
+
+def _every_piece(action, by, status: str = "prepared") -> None:
+    for required in RequiredDocument.objects.filter(active=True):
+        for participant in action.participants.all() if required.per_participant else [None]:
+            document_update(action=action, required=required, participant=participant, status=status, by=by)
+
+
 def test_follow_the_dossier_to_reimbursed(admin_client, admin):
-    # given: two eligible participants and one not eligible; an invoice prepared
+    # given: two eligible participants who attended and one not eligible; every piece prepared, the invoice signed
     action = TrainingActionFactory()
     eligible = ParticipantFactory.create_batch(2, action=action)
     excluded = ParticipantFactory(action=action, funding_status=Status.NOT_ELIGIBLE)
+    _attend_every_day(action, eligible, admin)
     action_recompute_reimbursement(action=action)
+    _every_piece(action, admin)
     document_update(action=action, required=RequiredDocument.objects.get(code="invoice"), status="signed", by=admin)
     # when: filed
     response = admin_client.post(reverse("funding:action_mark_filed", args=[action.pk]), {"filed_on": "2026-04-15"})
@@ -219,8 +233,9 @@ def test_follow_the_dossier_to_reimbursed(admin_client, admin):
 
 def test_expected_amount_is_frozen_once_filed(admin):
     action = TrainingActionFactory()
-    ParticipantFactory(action=action)
+    _attend_every_day(action, [ParticipantFactory(action=action)], admin)
     action_recompute_reimbursement(action=action)
+    _every_piece(action, admin)
     action_mark_filed(action=action, filed_on=datetime.date(2026, 4, 1), by=admin)
     action.refresh_from_db()
     frozen = action.expected_reimbursement

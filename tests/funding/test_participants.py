@@ -162,7 +162,7 @@ def test_overlapping_actions_are_refused_naming_the_other(admin, admin_client):
 def test_status_changes_are_recorded(admin):
     participant = participant_add(action=TrainingActionFactory(), learner=UserFactory(), cin=CIN, by=admin)
     participant_set_status(participant=participant, to_status=Status.PREPARING, by=admin, reason="Pièces réunies")
-    participant_set_status(participant=participant, to_status=Status.FILED, by=admin)
+    participant_set_status(participant=participant, to_status=Status.NOT_ELIGIBLE, by=admin)
     history = list(
         FundingStatusChange.objects.filter(participant=participant).values_list(
             "from_status", "to_status", "changed_by", "reason"
@@ -171,8 +171,17 @@ def test_status_changes_are_recorded(admin):
     assert history == [
         ("", Status.ELIGIBLE, admin.pk, "Inscription à l'action"),
         (Status.ELIGIBLE, Status.PREPARING, admin.pk, "Pièces réunies"),
-        (Status.PREPARING, Status.FILED, admin.pk, ""),
+        (Status.PREPARING, Status.NOT_ELIGIBLE, admin.pk, ""),
     ]
+
+
+def test_a_place_is_filed_by_hand_only_once_its_action_is(admin):
+    participant = ParticipantFactory()
+    with pytest.raises(ValidationError) as refused:
+        participant_set_status(participant=participant, to_status=Status.FILED, by=admin)
+    assert refused.value.code == "action_not_filed"
+    participant.refresh_from_db()
+    assert participant.funding_status == Status.ELIGIBLE
 
 
 @pytest.mark.parametrize(

@@ -219,7 +219,8 @@ TABLE: dict[str, Row] = {
     "funding:dossier": row("GET", ADMINS, action),
     "funding:document_upload": row("POST", ADMINS_POST, action),
     "funding:pdf_attendance_sheet": row("GET", ADMINS, action),
-    "funding:action_mark_filed": row("POST", ADMINS_POST, action),
+    # Without a date the filing form comes back with its errors (what was typed stays).
+    "funding:action_mark_filed": row("POST", (LOGIN, 403, 403, 403, 403, 400), action),
     "funding:action_mark_reimbursed": row("POST", ADMINS_POST, action),
     "funding:participant_edit": row("GET", ADMINS, participant),
     "funding:participant_status": row("POST", (LOGIN, 403, 403, 403, 403, 400), participant),
