@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -32,9 +33,11 @@ from funding.models import (
     RequiredDocument,
     TrainingAction,
 )
+from funding.services.actions import ACTION_FIELDS, action_check, action_create, action_update
 from funding.services.dossier import check_upload, document_attach_file
 from funding.services.participants import (
-    ALLOWED_TRANSITIONS,
+    check_initial_status,
+    check_status_move,
     participant_add,
     participant_set_status,
     participant_update,
@@ -163,9 +166,16 @@ class DossierStateFilter(admin.SimpleListFilter):
 
 
 class ActionDayInline(admin.TabularInline):
+    """Days at a glance; they follow the action's dates and are edited on its « journées » page (hours, attendance)."""
+
     model = ActionDay
     extra = 0
     fields = ["date", "morning_hours", "afternoon_hours"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ParticipantInline(admin.TabularInline):
@@ -200,6 +210,25 @@ class DossierDocumentInline(admin.TabularInline):
     show_change_link = True
 
 
+class TrainingActionAdminForm(forms.ModelForm):
+    """The site's rules for an action (funding.services.actions.action_check), with their messages in the form."""
+
+    class Meta:
+        model = TrainingAction
+        fields = [*ACTION_FIELDS, "scheme", "trainers"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        fields = {name: cleaned[name] for name in ACTION_FIELDS if name in cleaned}
+        if {"start_date", "end_date"} <= fields.keys():
+            candidate = TrainingAction(pk=self.instance.pk, **fields)
+            try:
+                action_check(candidate, scheme=cleaned.get("scheme"))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(TrainingAction)
 class TrainingActionAdmin(admin.ModelAdmin):
     list_display = [
@@ -221,7 +250,21 @@ class TrainingActionAdmin(admin.ModelAdmin):
     list_select_related = ["course", "company"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["course", "company", "trainers"]
-    readonly_fields = ["rate_applied", "ceiling_applied", "expected_reimbursement", "created_by", "created_at"]
+    form = TrainingActionAdminForm
+    # Snapshots are taken by the services; state dates are set by filing and recording the reimbursement.
+    readonly_fields = [
+        "rate_applied",
+        "ceiling_applied",
+        "expected_reimbursement",
+        "received_reimbursement",
+        "filed_on",
+        "filed_by",
+        "filing_override_reason",
+        "filing_missing",
+        "reimbursed_on",
+        "created_by",
+        "created_at",
+    ]
     inlines = [ActionDayInline, ParticipantInline, DossierDocumentInline]
     fieldsets = [
         (
@@ -239,10 +282,23 @@ class TrainingActionAdmin(admin.ModelAdmin):
                     "rate_applied",
                     "ceiling_applied",
                     "expected_reimbursement",
-                    "received_reimbursement",
-                    "filed_on",
-                    "reimbursed_on",
                 ]
+            },
+        ),
+        (
+            _("Dépôt et remboursement"),
+            {
+                "description": _(
+                    "Déposer le dossier et enregistrer le remboursement se font depuis la page de l'action."
+                ),
+                "fields": [
+                    "filed_on",
+                    "filed_by",
+                    "filing_override_reason",
+                    "filing_missing",
+                    "reimbursed_on",
+                    "received_reimbursement",
+                ],
             },
         ),
         (_("Suivi"), {"fields": ["created_by", "created_at"]}),
@@ -260,12 +316,15 @@ class TrainingActionAdmin(admin.ModelAdmin):
         return obj.participant_total
 
     def save_model(self, request: HttpRequest, obj: TrainingAction, form: forms.ModelForm, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        if not change or "scheme" in form.changed_data:
-            # Snapshot the rate like the services do: later edits of the scheme leave this action alone.
-            obj.rate_applied = obj.scheme.rate_percent if obj.scheme else None
-        super().save_model(request, obj, form, change)
+        # The services write the action (scheme and rate snapshot, days, overlap checks), as on the site.
+        fields = {name: form.cleaned_data[name] for name in ACTION_FIELDS if name in form.cleaned_data}
+        scheme = form.cleaned_data.get("scheme")
+        if change:
+            saved = action_update(action=obj, by=request.user, scheme=scheme, **fields)
+        else:
+            saved = action_create(by=request.user, scheme=scheme, **fields)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -274,12 +333,22 @@ class TrainingActionAdmin(admin.ModelAdmin):
 
 @admin.register(ActionDay)
 class ActionDayAdmin(admin.ModelAdmin):
+    """Read-only: days follow their action's dates and are edited on its « journées » page."""
+
     list_display = ["date", "action", "morning_hours", "afternoon_hours"]
     list_filter = ["action__plan_year", "date"]
     search_fields = ["action__title", "action__company__legal_name"]
     list_select_related = ["action"]
-    raw_id_fields = ["action"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 # --- participants -----------------------------------------------------------------------
@@ -322,17 +391,17 @@ class ParticipantAdminForm(forms.ModelForm):
         cleaned = super().clean()
         status = cleaned.get("funding_status")
         if self.instance.pk:
-            current = self.instance.funding_status
-            if status and status != current and status not in ALLOWED_TRANSITIONS[current]:
-                self.add_error(
-                    "funding_status",
-                    _("Passage impossible de « %(from)s » à « %(to)s ».")
-                    % {
-                        "from": Participant.FundingStatus(current).label,
-                        "to": Participant.FundingStatus(status).label,
-                    },
-                )
+            if status and status != self.instance.funding_status:
+                try:
+                    check_status_move(self.instance, status)  # the same rules as participant_set_status
+                except ValidationError as error:
+                    self.add_error("funding_status", error)
         else:
+            if status:
+                try:
+                    check_initial_status(status)
+                except ValidationError as error:
+                    self.add_error("funding_status", error)
             action, learner = cleaned.get("action"), cleaned.get("learner")
             if action and learner:
                 other = selectors.overlapping_participation(

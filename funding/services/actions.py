@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from funding.models import Company, FundingScheme, TrainingAction
-from funding.services.days import action_generate_days, drop_days_outside
+from funding.services.days import action_generate_days, check_days_fit, drop_days_outside
 from funding.services.participants import check_no_overlap
 from funding.services.reimbursement import action_recompute_reimbursement, apply_scheme, check_scheme_matches
 
@@ -50,8 +50,24 @@ def _check_action(action: TrainingAction) -> None:
 
 def _check_participants_still_fit(action: TrainingAction) -> None:
     """New dates must not make a participant's actions overlap."""
+    if action.pk is None:
+        return
     for participant in action.participants.select_related("learner"):
         check_no_overlap(learner=participant.learner, action=action)
+
+
+def action_check(action: TrainingAction, *, scheme: FundingScheme | None) -> None:
+    """Every rule an action's fields follow, whichever screen edits them (the site's form, the admin).
+
+    Raises ValidationError, by field where there is one: end before start,
+    no place for an on-site action, tax-inclusive cost under the net cost, a
+    scheme of another type of action, new dates that make a participant's
+    actions overlap or drop a day where presence is recorded.
+    """
+    check_scheme_matches(action, scheme)
+    _check_action(action)
+    _check_participants_still_fit(action)
+    check_days_fit(action)
 
 
 @transaction.atomic
@@ -89,9 +105,8 @@ def action_create(
         cost_incl_tax=cost_incl_tax,
         created_by=by,
     )
-    check_scheme_matches(action, scheme)
+    action_check(action, scheme=scheme)
     apply_scheme(action, scheme)
-    _check_action(action)
     action.full_clean(exclude=["created_by"])  # None for actions created by a script
     action.save()
     action.trainers.set(trainers)
@@ -116,12 +131,10 @@ def action_update(
         setattr(action, key, value)
     if not action.title:
         action.title = action.course.title
-    check_scheme_matches(action, scheme)
+    action_check(action, scheme=scheme)
     if scheme is None or (scheme.pk, action.action_type, action.start_date) != before:
         apply_scheme(action, scheme)
-    _check_action(action)
     action.full_clean(exclude=["created_by"])  # None for actions created by a script
-    _check_participants_still_fit(action)
     drop_days_outside(action)
     action.save()
     if trainers is not None:

@@ -21,15 +21,25 @@ def _weekdays(start: datetime.date, end: datetime.date):
         day += datetime.timedelta(days=1)
 
 
-def drop_days_outside(action: TrainingAction) -> None:
-    outside = action.days.exclude(date__gte=action.start_date, date__lte=action.end_date)
-    signed = outside.filter(attendance__present=True).order_by("date").first()
+def _days_outside(action: TrainingAction):
+    return action.days.exclude(date__gte=action.start_date, date__lte=action.end_date)
+
+
+def check_days_fit(action: TrainingAction) -> None:
+    """New dates may drop days, but not a day where someone's presence is recorded."""
+    if action.pk is None:
+        return
+    signed = _days_outside(action).filter(attendance__present=True).order_by("date").first()
     if signed is not None:
         raise ValidationError(
             _("Des présences sont saisies le %(date)s : cette journée ne peut pas sortir des dates de l'action.")
             % {"date": short_date(signed.date)}
         )
-    outside.delete()
+
+
+def drop_days_outside(action: TrainingAction) -> None:
+    check_days_fit(action)
+    _days_outside(action).delete()
 
 
 @transaction.atomic
