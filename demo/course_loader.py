@@ -62,7 +62,21 @@ def load_course(data: dict, *, owner, publish: bool = True) -> Course:
         )
         for step_position, step_data in enumerate(module_data.get("steps", []), start=1):
             _load_step(course, module, step_position, step_data)
+    _link_ethics_lessons(course, data)
     return course
+
+
+def _link_ethics_lessons(course: Course, data: dict) -> None:
+    """Each lab's ``ethics_lesson`` names a lesson of the course by its exact title (it may come later in the file)."""
+    lessons = {step.title: step for step in Step.objects.filter(module__course=course, kind=Step.Kind.LESSON)}
+    for module_data in data.get("modules", []):
+        for step_data in module_data.get("steps", []):
+            title = step_data.get("ethics_lesson")
+            if step_data["kind"] != Step.Kind.LAB or not title:
+                continue
+            if title not in lessons:
+                raise ValueError(f"lab {step_data['slug']}: no lesson titled {title!r} in course {course.slug}")
+            Lab.objects.filter(slug=step_data["slug"]).update(ethics_step=lessons[title])
 
 
 def _tag(name: str) -> Tag:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.validators import RejectControlCharactersFormMixin
-from courses.models import Course
+from courses.api import courses_by_title
 from funding import selectors
 from funding.models import Company, DossierDocument, FundingScheme, Participant, TrainingAction
 from funding.validators import normalise_identifier, validate_cin, validate_cnss
@@ -132,7 +132,7 @@ class ActionForm(RejectControlCharactersFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["trainers"].queryset = selectors.trainer_choices()
-        self.fields["course"].queryset = Course.objects.order_by("title")
+        self.fields["course"].queryset = courses_by_title()
         self.fields["company"].empty_label = _("Inter-entreprises")
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Vide : le titre du cours.")

@@ -17,7 +17,6 @@ from academy.crypto import EncryptedCharField
 from academy.identifiers import mask_for_display
 from academy.models import Organisation
 from academy.validators import RejectControlCharactersModel
-from courses.models import Course
 from funding.validators import validate_cin, validate_cnss, validate_ice, validate_numeric_identifier
 
 
@@ -172,7 +171,7 @@ class TrainingAction(RejectControlCharactersModel):
     """A scheduled session of a course for a group, possibly funded by the OFPPT."""
 
     course = models.ForeignKey(
-        Course, verbose_name=_("cours"), on_delete=models.PROTECT, related_name="training_actions"
+        "courses.Course", verbose_name=_("cours"), on_delete=models.PROTECT, related_name="training_actions"
     )
     company = models.ForeignKey(
         Company,

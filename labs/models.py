@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from academy.validators import RejectControlCharactersModel
-from courses.models import Step
 
 # First URL segments under /labos/ (learner and trainer pages): no lab may take one as its slug.
 RESERVED_LAB_SLUGS = frozenset({"etape", "tentatives", "formateur", "auteur", "edition", "regles", "notation"})
@@ -25,7 +24,7 @@ class Lab(RejectControlCharactersModel):
         BEST = "best", _("La meilleure tentative compte")
         LAST = "last", _("La dernière tentative compte")
 
-    step = models.OneToOneField(Step, on_delete=models.CASCADE, related_name="lab")
+    step = models.OneToOneField("courses.Step", on_delete=models.CASCADE, related_name="lab")
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
     brief = models.TextField(_("consigne (Markdown)"))
     duration_s = models.DecimalField(_("durée visée (s)"), max_digits=4, decimal_places=1, default=5)
@@ -54,6 +53,15 @@ class Lab(RejectControlCharactersModel):
         null=True,
         blank=True,
         help_text=_("Séparé du budget des essais. Vide = illimité."),
+    )
+    ethics_step = models.ForeignKey(
+        "courses.Step",
+        verbose_name=_("leçon d'éthique"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("La leçon du cours que relit l'apprenant dont le prompt est refusé par la charte éthique."),
     )
     budget_generations_per_learner = models.PositiveIntegerField(
         _("générations maximum par apprenant"), default=20, help_text=_("0 = illimité")

@@ -9,8 +9,6 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
-from courses.models import Step
-from labs.grading.anatomy import normalise
 from labs.grading.policy import Rule, default_rules
 from labs.grading.rubric import CriterionSpec
 from labs.models import Lab, LabDraft, PolicyRule, Submission
@@ -134,7 +132,7 @@ class LabAllowance:
 
 
 def lab_for_page(slug: str) -> Lab | None:
-    return Lab.objects.select_related("step__module__course").filter(slug=slug).first()
+    return Lab.objects.select_related("step__module__course", "ethics_step").filter(slug=slug).first()
 
 
 def lab_for_step(step_id: int) -> Lab | None:
@@ -207,30 +205,12 @@ def learner_draft_prompt(*, learner, lab: Lab) -> str:
 
 
 def submission_for_page(pk: int) -> Submission | None:
-    related = ("lab__step__module__course", "learner", "override_by", "draft")
+    related = ("lab__step__module__course", "lab__ethics_step", "learner", "override_by", "draft")
     return Submission.objects.select_related(*related).filter(pk=pk).first()
 
 
 def graded_submissions(*, learner, lab: Lab) -> QuerySet[Submission]:
     return learner_submissions(learner=learner, lab=lab).filter(state=Submission.State.GRADED)
-
-
-def ethics_lesson_step(course) -> Step | None:
-    """The lesson a blocked prompt sends the learner to: the deepfakes lesson, else the ethics module's first lesson."""
-    steps = list(
-        Step.objects.filter(module__course=course, kind=Step.Kind.LESSON)
-        .select_related("module__course")
-        .order_by("module__position", "module_id", "position", "id")
-    )
-    # Titles are compared without case or accents in Python: SQLite's LIKE folds ASCII only.
-    for step in steps:
-        if "deepfake" in normalise(step.title):
-            return step
-    for step in steps:
-        module_title = normalise(step.module.title)
-        if "ethique" in module_title or "ethic" in module_title:
-            return step
-    return None
 
 
 # --- trainer pages (authoring, attempts, analytics, ethics rules) -------------

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from courses.models import Step
+from courses.api import Step
 
 
 class LabStepProvider:

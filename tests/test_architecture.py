@@ -41,3 +41,16 @@ def test_provenance_imports_nothing_above_it():
         for path in python_files("provenance")
     }
     assert {path: modules for path, modules in offenders.items() if modules} == {}
+
+
+def test_labs_and_funding_use_courses_only_through_its_public_api():
+    # courses.api is the surface (OEP-49); its internals may change without breaking them.
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            m
+            for m in imported_modules(path)
+            if m.startswith("courses.") and not (m == "courses.api" or m.startswith("courses.api."))
+        )
+        for path in python_files("labs", "funding")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import DailyActivity
+from courses.api import seconds_on_course_by_day
 from funding import selectors
 from funding.formats import short_date
 from funding.models import Attendance, FundingSettings, TrainingAction
@@ -113,12 +113,9 @@ def attendance_derive_from_platform(*, action: TrainingAction, by, today: dateti
     days = [day for day in action.days.order_by("date") if day.date <= today]
     slots = selectors.attendance_slots(days, unit=settings.attendance_unit)
     participants = list(action.participants.select_related("learner"))
-    seconds = {
-        (activity.user_id, activity.day): activity.seconds
-        for activity in DailyActivity.objects.filter(
-            course=action.course, user__in=[p.learner_id for p in participants], day__in=[d.date for d in days]
-        )
-    }
+    seconds = seconds_on_course_by_day(
+        course=action.course, user_ids=[p.learner_id for p in participants], days=[d.date for d in days]
+    )
     by_day: dict[int, list] = {}
     for slot in slots:
         by_day.setdefault(slot.day_id, []).append(slot)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from courses.services.learning import enrol
+from courses.api import enrol
 from funding import selectors
 from funding.formats import short_date
 from funding.models import FundingSettings, FundingStatusChange, Participant, TrainingAction

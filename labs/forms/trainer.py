@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from academy.validators import RejectControlCharactersFormMixin
-from courses.forms.authoring import MarkdownField, MarkdownFormMixin
+from courses.api import MarkdownField, MarkdownFormMixin, lesson_steps
 from labs.backends import UnknownBackend, backend_choices, get_backend
 from labs.backends.validation import check_request
 from labs.grading.anatomy import ELEMENT_KEYS, ELEMENT_LABELS
@@ -97,6 +97,10 @@ class LabForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelFo
         self.fields["pass_mark"].widget.attrs.update(min=0, max=100)
         self.fields["duration_s"].widget.attrs.update(min="0.5", step="0.5")
         self.fields["slug"].help_text = _("Lettres minuscules, chiffres et tirets ; forme l'adresse du labo.")
+        ethics = self.fields["ethics_step"]
+        ethics.queryset = lesson_steps(self.instance.course)
+        ethics.label_from_instance = lambda step: f"{step.module.title} — {step.title}"
+        ethics.empty_label = _("Aucune (le programme du cours)")
 
     def clean_budget_finals_per_learner(self) -> int:
         value = self.cleaned_data.get("budget_finals_per_learner")

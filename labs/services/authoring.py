@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from courses.models import Step
+from courses.api import Step
 from labs.grading.anatomy import parse_prompt
 from labs.grading.policy import check_prompt
 from labs.grading.rubric import score_prompt_and_video
@@ -35,6 +37,7 @@ LAB_FIELDS = (
     "max_attempts",
     "grading",
     "reference_prompt",
+    "ethics_step",
     "budget_generations_per_learner",
     "budget_cost_per_learner",
     "budget_cost_cohort",
@@ -72,12 +75,20 @@ def unique_lab_slug(title: str) -> str:
     return candidate
 
 
+def _check_ethics_step(lab: Lab) -> None:
+    """The ethics lesson, if any, is a lesson of the lab's own course."""
+    step = lab.ethics_step
+    if step is not None and (step.kind != Step.Kind.LESSON or step.module.course_id != lab.step.module.course_id):
+        raise ValidationError({"ethics_step": _("Choisissez une leçon de ce cours.")})
+
+
 @transaction.atomic
 def lab_create(*, step: Step, **fields: Any) -> Lab:
     """The lab of a course step of kind "lab" (one per step)."""
     lab = Lab(step=step)
     _apply(lab, LAB_FIELDS, fields)
     lab.full_clean()
+    _check_ethics_step(lab)
     lab.save()
     return lab
 
@@ -86,6 +97,7 @@ def lab_create(*, step: Step, **fields: Any) -> Lab:
 def lab_update(*, lab: Lab, **fields: Any) -> Lab:
     _apply(lab, LAB_FIELDS, fields)
     lab.full_clean()
+    _check_ethics_step(lab)
     lab.save()
     return lab
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from courses.services.learning import step_complete
+from courses.api import step_complete
 from labs.models import Lab
 from labs.selectors import grade_that_counts
 

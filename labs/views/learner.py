@@ -1,6 +1,6 @@
 """Learner pages of a prompt lab: the lab page with its live coach, submitting, the attempt page, comparison, media.
 
-Views stay thin: permissions from courses.permissions, reads from labs.selectors,
+Views stay thin: permissions from courses.api, reads from labs.selectors,
 writes through labs.services, and what is computed for display in labs.presentation. Every page works without JavaScript:
 htmx only swaps partials of the same templates (``"labs/x.html#part"``).
 """
@@ -21,9 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.htmx import wants_partial
-from courses import permissions
-from courses.markdown import render_markdown
-from courses.selectors.learning import course_outline_for, step_state_in
+from courses import api as courses
 from labs import selectors
 from labs.backends import describe_backend, get_backend
 from labs.backends.base import BackendError
@@ -67,15 +65,15 @@ def _forbidden(request: HttpRequest, *, lab: Lab, title: str, message: str, link
 def _lab_access(request: HttpRequest, slug: str) -> LabAccess | HttpResponse:
     """The lab if the user may work on it: 404 when they may not see the course, a redirect or 403 otherwise."""
     lab = selectors.lab_for_page(slug)
-    if lab is None or not permissions.can_view_course(request.user, lab.course):
+    if lab is None or not courses.can_view_course(request.user, lab.course):
         raise Http404
-    enrolled = permissions.is_enrolled(request.user, lab.course)
-    editor = permissions.can_edit_course(request.user, lab.course)
+    enrolled = courses.is_enrolled(request.user, lab.course)
+    editor = courses.can_edit_course(request.user, lab.course)
     if not (enrolled or editor):
         messages.info(request, _("Inscrivez-vous pour suivre ce cours."))
         return redirect(lab.course)
     if not editor:
-        state = step_state_in(course_outline_for(request.user, lab.course), lab.step_id)
+        state = courses.step_state(request.user, lab.course, lab.step_id)
         if state is not None and state.locked:
             return _forbidden(
                 request,
@@ -88,7 +86,7 @@ def _lab_access(request: HttpRequest, slug: str) -> LabAccess | HttpResponse:
 
 
 def _can_see_submission(user, submission: Submission) -> bool:
-    return submission.learner_id == user.pk or permissions.can_edit_course(user, submission.lab.course)
+    return submission.learner_id == user.pk or courses.can_edit_course(user, submission.lab.course)
 
 
 def _visible_submission(request: HttpRequest, pk: int) -> Submission:
@@ -119,7 +117,7 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
         "course": lab.course,
         "step": lab.step,
         "access": access,
-        "brief_html": render_markdown(lab.brief),
+        "brief_html": courses.render_markdown(lab.brief),
         "is_simulation": _is_simulation(lab),
         "criteria": visible_criteria,
         "hidden_count": hidden_count,
@@ -140,7 +138,7 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
 @require_GET
 def lab_for_step(request: HttpRequest, step_id: int) -> HttpResponse:
     lab = selectors.lab_for_step(step_id)
-    if lab is None or not permissions.can_view_course(request.user, lab.course):
+    if lab is None or not courses.can_view_course(request.user, lab.course):
         raise Http404
     return redirect(lab)
 
@@ -198,7 +196,7 @@ def lab_submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _reveals_hidden(user, submission: Submission) -> bool:
     """Hidden criteria are revealed to trainers, and to the learner once the attempt that counts has passed."""
-    if permissions.can_edit_course(user, submission.lab.course):
+    if courses.can_edit_course(user, submission.lab.course):
         return True
     grade = selectors.grade_that_counts(learner=submission.learner, lab=submission.lab)
     return grade is not None and grade.passed
@@ -245,7 +243,7 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
         )
     elif submission.state == Submission.State.BLOCKED:
         reasons = policy_reasons(submission.result)
-        ethics = selectors.ethics_lesson_step(lab.course)
+        ethics = lab.ethics_step
         context.update(
             reasons=reasons,
             highlighted_prompt=highlight(submission.prompt, policy_spans(submission, reasons)),

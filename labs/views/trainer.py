@@ -1,7 +1,7 @@
 """Trainer pages of labs: authoring, rubric, attempts and their review, regrades, statistics, ethics rules.
 
 Who may act: the trainers who can edit the lab's course, and admins
-(courses.permissions.can_edit_course); anyone else gets a 404, as for
+(courses.api.can_edit_course); anyone else gets a 404, as for
 courses. The ethics rules are shared by all labs: any trainer or admin.
 Views stay thin: reads from labs.selectors, writes through labs.services.
 """
@@ -24,8 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from academy.htmx import wants_partial
 from academy.permissions import trainer_required
-from courses.models import Step
-from courses.permissions import can_edit_course
+from courses.api import Step, can_edit_course, step_for_authoring
 from labs import selectors
 from labs.analytics import lab_analytics
 from labs.forms.trainer import (
@@ -100,8 +99,8 @@ def _authoring_context(request: HttpRequest, lab: Lab, **extra: Any) -> dict[str
 @require_http_methods(["GET", "POST"])
 def lab_for_step(request: HttpRequest, step_id: int) -> HttpResponse:
     """The authoring page of a lab step: create its lab the first time."""
-    step = get_object_or_404(Step.objects.select_related("module__course"), pk=step_id, kind=Step.Kind.LAB)
-    if not can_edit_course(request.user, step.module.course):
+    step = step_for_authoring(step_id, kind=Step.Kind.LAB)
+    if step is None or not can_edit_course(request.user, step.module.course):
         raise Http404
     existing = selectors.lab_for_step(step.pk)
     if existing is not None:

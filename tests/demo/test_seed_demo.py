@@ -29,6 +29,16 @@ def test_seed_demo_builds_the_first_course_in_both_languages_with_its_labs():
     assert "apprenant@demo.academy" in output and "demo-academy-2026" in output
 
 
+def test_seed_demo_links_each_lab_to_the_deepfakes_lesson_of_its_course():
+    seed()
+    for lab in Lab.objects.select_related("step__module__course", "ethics_step__module"):
+        assert lab.ethics_step.title in (
+            "Deepfakes, consentement et personnes réelles",
+            "Deepfakes, consent and real people",
+        )
+        assert lab.ethics_step.module.course == lab.course
+
+
 def test_seed_demo_is_idempotent():
     seed()
     counts = (

@@ -188,9 +188,13 @@ def test_trainer_override_is_shown_with_who_and_why(learner_client, learner, lab
 # --- blocked ---------------------------------------------------------------------------
 
 
-def test_blocked_page_names_the_rule_quotes_the_words_and_links_the_ethics_lesson(learner_client, learner, lab):
-    # given a course with an ethics lesson on deepfakes
-    ethics = StepFactory(module=ModuleFactory(course=lab.course, title="Éthique"), title="Deepfakes et consentement")
+def test_blocked_page_names_the_rule_quotes_the_words_and_links_the_labs_ethics_lesson(learner_client, learner, lab):
+    # given a lab linked to the ethics lesson its trainer chose (not the one whose title says « deepfakes »)
+    module = ModuleFactory(course=lab.course, title="Éthique")
+    ethics = StepFactory(module=module, title="Les règles du jeu")
+    StepFactory(module=module, title="Deepfakes et consentement")
+    lab.ethics_step = ethics
+    lab.save()
     prompt = "Emmanuel Macron danse dans la rue."
     policy = {
         "allowed": False,
@@ -226,10 +230,10 @@ def test_blocked_page_names_the_rule_quotes_the_words_and_links_the_ethics_lesso
     assert "compte comme une tentative" in html
 
 
-def test_blocked_page_falls_back_to_the_first_lesson_of_the_ethics_module(learner_client, learner, lab):
+def test_blocked_page_of_a_lab_without_an_ethics_lesson_links_the_course_programme(learner_client, learner, lab):
+    # given lessons whose titles speak of ethics, but no lesson chosen for the lab: nothing is guessed from titles
     module = ModuleFactory(course=lab.course, title="Module 3 — Ethique et usages")
-    first = StepFactory(module=module, position=0, title="Les règles du jeu")
-    StepFactory(module=module, position=1, title="Droits d'auteur")
+    lesson = StepFactory(module=module, position=0, title="Deepfakes et consentement")
     submission = SubmissionFactory(
         lab=lab,
         learner=learner,
@@ -239,7 +243,8 @@ def test_blocked_page_falls_back_to_the_first_lesson_of_the_ethics_module(learne
 
     html = learner_client.get(page(submission)).content.decode()
 
-    assert f'href="{first.get_absolute_url()}"' in html
+    assert f'href="{lab.course.get_absolute_url()}#programme"' in html
+    assert f'href="{lesson.get_absolute_url()}"' not in html
     assert "Violence graphique" in html
 
 

@@ -161,6 +161,37 @@ def test_saving_the_settings_updates_the_lab(trainer_client, lab):
     assert (lab.pass_mark, lab.grading) == (80, "last")
 
 
+def test_the_trainer_links_the_lab_to_one_of_the_courses_lessons_for_refused_prompts(trainer_client, course, lab):
+    # given two lessons of the course, and a lesson of another course
+    module = ModuleFactory(course=course, title="Éthique")
+    chosen = StepFactory(module=module, kind=Step.Kind.LESSON, title="Deepfakes et consentement")
+    StepFactory(module=module, kind=Step.Kind.LESSON, title="Droits d'auteur")
+    elsewhere = StepFactory(kind=Step.Kind.LESSON, title="Leçon d'un autre cours")
+    page = trainer_client.get(authoring_url(lab)).content.decode()
+    # the select offers this course's lessons only, named with their module
+    assert "Éthique — Deepfakes et consentement" in page
+    assert "Leçon d'un autre cours" not in page
+    # when the trainer picks one, it is saved
+    trainer_client.post(authoring_url(lab), lab_data(slug=lab.slug, ethics_step=str(chosen.pk)))
+    lab.refresh_from_db()
+    assert lab.ethics_step == chosen
+    # and a lesson of another course is refused next to the field
+    response = trainer_client.post(authoring_url(lab), lab_data(slug=lab.slug, ethics_step=str(elsewhere.pk)))
+    assert response.status_code == 400
+    assert "ethics_step" in response.context["form"].errors
+
+
+def test_the_service_refuses_an_ethics_step_that_is_not_a_lesson_of_the_course(lab):
+    from django.core.exceptions import ValidationError
+
+    from labs.services.authoring import lab_update
+
+    quiz = StepFactory(module=lab.step.module, kind=Step.Kind.QUIZ, title="Quiz")
+    with pytest.raises(ValidationError) as refused:
+        lab_update(lab=lab, ethics_step=quiz)
+    assert "ethics_step" in refused.value.message_dict
+
+
 def test_preview_renders_the_brief_without_saving(trainer_client, lab):
     response = trainer_client.post(
         authoring_url(lab), lab_data(slug=lab.slug, brief="Un **nouveau** brief", _preview="1")

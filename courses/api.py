@@ -1,0 +1,83 @@
+"""The courses app's public surface (in the spirit of Open edX OEP-49).
+
+Apps that build on courses (labs, funding) import courses only through this
+module, so the app's internals can change without breaking them:
+
+- the models other apps point at or name in type hints: Course, Step;
+- permissions: can_view_course, can_edit_course, is_enrolled;
+- a learner's state of one step (locked, and why): step_state;
+- writes: step_complete (a lab passed), enrol (a funded participant);
+- steps whose content lives in another app: StepProvider, register_step_provider;
+- lookups: step_for_authoring, lesson_steps, courses_by_title, seconds_on_course_by_day;
+- trainer-written Markdown: MarkdownField and MarkdownFormMixin for forms, render_markdown for pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from courses.forms.authoring import MarkdownField, MarkdownFormMixin
+from courses.markdown import render_markdown
+from courses.models import Course, DailyActivity, Step
+from courses.permissions import can_edit_course, can_view_course, is_enrolled
+from courses.selectors.learning import StepState, course_outline_for, step_state_in
+from courses.services.learning import enrol, step_complete
+from courses.step_providers import StepProvider
+from courses.step_providers import register as register_step_provider
+
+__all__ = [
+    "Course",
+    "MarkdownField",
+    "MarkdownFormMixin",
+    "Step",
+    "StepProvider",
+    "StepState",
+    "can_edit_course",
+    "can_view_course",
+    "courses_by_title",
+    "enrol",
+    "is_enrolled",
+    "lesson_steps",
+    "register_step_provider",
+    "render_markdown",
+    "seconds_on_course_by_day",
+    "step_complete",
+    "step_for_authoring",
+    "step_state",
+]
+
+
+def step_state(user, course: Course, step_id: int) -> StepState | None:
+    """The user's state of one step of ``course`` (done, locked and why, the previous step); None if absent."""
+    return step_state_in(course_outline_for(user, course), step_id)
+
+
+def step_for_authoring(step_id: int, *, kind: str) -> Step | None:
+    """A step of that kind with its module and course, for the page where a trainer edits its content."""
+    return Step.objects.select_related("module__course").filter(pk=step_id, kind=kind).first()
+
+
+def lesson_steps(course: Course) -> QuerySet[Step]:
+    """The lesson steps of ``course``, in outline order (modules, then steps)."""
+    return (
+        Step.objects.filter(module__course=course, kind=Step.Kind.LESSON)
+        .select_related("module")
+        .order_by("module__position", "module_id", "position", "id")
+    )
+
+
+def courses_by_title() -> QuerySet[Course]:
+    return Course.objects.order_by("title")
+
+
+def seconds_on_course_by_day(
+    *, course: Course, user_ids: Iterable[int], days: Iterable[datetime.date]
+) -> dict[tuple[int, datetime.date], int]:
+    """Seconds each user spent on the course's pages, per day: {(user id, day): seconds}."""
+    rows = DailyActivity.objects.filter(course=course, user__in=list(user_ids), day__in=list(days)).values_list(
+        "user_id", "day", "seconds"
+    )
+    return {(user_id, day): seconds for user_id, day, seconds in rows}
