@@ -32,24 +32,6 @@ def send_score(self, sync_id: int) -> str:
 
 
 @shared_task
-def sync_lab_grade(learner_id: int, lab_id: int) -> int:
-    """Record what the learner's line items for this lab should hold, then send what changed."""
-    from django.contrib.auth import get_user_model
-
-    from labs.models import Lab
-    from lti.services.passback import score_syncs_update
-
-    learner = get_user_model().objects.filter(pk=learner_id).first()
-    lab = Lab.objects.select_related("step").filter(pk=lab_id).first()
-    if learner is None or lab is None:
-        return 0
-    sync_ids = score_syncs_update(learner=learner, lab=lab)
-    for sync_id in sync_ids:
-        send_score.delay(sync_id)
-    return len(sync_ids)
-
-
-@shared_task
 def resend_unacknowledged_scores() -> int:
     from lti.services.passback import unacknowledged_sync_ids
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.faults.conftest import fault_db, private_redis, stack  # noqa: F401 (the real worker stack)
 from tests.lti.platform import Browser, Platform
 
 
