@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from lti_tool.models import LtiUser
 from pylti1p3.assignments_grades import AssignmentsGradesService
@@ -33,6 +34,7 @@ from lti.services.launch import SCORE_SCOPE
 logger = logging.getLogger(__name__)
 
 SENDING_PREFIX = "lti:score-sending:"
+RESEND_MAX_TRIES = 30
 
 
 @dataclass(frozen=True)
@@ -175,10 +177,9 @@ def score_sync_give_up(*, sync_id: int, error: str) -> None:
     )
 
 
-def unacknowledged_sync_ids(*, older_than_seconds: int = 600) -> list[int]:
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return list(
-        ScoreSync.objects.filter(updated_at__lt=cutoff)
-        .exclude(state=ScoreSync.State.ACKNOWLEDGED)
-        .values_list("pk", flat=True)[:500]
-    )
+def unacknowledged_sync_ids(*, now: datetime | None = None) -> list[int]:
+    """Syncs to send again: pending ones whose task was lost, failed ones hourly for a day (then an admin looks)."""
+    now = now or timezone.now()
+    stuck = Q(state=ScoreSync.State.PENDING, updated_at__lt=now - timedelta(minutes=10))
+    failed = Q(state=ScoreSync.State.FAILED, updated_at__lt=now - timedelta(hours=1), tries__lt=RESEND_MAX_TRIES)
+    return list(ScoreSync.objects.filter(stuck | failed).order_by("updated_at").values_list("pk", flat=True)[:500])

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -252,6 +253,7 @@ class Platform:
                     f'<form method="POST" action="{launch_data["launch_url"]}">'
                     f'<input type="hidden" name="id_token" value="{launch_data["id_token"]}">'
                     f'<input type="hidden" name="state" value="{launch_data["state"]}"></form>'
+                    "<script>document.forms[0].submit()</script>"
                 )
 
             def get_preflight_response(self):
@@ -295,7 +297,12 @@ class Platform:
         path = request.path
         status, body, content_type = "404 Not Found", b"", "text/plain"
         try:
-            if path == "/authorize":
+            if path == "/course":
+                # the platform's course page, with the tool's activity in an iframe as Moodle shows it
+                start = html_escape(request.get_data["start"])
+                page = f'<!doctype html><title>Cours</title><h1>Cours</h1><iframe title="Academy" src="{start}" width="1000" height="700"></iframe>'
+                status, body, content_type = "200 OK", page.encode(), "text/html"
+            elif path == "/authorize":
                 status, body, content_type = "200 OK", self._launch(request).encode(), "text/html"
             elif path == "/jwks":
                 status, body, content_type = "200 OK", json.dumps(self.conf().get_jwks()).encode(), "application/json"

@@ -102,3 +102,61 @@ def test_a_learner_launched_without_a_line_item_has_nothing_to_send(platform, br
     learner = LtiUser.objects.get(sub="learner-2").auth_user
     SubmissionFactory(lab=lab, learner=learner, graded=True, score=80)
     assert score_syncs_update(learner=learner, lab=lab) == []
+
+
+def test_the_periodic_resend_picks_lost_and_failed_syncs_but_not_acknowledged_ones(platform, launched):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lti.services.passback import unacknowledged_sync_ids
+
+    lab, learner, _lineitem = launched
+    SubmissionFactory(lab=lab, learner=learner, graded=True, score=65, passed=True)
+    [sync_id] = score_syncs_update(learner=learner, lab=lab)
+    now = timezone.now()
+    assert unacknowledged_sync_ids(now=now) == []  # just enqueued
+    assert unacknowledged_sync_ids(now=now + timedelta(minutes=11)) == [sync_id]  # its task was lost
+    ScoreSync.objects.filter(pk=sync_id).update(state=ScoreSync.State.FAILED)
+    assert unacknowledged_sync_ids(now=now + timedelta(minutes=11)) == []
+    assert unacknowledged_sync_ids(now=now + timedelta(hours=2)) == [sync_id]
+    score_send(sync_id=sync_id)
+    assert unacknowledged_sync_ids(now=now + timedelta(hours=2)) == []
+
+
+@pytest.fixture
+def eager_celery():
+    from academy.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_a_trainer_override_in_the_academy_reaches_the_platform_through_the_labs_hook(platform, launched, eager_celery):
+    from labs.services.submissions import submission_override
+    from tests.factories import TrainerFactory
+
+    lab, learner, lineitem = launched
+    attempt = SubmissionFactory(lab=lab, learner=learner, graded=True, score=55, passed=False)
+    # when a trainer corrects the grade in the Academy
+    submission_override(submission=attempt, trainer=TrainerFactory(), score=85, comment="Très bon cadrage.")
+    # then labs announces it, lti records it and the task sends it
+    assert platform.score_of(lineitem, "learner-1")["scoreGiven"] == 85
+    assert ScoreSync.objects.get().acknowledged_score == 85
+
+
+def test_a_failing_listener_never_breaks_grading(launched, monkeypatch):
+    from labs.services.submissions import submission_override
+    from tests.factories import TrainerFactory
+
+    def broken(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("lti.services.passback.score_syncs_update", broken)
+    lab, learner, _lineitem = launched
+    attempt = SubmissionFactory(lab=lab, learner=learner, graded=True, score=55, passed=False)
+    submission_override(submission=attempt, trainer=TrainerFactory(), score=85, comment="Très bon cadrage.")
+    attempt.refresh_from_db()
+    assert attempt.override_score == 85
+    assert not ScoreSync.objects.exists()
