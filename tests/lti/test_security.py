@@ -155,3 +155,13 @@ def test_audience_authorised_party_and_issue_time_are_checked(platform, browser,
     page = browser.session.post(action, data={**fields, "id_token": forged})
     assert page.status_code in (400, 403)  # unknown client, or a claim that fails the checks
     assert not LtiUser.objects.exists()
+
+
+def test_a_platform_that_rotates_its_key_is_fetched_again_once(platform, browser):
+    lab = LabFactory()
+    assert browser.launch(platform, _spec(lab)).status_code == 200
+    # the platform publishes a new key and signs with it: the cached key set lacks its kid
+    platform.public_pem, platform.private_pem = rsa_pem_pair()
+    page = browser.launch(platform, _spec(lab, user_id="learner-2"))
+    assert page.status_code == 200
+    assert LtiUser.objects.filter(sub="learner-2").exists()
