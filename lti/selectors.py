@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from lti_tool.models import LtiContext, LtiRegistration
 
 from courses.models import Course, Step
@@ -36,6 +36,15 @@ def course_contexts(course: Course) -> list[LtiContext]:
         .select_related("deployment__registration")
         .order_by("title")
     )
+
+
+def courses_with_platform_rosters(user) -> list[Course]:
+    """Courses this trainer edits that a platform course placed with its roster service."""
+    linked = Placement.objects.exclude(resource_link__context__memberships_url="").values("course")
+    courses = Course.objects.filter(pk__in=linked)
+    if not user.is_admin:
+        courses = courses.filter(Q(owner=user) | Q(co_trainers=user))
+    return list(courses.distinct().order_by("title"))
 
 
 def recent_score_syncs(*, limit: int = 50) -> QuerySet[ScoreSync]:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("plateformes/nouvelle/", views.platform_edit, name="platform_new"),
     path("plateformes/<uuid:registration_uuid>/", views.platform_edit, name="platform_edit"),
     path("plateformes/cles/rotation/", views.keys_rotate_now, name="keys_rotate"),
+    path("cours/", views.roster_courses, name="roster_courses"),
     path("cours/<slug:slug>/liste/", views.course_roster, name="course_roster"),
 ]

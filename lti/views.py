@@ -375,6 +375,16 @@ def keys_rotate_now(request):
 
 
 @login_required
+@require_GET
+def roster_courses(request):
+    if not request.user.is_trainer:
+        raise PermissionDenied
+    return render(
+        request, "lti/roster_courses.html", {"courses": selectors.courses_with_platform_rosters(request.user)}
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def course_roster(request, slug: str):
     course = get_object_or_404(Course, slug=slug)

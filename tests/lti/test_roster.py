@@ -38,6 +38,8 @@ def test_a_trainer_imports_the_platform_roster_into_the_course(platform, browser
         {"user_id": "t-2", "roles": [INSTRUCTOR], "name": "Youssef Alami", "status": "Active"},
     ]
     _launch_trainer(platform, browser, course)
+    listing = browser.get(f"{live_server.url}/lti/cours/")
+    assert course.title in html.unescape(listing.text)
     page = browser.get(f"{live_server.url}/lti/cours/{course.slug}/liste/")
     assert platform.context.title in html.unescape(page.text)
     # when
@@ -70,3 +72,20 @@ def test_only_the_course_trainers_see_the_roster_page(client):
     course = CourseFactory()
     client.force_login(TrainerFactory())
     assert client.get(f"/lti/cours/{course.slug}/liste/").status_code == 404
+
+
+def test_the_picker_and_roster_listing_read_a_bounded_number_of_queries(django_assert_max_num_queries):
+    from lti.selectors import courses_with_platform_rosters, pickable_courses
+    from tests.labs.factories import LabFactory
+
+    trainer = TrainerFactory()
+    for _ in range(4):
+        LabFactory(step__module__course__owner=trainer)
+    with django_assert_max_num_queries(4):
+        courses = pickable_courses(trainer)
+        titles = [
+            step.lab.title for c in courses for m in c.modules.all() for step in m.steps.all() if step.kind == "lab"
+        ]
+    assert len(titles) == 4
+    with django_assert_max_num_queries(1):
+        courses_with_platform_rosters(trainer)

@@ -244,6 +244,7 @@ TABLE: dict[str, Row] = {
         "GET", (LOGIN, 403, 403, 403, 403, 404), lambda w: {"registration_uuid": "6f1c2d9e-4b7a-4c1e-9a55-0d8f3b2a1c44"}
     ),
     "lti:keys_rotate": row("POST", ADMINS_POST),
+    "lti:roster_courses": row("GET", TRAINERS),
     "lti:course_roster": row("GET", (LOGIN, 404, 404, 200, 404, 200), course),
     # --- provenance: public by design (anyone may check a file, and the workshop samples are demo material) ---
     "provenance:verify": row("GET", PUBLIC),
