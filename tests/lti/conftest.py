@@ -24,4 +24,13 @@ def platform(live_server):
 
 @pytest.fixture
 def browser():
-    return Browser()
+    browser = Browser()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def another_browser():
+    browser = Browser()
+    yield browser
+    browser.close()

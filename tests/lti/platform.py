@@ -346,6 +346,9 @@ class Browser:
         self.session = requests.Session()
         self.last: requests.Response | None = None
 
+    def close(self) -> None:
+        self.session.close()
+
     def get(self, url: str) -> requests.Response:
         self.last = self.session.get(url, timeout=30)
         return self.last

@@ -37,14 +37,13 @@ def test_a_trainer_picks_a_lab_and_the_platform_gets_a_resource_link_with_its_li
     assert lineitem["label"] == "Teaser produit" and lineitem["scoreMaximum"] == 100
 
 
-def test_the_resource_link_then_launches_a_learner_into_the_lab(platform, browser):
+def test_the_resource_link_then_launches_a_learner_into_the_lab(platform, browser, another_browser):
     lab = LabFactory()
     browser.launch(platform, LaunchSpec(user_id="teacher-1", roles=[INSTRUCTOR], kind="deeplink"))
     browser.submit_form(data={"target": f"lab:{lab.slug}"})
     browser.submit_form()
     [item] = platform.deep_link_items
-    learner_browser = type(browser)()
-    page = learner_browser.launch(
+    page = another_browser.launch(
         platform,
         LaunchSpec(
             user_id="learner-1", roles=[LEARNER], resource_link_id=item["resourceLinkId"], custom=item["custom"]

@@ -109,7 +109,7 @@ def test_when_the_frame_drops_the_session_cookie_a_new_tab_link_opens_the_sessio
     assert check.status_code == 200
     assert "Ouvrir dans un nouvel onglet" in check.text
     new_tab = lxml.html.fromstring(check.text).xpath("//main//a[@target='_blank']/@href")[0]
-    tab = requests.Session()
-    assert urlsplit(tab.get(urljoin(action, new_tab), timeout=30).url).path == lab.get_absolute_url()
+    with requests.Session() as tab:
+        assert urlsplit(tab.get(urljoin(action, new_tab), timeout=30).url).path == lab.get_absolute_url()
     # the link served once
     assert requests.get(urljoin(action, new_tab), timeout=30).status_code == 400
