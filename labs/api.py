@@ -5,5 +5,6 @@ labs' internals can change without breaking them.
 """
 
 from labs.selectors import CountedGrade, grade_that_counts
+from labs.signals import grade_changed
 
-__all__ = ["CountedGrade", "grade_that_counts"]
+__all__ = ["CountedGrade", "grade_changed", "grade_that_counts"]

@@ -8,7 +8,7 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from labs.signals import grade_changed
+        from labs.api import grade_changed
         from lti.receivers import grade_changed as on_grade_changed
 
         grade_changed.connect(on_grade_changed, dispatch_uid="lti-grade-passback")

@@ -10,7 +10,6 @@ is down delays its own line item, never an attempt.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 from requests import RequestException
 
+from labs.api import grade_that_counts
 from lti.models import Placement, ScoreSend, ScoreSync
 from lti.protocol import http_session
 from lti.services.deep_linking import MAX_SCORE
@@ -35,22 +35,6 @@ logger = logging.getLogger(__name__)
 
 SENDING_PREFIX = "lti:score-sending:"
 RESEND_MAX_TRIES = 30
-
-
-@dataclass(frozen=True)
-class CountedGrade:
-    score: int
-    passed: bool
-
-
-def grade_that_counts(*, learner, lab) -> CountedGrade | None:
-    """Read from labs (labs.api), never recomputed here."""
-    from labs.api import grade_that_counts as labs_grade_that_counts
-
-    grade = labs_grade_that_counts(learner=learner, lab=lab)
-    if grade is None or grade.score is None:
-        return None
-    return CountedGrade(score=grade.score, passed=grade.passed)
 
 
 @transaction.atomic
@@ -63,8 +47,8 @@ def score_syncs_update(*, learner, lab, now: datetime | None = None) -> list[int
     )
     if not placements:
         return []
-    grade = grade_that_counts(learner=learner, lab=lab)
-    if grade is None:
+    grade = grade_that_counts(learner=learner, lab=lab)  # labs' rule (best or last, overrides), never recomputed
+    if grade is None or grade.score is None:
         return []
     now = now or timezone.now()
     to_send = []

@@ -160,3 +160,14 @@ def test_a_failing_listener_never_breaks_grading(launched, monkeypatch):
     attempt.refresh_from_db()
     assert attempt.override_score == 85
     assert not ScoreSync.objects.exists()
+
+
+def test_passback_sends_labs_grade_that_counts_not_the_highest_score(platform, launched):
+    from labs.api import grade_that_counts
+
+    lab, learner, lineitem = launched
+    # a passing attempt, then a higher-scored one that fails the brief: « best » keeps the pass (labs' rule)
+    SubmissionFactory(lab=lab, learner=learner, graded=True, score=66, passed=True)
+    SubmissionFactory(lab=lab, learner=learner, graded=True, score=81, passed=False)
+    _send_all(score_syncs_update(learner=learner, lab=lab))
+    assert platform.score_of(lineitem, "learner-1")["scoreGiven"] == grade_that_counts(learner=learner, lab=lab).score
