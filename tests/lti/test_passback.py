@@ -125,12 +125,11 @@ def test_the_periodic_resend_picks_lost_and_failed_syncs_but_not_acknowledged_on
 
 
 @pytest.fixture
-def eager_celery():
-    from academy.celery import app
+def eager_celery(monkeypatch):
+    """Run the send task in this process (whichever Celery app earlier tests left current)."""
+    from lti.tasks import send_score
 
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+    monkeypatch.setattr(send_score, "delay", lambda sync_id: send_score.apply(args=[sync_id]))
 
 
 def test_a_trainer_override_in_the_academy_reaches_the_platform_through_the_labs_hook(platform, launched, eager_celery):
