@@ -6,7 +6,7 @@ module, so the app's internals can change without breaking them:
 - the models other apps point at or name in type hints: Course, Step;
 - permissions: can_view_course, can_edit_course, is_enrolled;
 - a learner's state of one step (locked, and why): step_state;
-- writes: step_complete (a lab passed), enrol (a funded participant);
+- writes: step_complete (a lab passed), enrol (a funded participant), enrol_from_platform (an LTI launch or roster);
 - steps whose content lives in another app: StepProvider, register_step_provider;
 - lookups: step_for_authoring, lesson_steps, courses_by_title, seconds_on_course_by_day;
 - trainer-written Markdown: MarkdownField and MarkdownFormMixin for forms, render_markdown for pages.
@@ -24,7 +24,7 @@ from courses.markdown import render_markdown
 from courses.models import Course, DailyActivity, Step
 from courses.permissions import can_edit_course, can_view_course, is_enrolled
 from courses.selectors.learning import StepState, course_outline_for, step_state_in
-from courses.services.learning import enrol, step_complete
+from courses.services.learning import enrol, enrol_from_platform, step_complete
 from courses.step_providers import StepProvider
 from courses.step_providers import register as register_step_provider
 
@@ -39,6 +39,7 @@ __all__ = [
     "can_view_course",
     "courses_by_title",
     "enrol",
+    "enrol_from_platform",
     "is_enrolled",
     "lesson_steps",
     "register_step_provider",

@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 def grade_changed(sender, *, learner_id: int, lab_id: int, **kwargs) -> None:
     from django.contrib.auth import get_user_model
 
-    from labs.models import Lab
+    from labs.api import Lab
     from lti.services.passback import score_syncs_update
     from lti.tasks import send_score
 

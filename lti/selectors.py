@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from lti_tool.models import LtiContext, LtiRegistration
 
-from courses.models import Course, Step
+from courses.api import Course, Step
 from lti.models import Placement, ScoreSync
 
 

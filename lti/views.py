@@ -21,8 +21,7 @@ from lti_tool.models import Key, LtiLaunch, LtiRegistration
 from pylti1p3.contrib.django import DjangoMessageLaunch
 from pylti1p3.exception import LtiException, OIDCException
 
-from courses.models import Course
-from courses.permissions import can_edit_course
+from courses.api import Course, can_edit_course
 from lti import selectors
 from lti.forms import PlatformForm
 from lti.models import origin_of

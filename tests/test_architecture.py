@@ -54,3 +54,24 @@ def test_labs_and_funding_use_courses_only_through_its_public_api():
         for path in python_files("labs", "funding")
     }
     assert {path: modules for path, modules in offenders.items() if modules} == {}
+
+
+def test_lti_uses_labs_and_courses_only_through_their_public_apis():
+    # lti sits above labs and courses (DESIGN.md): it reads the grade that counts from labs.api.
+    def internal(module: str) -> bool:
+        app = module.split(".")[0]
+        return app in ("labs", "courses") and module.split(".")[1:2] != ["api"]
+
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if internal(m))
+        for path in python_files("lti")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}
+
+
+def test_nothing_imports_lti_but_the_settings_and_urls():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "lti")
+        for path in python_files("academy", "courses", "labs", "funding", "provenance", "demo")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}

@@ -15,8 +15,7 @@ from lti_tool.models import LtiLaunch, LtiRegistration, LtiResourceLink, LtiUser
 from lti_tool.utils import sync_data_from_launch
 
 from academy.services import user_set_language
-from courses.models import Course, Step
-from courses.services.learning import enrol_from_platform
+from courses.api import Course, Step, enrol_from_platform
 from lti.models import Placement, PlatformProfile
 
 User = get_user_model()

@@ -11,7 +11,7 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 from requests import RequestException
 
-from courses.models import Course
+from courses.api import Course
 from lti.protocol import http_session
 from lti.services.launch import LaunchRefused, grant_course_role, platform_user_account, teaches
 
