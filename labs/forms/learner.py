@@ -6,7 +6,7 @@ import uuid
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.validators import RejectControlCharactersFormMixin
@@ -42,7 +42,8 @@ class _AttemptChoiceField(forms.ModelChoiceField):
     numbers: dict[int, int] = {}
 
     def label_from_instance(self, obj: Submission) -> str:
-        when = formats.date_format(obj.created_at, "SHORT_DATETIME_FORMAT")
+        # In the user's time zone, like every date on the page (the middleware activates it).
+        when = formats.date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT")
         return _("Essai n° %(number)s du %(date)s — %(score)s/100") % {
             "number": self.numbers.get(obj.pk, "?"),
             "date": when,

@@ -110,3 +110,50 @@ def test_lab_page_links_to_compare_after_two_graded_attempts(client, lab, learne
     html = client.get(lab.get_absolute_url()).content.decode()
 
     assert reverse("labs:compare", args=[lab.slug]) in html
+
+
+def test_compare_from_an_attempt_opens_directly_against_the_previous_one(client, lab, learner):
+    # given three graded attempts
+    first = attempt(lab, learner, prompt="Premier essai.", score=40, camera=0.0)
+    second = attempt(lab, learner, prompt="Deuxième essai.", score=50, camera=0.5)
+    attempt(lab, learner, prompt="Troisième essai.", score=60, camera=1.0)
+    client.force_login(learner)
+    # when « Comparer » is followed from the second attempt's page
+    page = client.get(second.get_absolute_url()).content.decode()
+    link = reverse("labs:compare", args=[lab.slug]) + f"?b={second.pk}"
+    assert f'href="{link}"' in page and "essai précédent" in page
+    response = client.get(link)
+    # then the comparison is there at once: the first attempt (A) against the second (B)
+    assert response.status_code == 200
+    assert (response.context["a"], response.context["b"]) == (first, second)
+    assert "<del>Premier</del><ins>Deuxième</ins>" in response.content.decode()
+    # and from the first attempt, it opens against the one after it
+    response = client.get(reverse("labs:compare", args=[lab.slug]), {"b": first.pk})
+    assert (response.context["a"], response.context["b"]) == (first, second)
+
+
+def test_an_attempt_without_another_graded_one_offers_no_comparison(client, lab, learner):
+    only = attempt(lab, learner, prompt="Seul essai.", score=40, camera=0.0)
+    client.force_login(learner)
+    assert "comparer" not in client.get(only.get_absolute_url()).content.decode()
+
+
+def test_the_attempt_dates_are_in_the_users_time_zone(client, lab, learner):
+    import datetime
+
+    from labs.models import Submission
+
+    # given an attempt sent at 18:21 UTC
+    older = attempt(lab, learner, prompt="Premier essai.", score=40, camera=0.0)
+    newer = attempt(lab, learner, prompt="Second essai.", score=60, camera=0.5)
+    sent = datetime.datetime(2026, 12, 1, 18, 21, tzinfo=datetime.UTC)
+    Submission.objects.filter(pk=newer.pk).update(created_at=sent)
+    Submission.objects.filter(pk=older.pk).update(created_at=sent - datetime.timedelta(hours=1))
+    client.force_login(learner)
+    # then a learner in Casablanca (the default) reads 19:21 on the attempt and in the comparison's list
+    assert "19:21" in client.get(newer.get_absolute_url()).content.decode()
+    assert "01/12/2026 19:21" in client.get(reverse("labs:compare", args=[lab.slug])).content.decode()
+    # and one who set Montréal's zone in their profile reads 13:21
+    learner.time_zone = "America/Toronto"
+    learner.save()
+    assert "01/12/2026 13:21" in client.get(reverse("labs:compare", args=[lab.slug])).content.decode()
