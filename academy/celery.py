@@ -36,6 +36,10 @@ app.conf.update(
             "task": "lti.tasks.resend_unacknowledged_scores",
             "schedule": 900.0,
         },
+        "notifications-resend-mails": {
+            "task": "academy.notifications.tasks.resend_unsent_mails",
+            "schedule": 600.0,
+        },
         "funding-deadline-reminders": {
             "task": "funding.tasks.send_deadline_reminders",
             "schedule": crontab(hour=7, minute=30),

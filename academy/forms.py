@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -66,17 +68,67 @@ class SignupForm(RejectControlCharactersFormMixin, forms.Form):
         return cleaned
 
 
+# Offered first in the time-zone list: where the Academy's learners mostly are.
+COMMON_TIME_ZONES = [
+    "Africa/Casablanca",
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Madrid",
+    "Europe/London",
+    "Africa/Algiers",
+    "Africa/Tunis",
+    "Africa/Dakar",
+    "Africa/Abidjan",
+    "America/Toronto",
+    "UTC",
+]
+
+
+def time_zone_choices() -> list:
+    others = sorted(zoneinfo.available_timezones() - set(COMMON_TIME_ZONES))
+    return [
+        (_("Fréquents"), [(name, name.replace("_", " ")) for name in COMMON_TIME_ZONES]),
+        (_("Tous les fuseaux"), [(name, name.replace("_", " ")) for name in others]),
+    ]
+
+
 class ProfileForm(RejectControlCharactersFormMixin, forms.ModelForm):
     organisation_name = forms.CharField(label=_("Organisation (employeur)"), max_length=200, required=False)
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "preferred_language"]
+        fields = ["first_name", "last_name", "preferred_language", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())
+        self.fields["time_zone"].required = False
         if self.instance.organisation_id:
             self.fields["organisation_name"].initial = self.instance.organisation.name
+
+    def clean_time_zone(self) -> str:
+        # Not sent (an older form): the zone stays as it was.
+        return self.cleaned_data.get("time_zone") or self.instance.time_zone
+
+
+class NotificationSwitchesForm(forms.Form):
+    """One pair of switches (in the site, by mail) per kind of notification the user may receive."""
+
+    def __init__(self, *args, switches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.switches = switches
+        for switch in switches:
+            key = switch.kind.key
+            self.fields[f"{key}:site"] = forms.BooleanField(required=False, initial=switch.in_site)
+            self.fields[f"{key}:mail"] = forms.BooleanField(required=False, initial=switch.by_mail)
+
+    def rows(self):
+        """(switch, in-site field, mail field) for the template's table."""
+        return [(s, self[f"{s.kind.key}:site"], self[f"{s.kind.key}:mail"]) for s in self.switches]
+
+    def choices(self) -> dict[str, tuple[bool, bool]]:
+        data = self.cleaned_data
+        return {s.kind.key: (data[f"{s.kind.key}:site"], data[f"{s.kind.key}:mail"]) for s in self.switches}
 
 
 class QueuedPasswordResetForm(RejectControlCharactersFormMixin, PasswordResetForm):

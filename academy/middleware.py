@@ -1,5 +1,7 @@
+import zoneinfo
+
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class ContentSecurityPolicyMiddleware:
@@ -32,4 +34,20 @@ class UserLanguageMiddleware:
         ):
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
+        return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Shows every date in the signed-in user's time zone (the site's, Africa/Casablanca, for visitors)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(name)) if name else timezone.deactivate()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
         return self.get_response(request)

@@ -1,4 +1,8 @@
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +54,15 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": normalise_email(username)})
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Fuseau horaire inconnu : %(value)s."), params={"value": value}, code="time_zone")
+
+
 class User(RejectControlCharactersModel, AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email address."""
 
@@ -71,8 +84,23 @@ class User(RejectControlCharactersModel, AbstractBaseUser, PermissionsMixin):
         related_name="members",
     )
     preferred_language = models.CharField(
-        _("langue préférée"), max_length=8, choices=[("fr", "Français"), ("en", "English")], default="fr"
+        _("langue préférée"),
+        max_length=8,
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
+        help_text=_(
+            "La langue de vos e-mails et notifications, et du site quand ce navigateur n'en a pas choisi une autre."
+        ),
     )
+    time_zone = models.CharField(
+        _("fuseau horaire"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("Toutes les dates et heures du site et des e-mails sont affichées dans ce fuseau."),
+    )
+    # Unread in-site notifications, kept on the row the session already loads: the header's count costs no query.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)

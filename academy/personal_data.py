@@ -62,6 +62,7 @@ def account_data(user) -> dict[str, Any]:
         "role": user.role,
         "organisation": user.organisation.name if user.organisation_id else None,
         "preferred_language": user.preferred_language,
+        "time_zone": user.time_zone,
         "date_joined": user.date_joined,
         "last_login": user.last_login,
     }

@@ -62,19 +62,27 @@ def user_register(
 
 @transaction.atomic
 def user_update_profile(
-    *, user: User, first_name: str, last_name: str, preferred_language: str, organisation_name: str
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    preferred_language: str,
+    organisation_name: str,
+    time_zone: str | None = None,
 ) -> User:
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.preferred_language = preferred_language
     user.organisation = organisation_get_or_create(name=organisation_name)
+    if time_zone is not None:
+        user.time_zone = time_zone
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["first_name", "last_name", "preferred_language", "organisation"])
+    user.save(update_fields=["first_name", "last_name", "preferred_language", "organisation", "time_zone"])
     return user
 
 
 def user_set_language(*, user: User, language: str) -> None:
-    """Remember the interface language the user picked in the switcher."""
+    """Remember the user's preferred language (mails, and the site on a browser that chose none)."""
     if user.preferred_language != language:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "academy",
+    "academy.notifications",
     "courses",
     "labs",
     "funding",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "academy.middleware.UserLanguageMiddleware",
+    "academy.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -224,6 +226,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security ---------------------------------------------------------------
 
 HTTPS = env.bool("HTTPS", default=not DEBUG)
+# The site's address, for the links in mails the worker sends (notifications).
+SITE_URL = env("SITE_URL", default="") or f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0]}"
 SECURE_SSL_REDIRECT = HTTPS
 # Container health checks call /healthz over plain HTTP from inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

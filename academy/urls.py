@@ -30,6 +30,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("compte/", include(auth_patterns)),
     path("langue/", views.set_language, name="set_language"),
+    path("notifications/", include("academy.notifications.urls")),
     path("cours/", include("courses.urls")),
     path("labos/", include("labs.urls")),
     path("financement/", include("funding.urls")),

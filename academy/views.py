@@ -15,7 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from academy import health, services
-from academy.forms import EmailAuthenticationForm, ProfileForm, QueuedPasswordResetForm, SignupForm
+from academy.forms import (
+    EmailAuthenticationForm,
+    NotificationSwitchesForm,
+    ProfileForm,
+    QueuedPasswordResetForm,
+    SignupForm,
+)
+from academy.notifications import selectors as notification_selectors
+from academy.notifications import services as notification_services
 
 
 def home(request):
@@ -124,7 +132,10 @@ def signup_confirm(request, token: str):
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    switches = NotificationSwitchesForm(
+        request.POST or None, switches=notification_selectors.switches_for(request.user), prefix="n"
+    )
+    if request.method == "POST" and form.is_valid() and switches.is_valid():
         data = form.cleaned_data
         user = services.user_update_profile(
             user=request.user,
@@ -132,7 +143,9 @@ def profile(request):
             last_name=data["last_name"],
             preferred_language=data["preferred_language"],
             organisation_name=data["organisation_name"],
+            time_zone=data["time_zone"],
         )
+        notification_services.preferences_save(user=user, choices=switches.choices())
         translation.activate(user.preferred_language)
         messages.success(request, _("Profil enregistré."))
         response = redirect("profile")
@@ -140,12 +153,18 @@ def profile(request):
             settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"
         )
         return response
-    return render(request, "academy/profile.html", {"form": form})
+    status = 400 if form.errors or switches.errors else 200
+    return render(request, "academy/profile.html", {"form": form, "switches": switches}, status=status)
 
 
 @require_POST
 def set_language(request):
-    """Switch the interface language; a signed-in user's preference follows."""
+    """Switch this browser's interface language.
+
+    The account's preferred language (its mails, and the site on a browser
+    that chose none) is changed in the profile only: trying the site in
+    another language must not send the next password reset in it.
+    """
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
@@ -154,8 +173,6 @@ def set_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
-        if request.user.is_authenticated:
-            services.user_set_language(user=request.user, language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"
         )

@@ -8,7 +8,7 @@ module, so the app's internals can change without breaking them:
 - a learner's state of one step (locked, and why): step_state;
 - writes: step_complete (a lab passed), enrol (a funded participant), enrol_from_platform (an LTI launch or roster);
 - steps whose content lives in another app: StepProvider, register_step_provider;
-- lookups: step_for_authoring, lesson_steps, courses_by_title, seconds_on_course_by_day;
+- lookups: step_for_authoring, lesson_steps, courses_by_title, course_trainers, seconds_on_course_by_day;
 - trainer-written Markdown: MarkdownField and MarkdownFormMixin for forms, render_markdown for pages.
 """
 
@@ -37,6 +37,7 @@ __all__ = [
     "StepState",
     "can_edit_course",
     "can_view_course",
+    "course_trainers",
     "courses_by_title",
     "enrol",
     "enrol_from_platform",
@@ -68,6 +69,12 @@ def lesson_steps(course: Course) -> QuerySet[Step]:
         .select_related("module")
         .order_by("module__position", "module_id", "position", "id")
     )
+
+
+def course_trainers(course: Course) -> list:
+    """The people who teach ``course``: its owner, then its co-trainers (active accounts)."""
+    people = [course.owner, *course.co_trainers.order_by("pk")]
+    return [person for person in dict.fromkeys(people) if person.is_active]
 
 
 def courses_by_title() -> QuerySet[Course]:

@@ -8,7 +8,8 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from academy.personal_data import register_eraser, register_exporter
-        from courses import personal_data
+        from courses import notifications, personal_data
 
         register_exporter("courses", personal_data.export_learning)
         register_eraser("courses", personal_data.erase_learning)
+        notifications.register_kinds()

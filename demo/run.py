@@ -19,7 +19,7 @@ VAR = ROOT / "var"
 BIN = Path(sys.executable).parent
 
 
-def demo_environment() -> dict[str, str]:
+def demo_environment(port: int = 8000) -> dict[str, str]:
     VAR.mkdir(exist_ok=True)
     key_file = VAR / "demo-secret-key"
     if not key_file.exists():
@@ -31,6 +31,7 @@ def demo_environment() -> dict[str, str]:
         SECRET_KEY=key_file.read_text().strip(),
         ALLOWED_HOSTS=env.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
         EMAIL_URL="consolemail://",
+        SITE_URL=env.get("SITE_URL", f"http://127.0.0.1:{port}"),
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -50,7 +51,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     options = parser.parse_args()
 
-    env = demo_environment()
+    env = demo_environment(options.port)
     manage(env, "migrate", "--noinput")
     # A local demonstration CA signs the content credentials of demo videos (created once, under var/).
     manage(env, "provenance_demo_ca")

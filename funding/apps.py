@@ -8,6 +8,7 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         from academy.personal_data import register_exporter
-        from funding import personal_data
+        from funding import notifications, personal_data
 
         register_exporter("funding", personal_data.export_funding)
+        notifications.register_kinds()

@@ -78,7 +78,14 @@ class FundingSettings(RejectControlCharactersModel):
     filing_deadline_month = models.PositiveSmallIntegerField(_("mois limite de dépôt (année N+1)"), default=4)
     filing_deadline_day = models.PositiveSmallIntegerField(_("jour limite de dépôt"), default=30)
     reminder_days = models.JSONField(_("rappels (jours avant l'échéance)"), default=list)
-    reminder_email = models.EmailField(_("adresse des rappels"), blank=True)
+    reminder_email = models.EmailField(
+        _("adresse des rappels"),
+        blank=True,
+        help_text=_(
+            "Facultatif : une boîte partagée qui reçoit aussi les rappels par e-mail. "
+            "Les administrateurs sont notifiés selon leurs préférences."
+        ),
+    )
 
     class Meta:
         verbose_name = _("paramètres de financement")

@@ -406,9 +406,7 @@ def actions_awaiting_filing() -> QuerySet[TrainingAction]:
     )
 
 
-def reminder_recipients(settings: FundingSettings) -> list[str]:
-    if settings.reminder_email:
-        return [settings.reminder_email]
+def reminder_admins() -> list:
+    """The administrators notified of filing deadlines (active accounts)."""
     User = get_user_model()
-    admins = User.objects.filter(is_active=True).filter(Q(role=User.Role.ADMIN) | Q(is_staff=True))
-    return sorted({email for email in admins.values_list("email", flat=True) if email})
+    return list(User.objects.filter(is_active=True).filter(Q(role=User.Role.ADMIN) | Q(is_staff=True)).order_by("pk"))

@@ -9,9 +9,10 @@ class LabsConfig(AppConfig):
     def ready(self):
         from academy.personal_data import register_eraser, register_exporter
         from courses.api import register_step_provider
-        from labs import personal_data
+        from labs import notifications, personal_data
         from labs.step_provider import LabStepProvider
 
         register_step_provider("lab", LabStepProvider())
         register_exporter("labs", personal_data.export_labs)
         register_eraser("labs", personal_data.erase_labs)
+        notifications.register_kinds()

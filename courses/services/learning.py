@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses import notifications
 from courses.models import (
     AttendanceClock,
     Certificate,
@@ -333,6 +334,7 @@ def certificate_issue_if_eligible(*, user, course: Course) -> Certificate | None
     )
     certificate.full_clean()
     certificate.save()
+    notifications.certificate_earned(certificate)
     if enrolment.completed_at is None:
         enrolment.completed_at = certificate.issued_at
         enrolment.save(update_fields=["completed_at"])

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.ratelimit import Rate, hit
+from labs import notifications
 from labs.backends.validation import find_forbidden_character
 from labs.grading.policy import check_prompt
 from labs.models import Lab, LabDraft, Submission
@@ -196,4 +197,5 @@ def submission_override(*, submission: Submission, trainer, score: int, comment:
     submission.override_at = timezone.now()
     submission.save(update_fields=["override_score", "override_comment", "override_by", "override_at"])
     lab_progress_sync(learner=submission.learner, lab=submission.lab)
+    notifications.grade_overridden(submission)
     return submission

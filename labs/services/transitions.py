@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from labs import notifications
 from labs.backends.base import TransientBackendError
 from labs.grading.policy import PolicyResult
 from labs.models import Submission
@@ -160,6 +161,7 @@ def submission_finish(*, submission_id: int, token: str, graded: GradedVideo) ->
     submission.error_code = submission.error_message = ""
     submission.save()
     lab_progress_sync(learner=submission.learner, lab=submission.lab)
+    notifications.attempt_graded(submission)
     logger.info("submission %s graded: %s/100", submission_id, submission.score)
     return submission
 

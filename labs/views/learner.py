@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.htmx import wants_partial
+from academy.notifications.api import mark_present
 from courses import api as courses
 from labs import selectors
 from labs.backends import describe_backend, get_backend
@@ -28,9 +29,10 @@ from labs.backends.base import BackendError
 from labs.forms.learner import CompareForm, PromptForm, new_client_token
 from labs.media import ranged_file_response
 from labs.models import Lab, Submission
+from labs.notifications import submission_topic
 from labs.presentation.attempts import attempt_numbers, numbered, poll_trigger, queue_busy, status_message
 from labs.presentation.coach import build_coach
-from labs.presentation.compare import compare_criteria
+from labs.presentation.compare import compare_criteria, previous_pair
 from labs.presentation.criteria import criterion_rows, learner_rubric
 from labs.presentation.diff import word_diff
 from labs.presentation.highlighting import evidence_spans, highlight, policy_spans
@@ -205,6 +207,7 @@ def _reveals_hidden(user, submission: Submission) -> bool:
 def _submission_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
     lab = submission.lab
     is_owner = submission.learner_id == request.user.pk
+    attempts = list(selectors.learner_submissions(learner=submission.learner, lab=lab))
     context: dict[str, Any] = {
         "submission": submission,
         "lab": lab,
@@ -215,9 +218,8 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
         "poll_trigger": poll_trigger(submission),
         "queue_busy": queue_busy(submission),
         "status_message": status_message(submission),
-        "number": attempt_numbers(list(selectors.learner_submissions(learner=submission.learner, lab=lab))).get(
-            submission.draft_id or submission.pk
-        ),
+        "number": attempt_numbers(attempts).get(submission.draft_id or submission.pk),
+        "can_compare": sum(s.state == Submission.State.GRADED for s in attempts) >= 2,
     }
     if submission.tier == Submission.Tier.FINAL:
         context["draft"] = submission.draft
@@ -258,6 +260,9 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
 @never_cache
 def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _visible_submission(request, pk)
+    if submission.learner_id == request.user.pk and not submission.is_terminal:
+        # Watching it live: no notification when it is graded.
+        mark_present(user_id=request.user.pk, topic=submission_topic(submission.pk))
     context = _submission_context(request, submission)
     template = "labs/submission.html#status" if wants_partial(request) else "labs/submission.html"
     return render(request, template, context)
@@ -332,18 +337,23 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         return access
     lab, user = access.lab, request.user
     attempts = selectors.graded_submissions(learner=user, lab=lab)
+    graded = list(attempts.values_list("pk", flat=True))
     numbers = attempt_numbers(list(selectors.learner_submissions(learner=user, lab=lab)))
-    # Both picked: compare. Otherwise preselect what is given (``?b=`` from an attempt page) or the last two.
-    bound = "a" in request.GET and "b" in request.GET
-    latest = list(attempts.values_list("pk", flat=True)[:2])
-    initial = {
-        "b": request.GET.get("b") or (latest[0] if latest else None),
-        "a": latest[1] if len(latest) > 1 else None,
+    if "a" in request.GET and "b" in request.GET:
+        form = CompareForm(request.GET, attempts=attempts, numbers=numbers)
+    else:
+        # No extra click: B is the attempt given (« Comparer » on an attempt page) or the latest,
+        # A the graded attempt just before it (or just after, for the first one).
+        initial = previous_pair(graded, request.GET.get("b"))
+        data = initial if initial["a"] is not None else None
+        form = CompareForm(data, initial=initial, attempts=attempts, numbers=numbers)
+    context: dict[str, Any] = {
+        "lab": lab,
+        "course": lab.course,
+        "step": lab.step,
+        "form": form,
+        "enough_attempts": len(graded) >= 2,
     }
-    if initial["a"] is not None and str(initial["a"]) == str(initial["b"]):
-        initial["a"] = latest[0]
-    form = CompareForm(request.GET if bound else None, initial=initial, attempts=attempts, numbers=numbers)
-    context: dict[str, Any] = {"lab": lab, "course": lab.course, "step": lab.step, "form": form}
     if form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
         for letter, attempt in (("A", a), ("B", b)):

@@ -29,12 +29,39 @@ def test_language_switcher_refuses_foreign_redirects(client):
     assert response["Location"] == "/"
 
 
-def test_language_switcher_saves_the_preference_of_a_signed_in_user(client):
-    user = User.objects.create_user(email="k@example.ma", password="x")
+def test_the_language_switcher_changes_this_browser_not_the_accounts_language(client):
+    # given a French-speaking user who tries the site in English
+    user = User.objects.create_user(email="k@example.ma", password="x", preferred_language="fr")
     client.force_login(user)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get(reverse("profile")).content.decode()
+    # then their account keeps French (their mails stay in French)
     user.refresh_from_db()
-    assert user.preferred_language == "en"
+    assert user.preferred_language == "fr"
+
+
+def test_a_password_reset_asked_from_an_english_browser_is_mailed_in_the_owners_language(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from academy.celery import app
+
+    # given a French user who switched the site to English, then signed out
+    user = User.objects.create_user(email="k@example.ma", password="x", preferred_language="fr")
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.post(reverse("logout"))
+    # when they ask for a password reset from that (English) browser
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("password_reset"), {"email": "k@example.ma"})
+    finally:
+        app.conf.task_always_eager = False
+    # then the mail is in French, their language
+    (message,) = mail.outbox
+    assert message.subject == "Réinitialisation de votre mot de passe Academy"
 
 
 def test_unknown_page_gets_the_friendly_404(client):

@@ -44,6 +44,19 @@ def test_certificate_is_issued_once(course_and_learner):
     assert certificate_issue_if_eligible(user=learner, course=course) == Certificate.objects.get()
 
 
+def test_the_learner_is_notified_of_the_certificate_once(course_and_learner):
+    from academy.notifications.models import Notification
+
+    learner, course, steps = course_and_learner
+    for step in steps:
+        step_complete(user=learner, step=step)
+    step_complete(user=learner, step=steps[0])
+    (notification,) = Notification.objects.filter(recipient=learner)
+    assert notification.kind == "courses.certificate_earned"
+    assert notification.title() == "Attestation obtenue : Diriger une vidéo IA"
+    assert notification.url == reverse("courses:dashboard")
+
+
 def test_no_certificate_without_active_enrolment(course_and_learner):
     learner, course, steps = course_and_learner
     Enrolment.objects.update(status=Enrolment.Status.UNENROLLED)

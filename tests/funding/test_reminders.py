@@ -1,4 +1,4 @@
-"""Filing-deadline reminders: sent at each configured offset, once, to the configured address."""
+"""Filing-deadline reminders: sent at each configured offset, once, to the admins and the configured address."""
 
 import datetime
 
@@ -63,9 +63,45 @@ def test_filed_actions_and_actions_without_funded_places_get_no_reminder(action)
     assert mail.outbox == []
 
 
-def test_without_an_address_admins_are_emailed(action):
+@pytest.fixture
+def eager_celery():
+    import academy.notifications.tasks  # noqa: F401 (the mail task, sent by name)
+    from academy.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
+def test_admins_are_notified_in_the_site_and_by_mail_in_their_language(
+    action, eager_celery, django_capture_on_commit_callbacks
+):
+    from academy.notifications.models import Notification, NotificationPreference
+
+    # given no shared address, a French admin and an English one who turned the mails off
     FundingSettings.objects.filter(pk=1).update(reminder_email="")
-    admin = AdminFactory(email="nadia@academy.ma")
-    with freeze_time("2027-03-01"):
+    nadia = AdminFactory(email="nadia@academy.ma")
+    emma = AdminFactory(email="emma@academy.ma", preferred_language="en")
+    NotificationPreference.objects.create(user=emma, kind="funding.dossier_deadline", in_site=True, by_mail=False)
+    # when the reminder of J-30 is due (29 days left)
+    with freeze_time("2027-04-01"), django_capture_on_commit_callbacks(execute=True):
         send_deadline_reminders()
-    assert admin.email in mail.outbox[0].to
+    # then both see it in the site; only Nadia gets the mail, with the plural written out
+    for admin in (nadia, emma):
+        (notification,) = Notification.objects.filter(recipient=admin)
+        assert notification.url == f"/financement/actions/{action.pk}/dossier/"
+    assert [m.to for m in mail.outbox] == [["nadia@academy.ma"]]
+    assert mail.outbox[0].subject == f"Dossier OFPPT à déposer dans 29 jours, avant le 30/04/2027 : {action.title}"
+    from django.utils import translation
+
+    with translation.override("en"):
+        title = Notification.objects.get(recipient=emma).title()
+    assert title == f"OFPPT dossier due in 29 days, before 04/30/2027: {action.title}"
+
+
+def test_one_day_left_is_singular():
+    from funding.notifications import deadline_title
+
+    data = {"days_left": 1, "deadline": "2027-04-30", "title": "Action"}
+    assert deadline_title(data) == "Dossier OFPPT à déposer dans 1 jour, avant le 30/04/2027 : Action"
+    assert deadline_title({**data, "days_left": -1}) == "Dossier OFPPT en retard de 1 jour : Action"

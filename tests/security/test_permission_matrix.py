@@ -60,6 +60,12 @@ def participant(w: World) -> dict:
     return {"pk": w.participant.pk}
 
 
+def learner_notification(w: World) -> int:
+    from academy.notifications.api import notify
+
+    return notify(recipient=w.learner, kind="courses.certificate_earned", data={"course": w.course.title}).pk
+
+
 def submission(w: World) -> dict:
     return {"pk": w.submission.pk}
 
@@ -102,6 +108,10 @@ TABLE: dict[str, Row] = {
     "password_reset_confirm": row("GET", PUBLIC, lambda w: {"uidb64": "MQ", "token": "bad-token"}),
     "password_reset_complete": row("GET", PUBLIC),
     "set_language": row("POST", (302,) * 6, data=lambda w: {"language": "en"}),
+    # --- notifications: one's own only ------------------------------------------------
+    "notifications:list": row("GET", SIGNED_IN),
+    "notifications:read_all": row("POST", (LOGIN, 302, 302, 302, 302, 302)),
+    "notifications:open": row("POST", (LOGIN, 302, 404, 404, 404, 404), lambda w: {"pk": learner_notification(w)}),
     # --- courses: learner -------------------------------------------------------
     "courses:catalogue": row("GET", PUBLIC),
     "courses:dashboard": row("GET", SIGNED_IN),
