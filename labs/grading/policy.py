@@ -1,45 +1,111 @@
-"""The ethics gate: refuse prompts that ask for what must not be generated.
+"""The ethics gate: refuse prompts that ask for what must not be generated, deciding from meaning.
 
-A pure function over rules that are data (PolicyRule rows, seeded from
-policy_rules.json): real, named people (public figures included), sexual
-content involving minors, copyrighted characters and franchises, and the
-moderation categories. Matching ignores case and accents, accepts simple
-plurals, and skips mentions that are negated ("sans célébrité", "no logo"),
-so a learner who writes what they avoid is not punished for it.
+A pure function over rules that are data (``PolicyRule`` rows, seeded from ``policy_rules.json``,
+which trainers and admins edit) and the lab's own constraints from its brief. Each rule is:
+
+- ``terms``: phrases in dictionary form, or ``@concepts`` (« @minor », « @full_name »), found by
+  lemma, case- and accent-free, through look-alike and invisible characters (see
+  :mod:`labs.grading.language.phrases`). For real people and protected works, a term that is also
+  a common word only counts where it is used as a name (« Frozen » the film, not « frozen
+  vegetables »), and a name may be misspelt by a letter;
+- ``context_terms``: when given, the rule applies only if one of them is found in the rule's
+  ``scope`` around the term: ``phrase`` (the term's noun phrase: « le capitaine **de l'équipe
+  nationale** »), ``sentence``, or ``prompt``;
+- ``unless_terms``: the rule does not apply when one of them is found in that scope
+  (« le capitaine d'un bateau de pêche **fictif** »).
+
+Mentions the prompt rules out (« sans célébrité », « no children ») are not held against it.
+Every finding quotes the words in cause and explains, in the learner's language, why the prompt
+is refused and what to write instead.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-from labs.grading.anatomy import normalise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from labs.grading.language.analysis import Analysis, analyse
+from labs.grading.language.phrases import Occurrence, compile_phrases
+from labs.grading.language.vocabulary import detect_language
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("policy_rules.json")
 
-# Words that, just before a term, turn it into something the prompt avoids.
-_NEGATIONS = {
-    "fr": (
-        "sans",
-        "pas de",
-        "pas d'",
-        "aucun",
-        "aucune",
-        "ni",
-        "jamais de",
-        "evitez",
-        "eviter",
-        "ne montre pas",
-        "pas un",
-        "pas une",
-    ),
-    "en": ("no", "without", "not", "never", "avoid", "don't show", "do not show", "none"),
+SCOPES = ("phrase", "sentence", "prompt")
+NAME_CATEGORIES = frozenset({"real_person", "copyright"})
+
+CATEGORY_LABELS = {
+    "real_person": _("Personne réelle identifiable"),
+    "minors": _("Mineurs en danger"),
+    "copyright": _("Personnage ou franchise protégés"),
+    "sexual": _("Contenu sexuel"),
+    "violence": _("Violence graphique"),
+    "hate": _("Haine"),
+    "harassment": _("Harcèlement"),
+    "self_harm": _("Automutilation"),
+    "illicit": _("Activités illicites"),
+    "disinformation": _("Désinformation"),
+    "brief": _("Contrainte de la consigne"),
 }
-_NEGATION_WINDOW = 24  # characters before the term
+
+CATEGORY_EXPLANATIONS = {
+    "real_person": _(
+        "Les modèles vidéo et la charte de l'Academy refusent de représenter une personne réelle identifiable, "
+        "personnalités publiques comprises : sans son consentement écrit, c'est un hypertrucage (deepfake) qui "
+        "trompe le public et porte atteinte à son image. Inventez un personnage ou montrez un anonyme."
+    ),
+    "minors": _(
+        "Aucun contenu ne doit montrer un enfant ou un adolescent dans une situation sexuelle, violente ou "
+        "dangereuse. Montrez un adulte, une mascotte originale ou le produit seul."
+    ),
+    "copyright": _(
+        "Ce personnage, cette œuvre ou cette marque est protégé par le droit d'auteur ou le droit des marques : "
+        "les modèles le refusent et le publier exposerait l'entreprise. Créez votre propre personnage ou mascotte."
+    ),
+    "sexual": _(
+        "Le contenu sexuel explicite est refusé par les modèles vidéo et n'a pas sa place dans une "
+        "communication professionnelle."
+    ),
+    "violence": _(
+        "La violence graphique (blessures, sang, meurtre, torture) est refusée. Pour une vidéo de prévention, "
+        "suggérez le danger sans le montrer : un avertissement, un geste évité, une réaction."
+    ),
+    "hate": _(
+        "Les contenus qui attaquent, rabaissent ou ridiculisent un groupe de personnes pour ce qu'elles sont "
+        "(origine, religion, sexe, orientation, handicap) sont interdits."
+    ),
+    "harassment": _(
+        "Une vidéo qui vise à humilier, menacer ou harceler une personne est interdite. Pour une formation sur "
+        "le harcèlement, montrez des personnages inventés et le bon réflexe."
+    ),
+    "self_harm": _(
+        "Les contenus qui montrent ou encouragent l'automutilation ou le suicide sont refusés. Si vous traversez "
+        "une période difficile, parlez-en à un proche ou à un professionnel de santé."
+    ),
+    "illicit": _("Les contenus qui montrent comment commettre un acte illégal sont refusés."),
+    "disinformation": _(
+        "Une vidéo qui imite un journal d'information pour annoncer un événement inventé (catastrophe, attentat, "
+        "déclaration officielle) est de la désinformation, même « pour rire » : elle circule sans son contexte. "
+        "Si la scène est une fiction, situez-la dans un lieu inventé et dites-le."
+    ),
+    "brief": _("Le brief de ce labo l'exclut : réécrivez le prompt en respectant ses contraintes."),
+}
+
+_REASONS = {
+    "name": _("« %(text)s » désigne une personne réelle."),
+    "misspelt_name": _("« %(text)s » ressemble au nom d'une personne réelle (« %(term)s »)."),
+    "misspelt_work": _("« %(text)s » ressemble au nom d'une œuvre ou d'une marque protégée (« %(term)s »)."),
+    "full_name": _("« %(text)s » ressemble au prénom et au nom d'une personne réelle."),
+    "description": _(
+        "« %(text)s » désigne une personne réelle précise sans la nommer : une description qui la rend "
+        "reconnaissable pose le même problème qu'un nom."
+    ),
+    "brief": _("La consigne de ce labo exclut : %(label)s (« %(text)s »)."),
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +115,16 @@ class Rule:
     terms: tuple[str, ...]
     context_terms: tuple[str, ...] = ()
     explanation: str = ""
+    unless_terms: tuple[str, ...] = ()
+    scope: str = "sentence"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A lab's constraint from its brief (« Aucun enfant »): a rubric line the gate enforces."""
+
+    label: str
+    terms: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -60,6 +136,7 @@ class PolicyFinding:
     end: int
     text: str
     explanation: str
+    reason: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +147,7 @@ class PolicyFinding:
             "end": self.end,
             "text": self.text,
             "explanation": self.explanation,
+            "reason": self.reason,
         }
 
 
@@ -95,6 +173,10 @@ class PolicyResult:
         }
 
 
+def category_label(category: str) -> str:
+    return str(CATEGORY_LABELS.get(category, category))
+
+
 def default_rules() -> list[Rule]:
     data = json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))
     return [
@@ -104,71 +186,156 @@ def default_rules() -> list[Rule]:
             terms=tuple(item["terms"]),
             context_terms=tuple(item.get("context_terms", ())),
             explanation=item.get("explanation", ""),
+            unless_terms=tuple(item.get("unless_terms", ())),
+            scope=item.get("scope", "sentence"),
         )
         for item in data["rules"]
     ]
 
 
-@cache
-def _term_pattern(term: str) -> re.Pattern[str]:
-    """A word-bounded, accent- and case-free pattern; the last word may take a plural."""
-    words = [re.escape(w) for w in normalise(term).split()]
-    if not words:
-        return re.compile(r"(?!x)x")
-    words[-1] += r"(?:s|x|es)?"
-    return re.compile(r"(?<![\w])" + r"[\s\-']+".join(words) + r"(?![\w])")
-
-
-def find_terms(text: str, terms: Iterable[str], *, skip_negated: bool = True) -> list[tuple[str, int, int]]:
-    """Occurrences of ``terms`` in ``text`` as (term, start, end), spans in the original text."""
-    normalised = normalise(text)
-    found: list[tuple[str, int, int]] = []
-    taken: list[tuple[int, int]] = []
-    # Longer terms first, so "Mickey Mouse" wins over "Mickey".
-    for term in sorted(set(terms), key=len, reverse=True):
-        for match in _term_pattern(term).finditer(normalised):
-            start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
-                continue
-            if skip_negated and is_negated(normalised, start):
-                continue
-            taken.append((start, end))
-            found.append((term, start, end))
-    return sorted(found, key=lambda item: item[1])
-
-
-def is_negated(normalised: str, start: int) -> bool:
-    window = normalised[max(0, start - _NEGATION_WINDOW) : start]
-    # Only the current clause counts: "sans logo, avec Messi" still names Messi.
-    window = re.split(r"[,.;:!?\n]", window)[-1]
-    padded = f" {window.strip()} "
-    return any(f" {negation} " in padded or padded.rstrip().endswith(f" {negation}") for negation in _all_negations())
-
-
-@cache
-def _all_negations() -> tuple[str, ...]:
-    return tuple(n for values in _NEGATIONS.values() for n in values)
-
-
-def check_prompt(prompt: str, rules: Sequence[Rule]) -> PolicyResult:
-    """Apply the rules to ``prompt``. Pure: no database, no network."""
+def check_prompt(
+    prompt: str, rules: Sequence[Rule], *, constraints: Sequence[Constraint] = (), language: str | None = None
+) -> PolicyResult:
+    """Apply the rules and the lab's constraints to ``prompt``. Pure: no database, no network."""
+    if not prompt.strip():
+        return PolicyResult()
+    analysis = analyse(prompt, language or detect_language(prompt))
     findings: list[PolicyFinding] = []
     for rule in rules:
-        hits = find_terms(prompt, rule.terms)
-        if not hits:
-            continue
-        if rule.context_terms and not find_terms(prompt, rule.context_terms):
-            continue
-        term, start, end = hits[0]
-        findings.append(
-            PolicyFinding(
-                rule_id=rule.id,
-                category=rule.category,
-                term=term,
-                start=start,
-                end=end,
-                text=prompt[start:end],
-                explanation=rule.explanation,
-            )
+        finding = _apply(rule, analysis)
+        overlaps = finding is not None and any(
+            f.category == finding.category and f.start < finding.end and finding.start < f.end for f in findings
         )
+        if finding is not None and not overlaps:
+            findings.append(finding)
+    for constraint in constraints:
+        finding = _apply_constraint(constraint, analysis)
+        if finding is not None:
+            findings.append(finding)
     return PolicyResult(findings=tuple(findings))
+
+
+def _apply(rule: Rule, analysis: Analysis) -> PolicyFinding | None:
+    as_names = rule.category in NAME_CATEGORIES and not rule.context_terms
+    terms = compile_phrases(tuple(rule.terms), fuzzy_names=as_names)
+    for occurrence in terms.find(analysis, as_names=as_names):
+        first, last = _scope(rule.scope, analysis, occurrence)
+        contexts = []
+        if rule.context_terms:
+            contexts = _within(rule.context_terms, analysis, first, last, exclude=occurrence)
+            if not contexts:
+                continue
+        if rule.unless_terms and _within(rule.unless_terms, analysis, first, last, exclude=occurrence):
+            continue
+        quoted = (occurrence.first, occurrence.last)
+        if contexts and rule.scope == "phrase":  # the whole description: « le capitaine … de l'équipe nationale »
+            quoted = (
+                min(occurrence.first, *(c.first for c in contexts)),
+                max(occurrence.last, *(c.last for c in contexts)),
+            )
+            if quoted[0] and analysis.tokens[quoted[0] - 1].pos == "DET":
+                quoted = (quoted[0] - 1, quoted[1])
+        return _finding(rule, analysis, occurrence, quoted)
+    return None
+
+
+def _scope(scope: str, analysis: Analysis, occurrence: Occurrence) -> tuple[int, int]:
+    """The token range a rule's context and exceptions are looked for in, around ``occurrence``."""
+    if scope == "prompt":
+        return 0, len(analysis.tokens)
+    if scope == "phrase":
+        first, last = analysis.noun_phrase(_head_of(analysis, occurrence.first, occurrence.last))
+        # Words right before the phrase still qualify it (« l'actuel président »).
+        return min(first, occurrence.first), max(last, occurrence.last)
+    return analysis.sentence_of(occurrence.first)
+
+
+def _head_of(analysis: Analysis, first: int, last: int) -> int:
+    """The token of [first, last) whose head lies outside the range."""
+    for index in range(first, last):
+        head = analysis.tokens[index].head
+        if head == index or not first <= head < last:
+            return index
+    return first
+
+
+def _within(
+    phrases: Sequence[str], analysis: Analysis, first: int, last: int, *, exclude: Occurrence
+) -> list[Occurrence]:
+    """Occurrences of ``phrases`` inside tokens [first, last), other than ``exclude`` itself."""
+    return [
+        occurrence
+        for occurrence in compile_phrases(tuple(phrases)).find(analysis)
+        if first <= occurrence.first
+        and occurrence.last <= last
+        and not (occurrence.first >= exclude.first and occurrence.last <= exclude.last)
+    ]
+
+
+def _finding(rule: Rule, analysis: Analysis, occurrence: Occurrence, quoted: tuple[int, int]) -> PolicyFinding:
+    start, end = analysis.span(*quoted)
+    text = analysis.prompt[start:end]
+    written = analysis.original(occurrence.first, occurrence.last)
+    reason = _reason(rule, occurrence, written)
+    parts = []
+    if reason:
+        parts.append(gettext(_REASONS[reason]) % {"text": text, "term": occurrence.phrase})
+    parts.append(gettext(CATEGORY_EXPLANATIONS.get(rule.category, "")))
+    if rule.explanation:
+        parts.append(rule.explanation)
+    return PolicyFinding(
+        rule_id=rule.id,
+        category=rule.category,
+        term=occurrence.phrase,
+        start=start,
+        end=end,
+        text=text,
+        explanation=" ".join(p for p in parts if p),
+        reason=reason,
+    )
+
+
+def _reason(rule: Rule, occurrence: Occurrence, written: str) -> str:
+    if rule.category == "real_person":
+        if occurrence.phrase == "@full_name":
+            return "full_name"
+        if rule.context_terms:
+            return "description"
+        if _misspelt(occurrence.phrase, written):
+            return "misspelt_name"
+        # Names are listed capitalised (« Hakimi »); other terms of the category (« deepfake ») are not.
+        return "name" if occurrence.phrase[:1].isupper() else ""
+    if rule.category == "copyright" and _misspelt(occurrence.phrase, written):
+        return "misspelt_work"
+    return ""
+
+
+def _misspelt(term: str, written: str) -> bool:
+    from labs.grading.language.normalise import fold, normalise_text
+
+    return fold(normalise_text(written).text).replace("-", " ") != fold(term).replace("-", " ")
+
+
+def _apply_constraint(constraint: Constraint, analysis: Analysis) -> PolicyFinding | None:
+    occurrences = compile_phrases(tuple(constraint.terms)).find(analysis)
+    if not occurrences:
+        return None
+    occurrence = occurrences[0]
+    start, end = analysis.span(occurrence.first, occurrence.last)
+    text = analysis.prompt[start:end]
+    explanation = " ".join(
+        [
+            gettext(_REASONS["brief"]) % {"label": constraint.label, "text": text},
+            gettext(CATEGORY_EXPLANATIONS["brief"]),
+        ]
+    )
+    return PolicyFinding(
+        rule_id=None,
+        category="brief",
+        term=occurrence.phrase,
+        start=start,
+        end=end,
+        text=text,
+        explanation=explanation,
+        reason="brief",
+    )

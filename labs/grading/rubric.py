@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_LABELS, PromptAnatomy
 from labs.grading.colours import colour_name
-from labs.grading.policy import PolicyResult, find_terms
+from labs.grading.language.analysis import analyse
+from labs.grading.language.phrases import find_phrases
+from labs.grading.policy import PolicyResult
 
 RESULT_VERSION = 1
 
@@ -183,28 +185,36 @@ def _score_anatomy(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -
     return _result(spec, score, feedback, evidence=evidence, spans=spans, hint=hint if score < 1 else "")
 
 
+def _mentions(anatomy: PromptAnatomy, terms: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the brief's terms (dictionary forms or « @concepts ») occur, by meaning, negations aside."""
+    if not anatomy.prompt.strip() or not terms:
+        return []
+    analysis = analyse(anatomy.prompt, anatomy.language)
+    return [analysis.span(o.first, o.last) for o in find_phrases(analysis, terms)]
+
+
 def _score_must_mention(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -> CriterionScore:
-    hits = find_terms(anatomy.prompt, spec.terms)
-    if hits:
-        evidence = ", ".join(_quote(anatomy.prompt[s:e]) for _t, s, e in hits[:3])
+    spans = _mentions(anatomy, spec.terms)
+    if spans:
+        evidence = ", ".join(_quote(anatomy.prompt[s:e]) for s, e in spans[:3])
         return _result(
             spec,
             1.0,
             _("La consigne est respectée : %(evidence)s.") % {"evidence": evidence},
             evidence=evidence,
-            spans=tuple((s, e) for _t, s, e in hits),
+            spans=tuple(spans),
         )
     hint = _("La consigne demande de mentionner : %(label)s.") % {"label": spec.label}
     return _result(spec, 0.0, hint, hint=hint)
 
 
 def _score_must_not_mention(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -> CriterionScore:
-    hits = find_terms(anatomy.prompt, spec.terms)
-    if not hits:
+    spans = _mentions(anatomy, spec.terms)
+    if not spans:
         return _result(spec, 1.0, _("Rien d'interdit par la consigne n'apparaît."))
-    evidence = ", ".join(_quote(anatomy.prompt[s:e]) for _t, s, e in hits[:3])
+    evidence = ", ".join(_quote(anatomy.prompt[s:e]) for s, e in spans[:3])
     hint = _("Retirez %(evidence)s : la consigne l'exclut (%(label)s).") % {"evidence": evidence, "label": spec.label}
-    return _result(spec, 0.0, hint, evidence=evidence, spans=tuple((s, e) for _t, s, e in hits), hint=hint)
+    return _result(spec, 0.0, hint, evidence=evidence, spans=tuple(spans), hint=hint)
 
 
 def _score_policy(spec: CriterionSpec, *, policy: PolicyResult, **_ignored) -> CriterionScore:

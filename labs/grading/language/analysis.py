@@ -18,6 +18,11 @@ from labs.grading.language.pipelines import dictionary, pipeline
 
 ANALYSIS_CACHE_SIZE = 512
 
+# Dependencies that attach a clause, not a modifier, to a noun.
+_CLAUSE_DEPS = frozenset(
+    {"acl", "acl:relcl", "relcl", "conj", "cc", "parataxis", "advcl", "ccomp", "xcomp", "nsubj", "obj", "dobj", "punct"}
+)
+
 # The entity labels of both pipelines, in one vocabulary.
 _ENTITY_KINDS = {
     "PER": "person",
@@ -76,6 +81,8 @@ class Analysis:
     sentences: tuple[tuple[int, int], ...]  # token ranges
     entities: tuple[Entity, ...]
     _children: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
+    # Memo of derived readings (phrase words, concept spans), keyed by name; not part of equality.
+    memo: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def children(self, index: int) -> tuple[Token, ...]:
         return tuple(self.tokens[i] for i in self._children[index])
@@ -88,6 +95,21 @@ class Analysis:
             current = stack.pop()
             first, last = min(first, current), max(last, current)
             stack.extend(self._children[current])
+        return first, last + 1
+
+    def noun_phrase(self, index: int) -> tuple[int, int]:
+        """The token range of the noun phrase headed by ``index``: its modifiers and complements,
+        without the clauses attached to it (verbs, their objects, coordinated phrases)."""
+        first = last = index
+        stack = [index]
+        while stack:
+            current = stack.pop()
+            first, last = min(first, current), max(last, current)
+            stack.extend(
+                child
+                for child in self._children[current]
+                if self.tokens[child].dep not in _CLAUSE_DEPS and self.tokens[child].pos not in ("VERB", "AUX")
+            )
         return first, last + 1
 
     def ancestors(self, index: int) -> Iterable[Token]:

@@ -28,6 +28,10 @@ Vocabulary files: ``labs/grading/vocab/<language>.json``, one per language::
         "time_nouns": ["seconde", ...],        # never a setting
         "groups": ["foule", ...],              # subjects typed "group"
         "places": ["tribune", ...]             # place nouns beyond the setting concepts
+      },
+      "lexicons": {                            # word lists behind the « @concepts » of rules
+        "minor": ["enfant", ...], "text_on_screen": [...], "alcohol": [...],
+        "countries": [...], "institutions": [...]
       }
     }
 
@@ -138,6 +142,7 @@ class Vocabulary:
     negation_stops: frozenset[str]
     parameter_patterns: tuple[re.Pattern[str], ...]
     syntax: Syntax
+    lexicons: dict[str, tuple[str, ...]] = field(default_factory=dict)
     root: _Node = field(default_factory=_Node)
     term_words: set[str] = field(default_factory=set)
     # Folded single-word terms and the concept they name, for typing a parsed noun by its lemma.
@@ -246,6 +251,7 @@ def load_vocabulary(language: str) -> Vocabulary:
         negation_stops=_folded_set(data["negation_stops"]),
         parameter_patterns=tuple(re.compile(p) for p in data["parameter_patterns"]),
         syntax=Syntax(**{name: _folded_set(syntax[name]) for name in Syntax.__dataclass_fields__}),
+        lexicons={name: tuple(words) for name, words in data["lexicons"].items()},
     )
     # Concepts first: on a tie the first label registered for a term wins.
     for concept, terms in data["concepts"].items():
