@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from labs.grading.language.analysis import Analysis, analyse
+from labs.grading.language.concepts import concept_spans
 from labs.grading.language.phrases import Occurrence, compile_phrases
 from labs.grading.language.vocabulary import detect_language
 
@@ -37,6 +38,8 @@ DEFAULT_RULES_FILE = Path(__file__).with_name("policy_rules.json")
 
 SCOPES = ("phrase", "sentence", "prompt")
 NAME_CATEGORIES = frozenset({"real_person", "copyright"})
+# Categories whose terms name groups of people: « African animals » or « a Muslim prayer rug » are not.
+PEOPLE_CATEGORIES = frozenset({"hate"})
 
 CATEGORY_LABELS = {
     "real_person": _("Personne réelle identifiable"),
@@ -219,6 +222,8 @@ def _apply(rule: Rule, analysis: Analysis) -> PolicyFinding | None:
     as_names = rule.category in NAME_CATEGORIES and not rule.context_terms
     terms = compile_phrases(tuple(rule.terms), fuzzy_names=as_names)
     for occurrence in terms.find(analysis, as_names=as_names):
+        if rule.category in PEOPLE_CATEGORIES and not _refers_to_people(analysis, occurrence):
+            continue
         first, last = _scope(rule.scope, analysis, occurrence)
         contexts = []
         if rule.context_terms:
@@ -237,6 +242,19 @@ def _apply(rule: Rule, analysis: Analysis) -> PolicyFinding | None:
                 quoted = (quoted[0] - 1, quoted[1])
         return _finding(rule, analysis, occurrence, quoted)
     return None
+
+
+def _refers_to_people(analysis: Analysis, occurrence: Occurrence) -> bool:
+    """Whether a group word names people rather than qualifying a thing (« des migrants » vs « African animals »)."""
+    if occurrence.phrase.startswith("@"):
+        return True
+    head = analysis.tokens[_head_of(analysis, occurrence.first, occurrence.last)]
+    if head.dep not in ("amod", "compound", "nmod") or head.pos == "PROPN":
+        return True
+    described = analysis.tokens[head.head]
+    return bool(concept_spans("@person", analysis)) and any(
+        first <= described.i < last for first, last in concept_spans("@person", analysis)
+    )
 
 
 def _scope(scope: str, analysis: Analysis, occurrence: Occurrence) -> tuple[int, int]:

@@ -154,8 +154,13 @@ def _place(analysis: Analysis) -> list[Span]:
     return spans
 
 
+def _institution(analysis: Analysis) -> list[Span]:
+    """An institution, company or club the vocabulary knows by name (« FIFA », « Apple », « Raja »)."""
+    return _lexicon_spans(analysis, "institutions")
+
+
 def _org(analysis: Analysis) -> list[Span]:
-    return _entity_spans(analysis, "org") + _lexicon_spans(analysis, "institutions")
+    return _entity_spans(analysis, "org") + _institution(analysis)
 
 
 def _named(analysis: Analysis) -> list[Span]:
@@ -215,6 +220,7 @@ CONCEPTS: dict[str, tuple[Callable[[Analysis], list[Span]], str]] = {
     "@living": (_living, _("une personne ou un animal")),
     "@place": (_place, _("un lieu réel nommé (ville, pays)")),
     "@org": (_org, _("une organisation nommée (entreprise, institution, club)")),
+    "@institution": (_institution, _("une institution, une entreprise ou un club connus")),
     "@named": (_named, _("un nom propre (personne, lieu, organisation)")),
     "@full_name": (_full_name, _("un prénom et un nom de personne")),
     "@text": (_text_on_screen, _("du texte, un logo ou des sous-titres à l'écran")),
