@@ -2,6 +2,8 @@
 
 The anatomy, the ethics gate and the simulator read the same :class:`Analysis`; it is computed once
 per text and language and kept in a small per-process cache, so grading a prompt parses it once.
+Named entities are recognised on demand (:attr:`Analysis.entities`): it is the slowest step, and
+most prompts are judged without it.
 
 Tokens carry spans in the normalised text (see :mod:`labs.grading.language.normalise`);
 :meth:`Analysis.span` maps token ranges back to the learner's original text.
@@ -9,9 +11,10 @@ Tokens carry spans in the normalised text (see :mod:`labs.grading.language.norma
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from labs.grading.language.normalise import NormalisedText, fold, normalise_text
 from labs.grading.language.pipelines import dictionary, pipeline
@@ -51,8 +54,6 @@ class Token:
     sent: int  # sentence number
     start: int  # span in the normalised text
     end: int
-    ent: str = ""  # person | place | org | group | work | event | other
-    ent_iob: str = ""  # "B" begins an entity, "I" continues it
     common: bool = True  # a dictionary word of the language (its lemma is in the lemmatiser's index)
     past_participle: bool = False  # « posé », « covered »: without an auxiliary, a state rather than an action
 
@@ -79,13 +80,34 @@ class Analysis:
     normalised: NormalisedText
     tokens: tuple[Token, ...]
     sentences: tuple[tuple[int, int], ...]  # token ranges
-    entities: tuple[Entity, ...]
     _children: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
-    # Memo of derived readings (phrase words, concept spans), keyed by name; not part of equality.
+    # Memo of derived readings (phrase words, concept spans, entities), keyed by name; not part of equality.
     memo: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
 
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        """Named entities. The recogniser is the slowest step of the pipeline, so it runs only the first
+        time a reader asks (most prompts are judged without it)."""
+        entities = self.memo.get("entities")
+        if entities is None:
+            with _ner_lock:
+                entities = self.memo.get("entities")
+                if entities is None:
+                    doc = self.memo.pop("doc", None)
+                    entities = self.memo["entities"] = _recognise(doc, self.language) if doc is not None else ()
+        return entities
+
+    def entity_kind(self, index: int) -> str:
+        """The kind of entity token ``index`` belongs to (person, place, org, group, work, event, other), or ""."""
+        entity = self.entity_at(index)
+        return entity.kind if entity else ""
+
     def children(self, index: int) -> tuple[Token, ...]:
-        return tuple(self.tokens[i] for i in self._children[index])
+        children = self.memo.get("children")
+        if children is None:
+            tokens = self.tokens
+            children = self.memo["children"] = tuple(tuple(tokens[i] for i in c) for c in self._children)
+        return children[index]
 
     def subtree(self, index: int) -> tuple[int, int]:
         """The token range [first, last) covered by the subtree of ``index`` (projective parse)."""
@@ -149,25 +171,63 @@ def analyse(prompt: str, language: str) -> Analysis:
     return _analyse(prompt, language)
 
 
-def analyse_many(prompts: Sequence[str], language: str) -> list[Analysis]:
-    """Analyses of many prompts of one language (batch use: the prompt checker, the benchmark)."""
-    return [_analyse(prompt, language) for prompt in prompts]
+def analyse_many(prompts: Sequence[str], language: str, *, batch_size: int = 64) -> list[Analysis]:
+    """Analyses of many prompts of one language, parsed in batches (the prompt checker, the benchmark)."""
+    nlp = pipeline(language)
+    texts = [normalise_text(prompt) for prompt in prompts]
+    docs = nlp.pipe((t.text for t in texts), batch_size=batch_size, disable=["ner"])
+    analyses = []
+    for prompt, normalised, doc in zip(prompts, texts, docs, strict=True):
+        analysis = _build(prompt, language, normalised, doc)
+        _remember(prompt, language, analysis)
+        analyses.append(analysis)
+    return analyses
 
 
 def clear_cache() -> None:
-    _analyse.cache_clear()
+    with _cache_lock:
+        _cache.clear()
 
 
-@lru_cache(maxsize=ANALYSIS_CACHE_SIZE)
+# A small LRU cache of recent analyses: the coach, the gate and the grader read the same prompt.
+_cache: OrderedDict[tuple[str, str], Analysis] = OrderedDict()
+_cache_lock = threading.Lock()
+_ner_lock = threading.Lock()
+
+
 def _analyse(prompt: str, language: str) -> Analysis:
+    key = (prompt, language)
+    with _cache_lock:
+        analysis = _cache.get(key)
+        if analysis is not None:
+            _cache.move_to_end(key)
+            return analysis
     normalised = normalise_text(prompt)
     nlp = pipeline(language)
     doc = nlp.make_doc(normalised.text)
     for name, component in nlp.pipeline:
-        # The entity recogniser is the slowest step; it only finds something in text with capitals.
-        if name == "ner" and not _may_hold_names(doc):
-            continue
-        doc = component(doc)
+        if name != "ner":
+            doc = component(doc)
+    analysis = _build(prompt, language, normalised, doc)
+    _remember(prompt, language, analysis)
+    return analysis
+
+
+def _remember(prompt: str, language: str, analysis: Analysis) -> None:
+    with _cache_lock:
+        _cache[(prompt, language)] = analysis
+        while len(_cache) > ANALYSIS_CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def _recognise(doc, language: str) -> tuple[Entity, ...]:
+    if not _may_hold_names(doc):  # the recogniser finds nothing in text without capitals
+        return ()
+    doc = pipeline(language).get_pipe("ner")(doc)
+    return tuple(Entity(_ENTITY_KINDS.get(e.label_, "other"), e.start, e.end) for e in doc.ents)
+
+
+def _build(prompt: str, language: str, normalised: NormalisedText, doc) -> Analysis:
     words = dictionary(language)["any"]
 
     sentence_of: dict[int, int] = {}
@@ -196,23 +256,21 @@ def _analyse(prompt: str, language: str) -> Analysis:
                 sent=sentence_of.get(spacy_token.i, 0),
                 start=spacy_token.idx,
                 end=spacy_token.idx + len(spacy_token.text),
-                ent=_ENTITY_KINDS.get(spacy_token.ent_type_, "other" if spacy_token.ent_type_ else ""),
-                ent_iob=spacy_token.ent_iob_ if spacy_token.ent_type_ else "",
                 common=lemma in words or folded in words,
                 past_participle=spacy_token.tag_ == "VBN"
                 or ("Part" in spacy_token.morph.get("VerbForm") and "Past" in spacy_token.morph.get("Tense")),
             )
         )
-    entities = tuple(Entity(_ENTITY_KINDS.get(e.label_, "other"), e.start, e.end) for e in doc.ents)
-    return Analysis(
+    analysis = Analysis(
         prompt=prompt,
         language=language,
         normalised=normalised,
         tokens=tuple(tokens),
         sentences=tuple(sentences),
-        entities=entities,
         _children=tuple(tuple(c) for c in children),
     )
+    analysis.memo["doc"] = doc  # for the entity recogniser, run on demand
+    return analysis
 
 
 def _may_hold_names(doc) -> bool:

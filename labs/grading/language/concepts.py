@@ -56,13 +56,11 @@ def _lexicon_spans(analysis: Analysis, name: str) -> list[Span]:
 
 def _is_person_word(analysis: Analysis, token: Token) -> bool:
     people = _concept_words(analysis.language, "subject.person", "subject.character")
-    return (
-        token.lemma in people
-        or token.fold in people
-        or token.ent == "person"
-        or token.fold in _PERSON_PRONOUNS
-        or (token.pos == "PROPN" and token.title and not token.common and token.ent in ("", "person"))
-    )
+    if token.lemma in people or token.fold in people or token.fold in _PERSON_PRONOUNS:
+        return True
+    if token.pos != "PROPN" or not token.title or token.common:
+        return False
+    return analysis.entity_kind(token.i) in ("", "person")
 
 
 def _ages(analysis: Analysis) -> list[tuple[Span, int, Token | None]]:

@@ -152,6 +152,7 @@ class _Word:
     text: str  # a folded word of the prompt
     token: int  # the parser token it belongs to
     lemma: str  # the token's lemma when the token is this one word, else the word
+    keys: frozenset[str]  # what a phrase word may equal to match it: the word, its lemma, its singular
 
 
 def words_of(analysis: Analysis) -> tuple[_Word, ...]:
@@ -162,7 +163,8 @@ def words_of(analysis: Analysis) -> tuple[_Word, ...]:
         for token in analysis.tokens:
             parts = [m.group() for m in TOKEN_RE.finditer(token.fold)]
             for part in parts:
-                found.append(_Word(part, token.i, token.lemma if len(parts) == 1 else part))
+                lemma = token.lemma if len(parts) == 1 else part
+                found.append(_Word(part, token.i, lemma, frozenset(_forms(part) | {lemma})))
         words = analysis.memo["words"] = tuple(found)
     return words
 
@@ -193,8 +195,7 @@ class PhraseList:
         words = words_of(analysis)
         found: list[Occurrence] = []
         for position, word in enumerate(words):
-            keys = _forms(word.text) | {word.lemma}
-            for key in keys:
+            for key in word.keys:
                 for phrase, parts in self.by_first.get(key, ()):
                     end = _match_at(words, position, parts)
                     if end is not None:
@@ -236,8 +237,7 @@ def _match_at(words: Sequence[_Word], position: int, parts: Sequence[str]) -> in
         if index >= len(words):
             return None
         word = words[index]
-        last = number == len(parts) - 1
-        if part != word.text and part != word.lemma and not (last and part in _forms(word.text)):
+        if part != word.text and part != word.lemma and not (number == len(parts) - 1 and part in word.keys):
             return None
         index += 1
     return index
@@ -312,7 +312,10 @@ def used_as_name(analysis: Analysis, first: int, last: int) -> bool:
     if not starts_sentence:
         return head.dep not in ("amod",) or head.pos == "PROPN"
     # At the start of a sentence a capital says nothing: « Frozen vegetables » describes vegetables.
-    return (len(tokens) > 1 or head.pos == "PROPN" or bool(head.ent)) and head.dep not in ("amod", "compound")
+    return (len(tokens) > 1 or head.pos == "PROPN" or bool(analysis.entity_kind(head.i))) and head.dep not in (
+        "amod",
+        "compound",
+    )
 
 
 def _after_break(analysis: Analysis, index: int) -> bool:

@@ -199,7 +199,7 @@ def _is_place(token: Token, vocab: Vocabulary, index: _Index) -> bool:
         index.group(token.i) == "setting"
         or token.lemma in vocab.syntax.places
         or token.fold in vocab.syntax.places
-        or (token.ent == "place" and not token.common)
+        or (token.pos == "PROPN" and not token.common and index.analysis.entity_kind(token.i) == "place")
     )
 
 
@@ -287,7 +287,7 @@ def _subject_kind(analysis: Analysis, vocab: Vocabulary, index: _Index, token: T
     group, _dot, name = concept.partition(".")
     if group == "subject" and name in SUBJECT_KINDS:
         return name
-    if token.ent == "person" or (token.pos == "PROPN" and token.title and not token.common):
+    if token.pos == "PROPN" and token.title and not token.common and analysis.entity_kind(token.i) in ("", "person"):
         return "person"
     if _is_place(token, vocab, index):
         return "place"
@@ -503,7 +503,7 @@ def _settings(analysis: Analysis, vocab: Vocabulary, index: _Index, subject: Sub
         # A product or a living being is not a place unless it is named as one (« dans la voiture »).
         if group == "subject" and not place:
             continue
-        if token.ent == "person":
+        if token.pos == "PROPN" and analysis.entity_kind(token.i) == "person":
             continue
         found[(token.i, token.i + 1)] = "setting.place"
         in_found.add(token.i)
