@@ -308,10 +308,15 @@ def parse_prompt(prompt: str, language: str | None = None) -> PromptAnatomy:
     )
 
     # Subjects, actions and settings come from the parse; the other elements from the vocabulary.
+    # A colour that describes a thing (« une robe rouge ») is a detail of it, not a palette.
+    object_colours = {hit for hit in hits if hit.group == "colour" and _describes_a_thing(analysis, vocab, hit)}
     lexical = [hit for hit in hits if hit.label.kind == "concept" and hit.group not in _PARSED_GROUPS]
-    matches = [_match(text, hit.label.value, hit.start, hit.end) for hit in lexical]
+    matches = [
+        _match(text, hit.label.value, hit.start, hit.end, key="subject" if hit in object_colours else None)
+        for hit in lexical
+    ]
     matches += _scene_matches(analysis, scene)
-    matches += _subject_details(text, hits, sentences)
+    matches += _subject_details(text, [hit for hit in hits if hit not in object_colours], sentences)
     matches += _action_beats(text, hits, sentences, scene, analysis)
     matches += _light_directions(text, hits, clauses)
     matches = _disjoint_per_key(matches)
@@ -336,9 +341,12 @@ def _disjoint_per_key(matches: Sequence[Match]) -> list[Match]:
     """One match per stretch of text and element: the earliest, then the longest, wins an overlap."""
     kept: list[Match] = []
     taken: dict[str, list[tuple[int, int]]] = {}
-    # On a tie, the derived markers (« action.beats », « subject.detailed ») win over plain words.
-    derived = ("action.beats", "subject.detailed")
-    order = sorted(set(matches), key=lambda m: (m.start, -(m.end - m.start), m.concept not in derived, m.concept))
+    # On a tie, a colour wins (the simulator paints it), then the derived markers (« action.beats »,
+    # « subject.detailed ») win over plain words.
+    def rank(m: Match) -> int:
+        return 0 if m.concept.startswith("colour.") else 1 if m.concept in ("action.beats", "subject.detailed") else 2
+
+    order = sorted(set(matches), key=lambda m: (m.start, -(m.end - m.start), rank(m), m.concept))
     for match in order:
         spans = taken.setdefault(match.key, [])
         if any(match.start < end and start < match.end for start, end in spans):
@@ -383,7 +391,10 @@ def _subject_summary(analysis: Analysis, scene: SceneReading, matches: Sequence[
     # Details next to the subject in its sentence count too (« un flacon…, en verre ambré »).
     sentence_start, sentence_end = analysis.span(*analysis.sentence_of(subject.head))
     detailed = bool(subject.details) or any(
-        m.concept == "subject.detailed" and sentence_start <= m.start < sentence_end for m in matches
+        m.key == "subject"
+        and (m.concept == "subject.detailed" or m.concept.startswith("colour."))
+        and sentence_start <= m.start < sentence_end
+        for m in matches
     )
     return SubjectSummary(kind=subject.kind, start=start, end=end, text=analysis.prompt[start:end], detailed=detailed)
 
@@ -392,14 +403,37 @@ def _covered(hit: Hit, spans: Iterable[tuple[int, int]]) -> bool:
     return any(first <= hit.first and hit.last <= last for first, last in spans)
 
 
-def _original_match(prompt: str, concept: str, start: int, end: int) -> Match:
-    key = GROUP_KEYS[concept.partition(".")[0]]
+def _original_match(prompt: str, concept: str, start: int, end: int, key: str | None = None) -> Match:
+    key = key or GROUP_KEYS[concept.partition(".")[0]]
     return Match(key=key, concept=concept, start=start, end=end, text=prompt[start:end])
 
 
-def _match(text: NormalisedText, concept: str, start: int, end: int) -> Match:
+def _match(text: NormalisedText, concept: str, start: int, end: int, key: str | None = None) -> Match:
     """A match on the normalised span [start, end), placed back on the learner's text."""
-    return _original_match(text.original, concept, *text.original_span(start, end))
+    return _original_match(text.original, concept, *text.original_span(start, end), key=key)
+
+
+def _describes_a_thing(analysis: Analysis, vocab: Vocabulary, hit: Hit) -> bool:
+    """Whether a colour word qualifies an object or a person (« robe rouge », « verre ambré ») rather than
+    the image (« palette : ambre, crème », « tons dorés », « in shades of blue »)."""
+    tokens = [t for t in analysis.tokens if t.start < hit.end and hit.start < t.end]
+    if not tokens:
+        return False
+    token = tokens[0]
+    while token.dep == "conj" and token.head != token.i:  # « rouge et vert »: the first colour's head
+        token = analysis.tokens[token.head]
+    if token.dep not in ("amod", "nmod", "compound", "acl", "appos") or token.head == token.i:
+        return False
+    head = analysis.tokens[token.head]
+    if (
+        head.pos not in ("NOUN", "PROPN")
+        or head.lemma in vocab.syntax.meta_nouns
+        or head.fold in vocab.syntax.meta_nouns
+    ):
+        return False
+    return vocab.concept_of(head.fold, head.lemma) is None or (vocab.concept_of(head.fold, head.lemma) or "").partition(
+        "."
+    )[0] in ("subject", "setting")
 
 
 def _finding(kind: str, prompt: str, start: int, end: int, template: str, **params: Any) -> Finding:

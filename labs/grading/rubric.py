@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_LABELS, PromptAnatomy
+from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_LABELS, SUBJECT_DETAIL_HINTS, PromptAnatomy
 from labs.grading.colours import colour_name
 from labs.grading.language.analysis import analyse
 from labs.grading.language.phrases import find_phrases
@@ -39,6 +39,10 @@ VIDEO_CHECKS = (
     "prompt_alignment",
 )
 ALIGNMENT_FULL = 0.6  # labs.grading.alignment's 0..1 score from which the video reads as the prompt
+# Checks a previsualisation cannot answer: the simulator never cuts, whatever the prompt says, and draws
+# shapes no image model would read as the prompt. On a simulation they are not scored and their weight
+# goes to the other criteria.
+SIMULATION_BLIND_CHECKS = frozenset({"no_cuts", "prompt_alignment"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class CriterionScore:
     spans: tuple[tuple[int, int], ...] = ()
     hint: str = ""
     hidden: bool = False
+    evaluated: bool = True  # False: not judged (a video check on a simulation); its weight is not counted
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,7 +80,8 @@ class CriterionScore:
             "kind": self.kind,
             "label": self.label,
             "weight": self.weight,
-            "score": round(self.score, 3),
+            "score": round(self.score, 3) if self.evaluated else None,
+            "evaluated": self.evaluated,
             "feedback": self.feedback,
             "evidence": self.evidence,
             "spans": [list(span) for span in self.spans],
@@ -93,15 +99,23 @@ def score_prompt_and_video(
     pass_mark: int,
     target_duration_s: float,
     language: str = "fr",
+    simulated: bool = False,
 ) -> dict[str, Any]:
-    """Score every criterion and return the result dict (without the "backend" part)."""
+    """Score every criterion and return the result dict (without the "backend" part).
+
+    ``simulated``: the video is a previsualisation (the simulator), so checks it cannot answer are
+    reported as not evaluated rather than scored.
+    """
     with translation.override(language):
         scores = [
-            _score(spec, anatomy=anatomy, metrics=metrics, policy=policy, target_duration_s=target_duration_s)
+            _not_evaluated(spec)
+            if simulated and spec.kind == "video" and spec.video_check in SIMULATION_BLIND_CHECKS
+            else _score(spec, anatomy=anatomy, metrics=metrics, policy=policy, target_duration_s=target_duration_s)
             for spec in criteria
         ]
-        total_weight = sum(s.weight for s in scores) or 1
-        total = round(100 * sum(s.weight * s.score for s in scores) / total_weight)
+        counted = [s for s in scores if s.evaluated]
+        total_weight = sum(s.weight for s in counted) or 1
+        total = round(100 * sum(s.weight * s.score for s in counted) / total_weight)
         passed = total >= pass_mark and policy.allowed
         return {
             "version": RESULT_VERSION,
@@ -119,6 +133,18 @@ def score_prompt_and_video(
             "policy": policy.to_dict(),
             "language": language,
         }
+
+
+def _not_evaluated(spec: CriterionSpec) -> CriterionScore:
+    spec = _with_label(spec, video_check_label(spec.video_check, spec.params))
+    return _result(
+        spec,
+        0.0,
+        _(
+            "Non évalué sur une simulation : le prévisualiseur ne peut pas en juger. Son poids compte pour les autres critères."
+        ),
+        evaluated=False,
+    )
 
 
 def _score(spec: CriterionSpec, *, anatomy, metrics, policy, target_duration_s) -> CriterionScore:
@@ -162,11 +188,23 @@ def _score_anatomy(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -
     evidence = ", ".join(_quote(m.text) for m in matches[:3])
     concepts = anatomy.concepts(element)
     score, feedback = 1.0, _("Trouvé : %(evidence)s.") % {"evidence": evidence}
-    if element == "subject" and "subject.detailed" not in concepts:
+    if element == "subject" and anatomy.subject is not None:
+        # The main subject first: « capitaine », not the first subject word of the prompt.
+        main = anatomy.subject
+        evidence = ", ".join(
+            dict.fromkeys(
+                [_quote(main.text)] + [_quote(m.text) for m in matches if m.concept != "subject.detailed"][:2]
+            )
+        )
+        feedback = _("Trouvé : %(evidence)s.") % {"evidence": evidence}
+    detailed = anatomy.subject.detailed if anatomy.subject else "subject.detailed" in concepts
+    if element == "subject" and not detailed:
         score = 0.6
-        feedback = _(
-            "Sujet trouvé (%(evidence)s) mais sans détail distinctif : ajoutez âge, tenue, matière ou couleur."
-        ) % {"evidence": evidence}
+        kind = anatomy.subject.kind if anatomy.subject else "object"
+        feedback = _("Sujet trouvé (%(evidence)s) mais sans détail distinctif : ajoutez %(details)s.") % {
+            "evidence": evidence,
+            "details": SUBJECT_DETAIL_HINTS.get(kind, SUBJECT_DETAIL_HINTS["object"]),
+        }
     elif element == "action" and "action.beats" not in concepts:
         score = 0.7
         feedback = _(
@@ -299,9 +337,11 @@ def _score_video(
 def _score_alignment(spec: CriterionSpec, alignment: dict[str, Any] | None) -> CriterionScore:
     """« Fidélité au prompt »: measured only where the worker has an alignment model; otherwise it does not count."""
     if not alignment:
-        unweighted = CriterionSpec(**{**spec.__dict__, "weight": 0})
         return _result(
-            unweighted, 0.0, _("Non mesurée : ce serveur n'a pas de modèle d'alignement ; ce critère ne compte pas.")
+            spec,
+            0.0,
+            _("Non mesurée : ce serveur n'a pas de modèle d'alignement ; ce critère ne compte pas."),
+            evaluated=False,
         )
     score = float(alignment.get("score", 0.0))
     weakest = sorted((value, text) for text, value in (alignment.get("elements") or {}).items() if value < 0.5)

@@ -306,7 +306,6 @@ CASES = [
         (
             ("subject.product", "smartphone"),
             ("colour.black", "noir mat"),
-            ("subject.detailed", "noir mat"),
             ("action.rotate", "tourne sur lui-même"),
             ("setting.studio", "fond noir"),
             ("light.studio", "éclairage de studio"),

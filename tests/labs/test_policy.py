@@ -2,7 +2,9 @@
 
 import pytest
 
-from labs.grading.policy import Rule, check_prompt, default_rules, find_terms
+from labs.grading.language.analysis import analyse
+from labs.grading.language.phrases import find_phrases
+from labs.grading.policy import Rule, check_prompt, default_rules
 
 RULES = default_rules()
 
@@ -65,14 +67,14 @@ def test_a_rule_with_context_terms_needs_both():
 
 
 def test_rules_added_by_trainers_apply():
-    custom = Rule(id=9, category="real_person", terms=("Nabil Ayouch",), explanation="Personne réelle.")
-    result = check_prompt("Un film à la manière de Nabil Ayouch, avec Nabil Ayouch.", [*RULES, custom])
+    custom = Rule(id=9, category="real_person", terms=("Hicham Lasri",), explanation="Personne réelle.")
+    result = check_prompt("Un film à la manière de Hicham Lasri, avec Hicham Lasri.", [*RULES, custom])
     assert [f.rule_id for f in result.findings] == [9]
 
 
 def test_longer_terms_win_and_spans_do_not_overlap():
-    hits = find_terms("Mickey Mouse et Minnie", ["Mickey", "Mickey Mouse", "Minnie"])
-    assert [term for term, _s, _e in hits] == ["Mickey Mouse", "Minnie"]
+    hits = find_phrases(analyse("Mickey Mouse et Minnie", "fr"), ["Mickey", "Mickey Mouse", "Minnie"])
+    assert [hit.phrase for hit in hits] == ["Mickey Mouse", "Minnie"]
 
 
 def test_a_negation_only_covers_its_own_clause():

@@ -311,11 +311,11 @@ def used_as_name(analysis: Analysis, first: int, last: int) -> bool:
     starts_sentence = tokens[0].i == analysis.sentence_of(tokens[0].i)[0] or _after_break(analysis, tokens[0].i)
     if not starts_sentence:
         return head.dep not in ("amod",) or head.pos == "PROPN"
-    # At the start of a sentence a capital says nothing: « Frozen vegetables » describes vegetables.
-    return (len(tokens) > 1 or head.pos == "PROPN" or bool(analysis.entity_kind(head.i))) and head.dep not in (
-        "amod",
-        "compound",
-    )
+    # At the start of a sentence a capital says nothing (« Frozen vegetables » describes vegetables);
+    # several capitalised words still make a name (« Spider-Man swings… »).
+    if len(tokens) > 1:
+        return all(t.title for t in tokens if t.fold not in _ARTICLES)
+    return (head.pos == "PROPN" or bool(analysis.entity_kind(head.i))) and head.dep not in ("amod", "compound")
 
 
 def _after_break(analysis: Analysis, index: int) -> bool:
