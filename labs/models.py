@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from academy.validators import RejectControlCharactersModel
+from labs.grading.policy import CATEGORY_LABELS
 
 # First URL segments under /labos/ (learner and trainer pages): no lab may take one as its slug.
 RESERVED_LAB_SLUGS = frozenset({"etape", "tentatives", "formateur", "auteur", "edition", "regles", "notation"})
@@ -149,18 +150,27 @@ class Criterion(RejectControlCharactersModel):
 
 
 class PolicyRule(RejectControlCharactersModel):
-    """A rule of the ethics gate. The default list is data; trainers and admins extend it."""
+    """A rule of the ethics gate. The default list is data; trainers and admins extend it.
+
+    See labs.grading.policy for how terms, context, exceptions and scope are read.
+    """
 
     class Category(models.TextChoices):
-        REAL_PERSON = "real_person", _("Personne réelle identifiable")
-        MINORS = "minors", _("Contenu sexuel impliquant des mineurs")
-        COPYRIGHT = "copyright", _("Personnage ou franchise protégés")
-        SEXUAL = "sexual", _("Contenu sexuel")
-        VIOLENCE = "violence", _("Violence graphique")
-        HATE = "hate", _("Haine")
-        HARASSMENT = "harassment", _("Harcèlement")
-        SELF_HARM = "self_harm", _("Automutilation")
-        ILLICIT = "illicit", _("Activités illicites")
+        REAL_PERSON = "real_person", CATEGORY_LABELS["real_person"]
+        MINORS = "minors", CATEGORY_LABELS["minors"]
+        COPYRIGHT = "copyright", CATEGORY_LABELS["copyright"]
+        SEXUAL = "sexual", CATEGORY_LABELS["sexual"]
+        VIOLENCE = "violence", CATEGORY_LABELS["violence"]
+        HATE = "hate", CATEGORY_LABELS["hate"]
+        HARASSMENT = "harassment", CATEGORY_LABELS["harassment"]
+        SELF_HARM = "self_harm", CATEGORY_LABELS["self_harm"]
+        ILLICIT = "illicit", CATEGORY_LABELS["illicit"]
+        DISINFORMATION = "disinformation", CATEGORY_LABELS["disinformation"]
+
+    class Scope(models.TextChoices):
+        PHRASE = "phrase", _("Le groupe nominal du terme")
+        SENTENCE = "sentence", _("La phrase du terme")
+        PROMPT = "prompt", _("Tout le prompt")
 
     category = models.CharField(_("catégorie"), max_length=20, choices=Category.choices)
     terms = models.JSONField(_("termes"), default=list, help_text=_("Mots ou expressions, en français et en anglais."))
@@ -169,6 +179,15 @@ class PolicyRule(RejectControlCharactersModel):
         default=list,
         blank=True,
         help_text=_("Si renseigné, la règle ne s'applique que si l'un de ces termes apparaît aussi."),
+    )
+    unless_terms = models.JSONField(
+        _("exceptions"),
+        default=list,
+        blank=True,
+        help_text=_("La règle ne s'applique pas si l'un de ces termes apparaît (« fictif », « prévention »)."),
+    )
+    scope = models.CharField(
+        _("portée du contexte et des exceptions"), max_length=10, choices=Scope.choices, default=Scope.SENTENCE
     )
     explanation = models.TextField(_("explication montrée à l'apprenant"), blank=True)
     active = models.BooleanField(_("active"), default=True)

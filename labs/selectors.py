@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
-from labs.grading.policy import Rule, default_rules
+from labs.grading.policy import Constraint, Rule, default_rules
 from labs.grading.rubric import CriterionSpec
 from labs.models import Lab, LabDraft, PolicyRule, Submission
 
-POLICY_RULES_CACHE_KEY = "labs:policy-rules:v1"
+POLICY_RULES_CACHE_KEY = "labs:policy-rules:v2"
 
 
 def lab_policy_rules() -> list[Rule]:
@@ -27,12 +27,23 @@ def lab_policy_rules() -> list[Rule]:
                 category=r.category,
                 terms=tuple(r.terms),
                 context_terms=tuple(r.context_terms),
+                unless_terms=tuple(r.unless_terms),
+                scope=r.scope,
                 explanation=r.explanation,
             )
             for r in rows
         ] or default_rules()
         cache.set(POLICY_RULES_CACHE_KEY, rules, timeout=300)
     return rules
+
+
+def lab_constraints(lab: Lab) -> list[Constraint]:
+    """The brief's blocking constraints (« ne doit pas mentionner » lines marked to block), for the gate."""
+    return [
+        Constraint(label=c.label, terms=tuple(c.terms or ()))
+        for c in lab.criteria.all()
+        if c.kind == "must_not_mention" and (c.params or {}).get("block") and c.terms
+    ]
 
 
 def lab_criteria_specs(lab: Lab) -> list[CriterionSpec]:

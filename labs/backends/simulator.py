@@ -178,9 +178,14 @@ def effective_seed(request: GenerationRequest) -> int:
     return int.from_bytes(hashlib.sha256(request.prompt.encode()).digest()[:4], "big")
 
 
+# Bump when the prompt reading or the drawing changes, so cached renders of the old version are not reused.
+RENDERER_VERSION = 2
+
+
 def job_reference(request: GenerationRequest) -> str:
     """A name for the job that changes whenever anything that affects the pixels changes."""
     identity: dict[str, Any] = {
+        "renderer": RENDERER_VERSION,
         "prompt": request.prompt,
         "negative": request.negative_prompt,
         "seed": effective_seed(request),

@@ -554,7 +554,56 @@ def _paint_market(world: np.ndarray, horizon: int, rng: np.random.Generator, sce
 
 
 def _paint_ground(world: np.ndarray, horizon: int, rng: np.random.Generator, scene: Scene) -> None:
-    _fill_rows(world, horizon, world.shape[0], (150, 142, 128), (124, 116, 104))
+    """A place the simulator has no set for: paved ground and a wall of blocks, so a camera move shows."""
+    height, width = world.shape[:2]
+    dim = 0.45 if scene.night else 1.0
+    _fill_rows(world, horizon, height, _scale((150, 142, 128), dim), _scale((124, 116, 104), dim))
+    step = max(8, width // 24)
+    for row, y in enumerate(range(horizon, height, step)):
+        offset = (step // 2) * (row % 2)
+        for x in range(-offset, width, step * 2):
+            shade = _scale((138, 130, 116), dim * float(rng.uniform(0.85, 1.05)))
+            cv2.rectangle(world, (x, y), (x + step * 2 - 2, y + step - 2), shade, -1)
+    block = max(10, width // 18)
+    top = max(0, horizon - height // 5)
+    for x in range(0, width, block):
+        shade = _scale((176, 164, 146), dim * float(rng.uniform(0.8, 1.1)))
+        cv2.rectangle(world, (x, top), (x + block - 2, horizon), shade, -1)
+
+
+def _paint_stadium(world: np.ndarray, horizon: int, rng: np.random.Generator, scene: Scene) -> None:
+    """Stands full of supporters in the palette's colours above a striped pitch, under floodlights."""
+    height, width = world.shape[:2]
+    dim = 0.55 if scene.night else 1.0
+    stands_top = max(0, horizon - height // 2)
+    _fill_rows(world, stands_top, horizon, _scale((70, 72, 80), dim), _scale((96, 98, 106), dim))
+    colours = list(scene.palette) or [(210, 35, 40), (50, 160, 70), (240, 240, 236)]
+    spacing = max(4, width // 110)
+    for y in range(stands_top + spacing, horizon - spacing, spacing):
+        for x in range(int(rng.integers(0, spacing)), width, spacing):
+            if rng.random() < 0.8:
+                colour = colours[int(rng.integers(0, len(colours)))]
+                cv2.circle(world, (x, y), max(1, spacing // 3), _scale(colour, dim * float(rng.uniform(0.7, 1.0))), -1)
+    for x in (width // 6, width // 2, 5 * width // 6):  # floodlights
+        cv2.line(world, (x, stands_top), (x, max(0, stands_top - height // 8)), (60, 60, 66), max(1, width // 300))
+        cv2.rectangle(
+            world,
+            (x - width // 40, max(0, stands_top - height // 8) - height // 50),
+            (x + width // 40, max(0, stands_top - height // 8)),
+            (250, 250, 230),
+            -1,
+        )
+    stripe = max(6, width // 12)
+    for index, x in enumerate(range(0, width, stripe)):
+        green = (58, 140, 62) if index % 2 else (48, 124, 54)
+        cv2.rectangle(world, (x, horizon), (x + stripe, height), _scale(green, dim), -1)
+    cv2.line(
+        world,
+        (0, horizon + (height - horizon) // 3),
+        (width, horizon + (height - horizon) // 3),
+        _scale((235, 235, 230), dim),
+        max(1, height // 200),
+    )
 
 
 SETTING_PAINTERS = {
@@ -568,6 +617,7 @@ SETTING_PAINTERS = {
     "kitchen": _paint_indoor,
     "classroom": _paint_indoor,
     "market": _paint_market,
+    "stadium": _paint_stadium,
     "ground": _paint_ground,
 }
 

@@ -130,6 +130,7 @@ SETTING_ALIASES = {
 INDOOR_SETTINGS = frozenset({"studio", "office", "kitchen", "classroom"})
 # Specific places first; the generic ones ("sable", "ville") often qualify another place.
 SETTING_PRIORITY = (
+    "stadium",
     "studio",
     "kitchen",
     "classroom",
@@ -144,6 +145,18 @@ SETTING_PRIORITY = (
 
 SUBJECT_KINDS = ("person", "product", "animal", "vehicle")
 SUBJECT_ALIASES = {"character": "person", "food": "product"}
+# How each kind of subject the anatomy types (labs.grading.language.scene) is drawn.
+SUBJECT_KIND_OF = {
+    "person": "person",
+    "character": "person",
+    "group": "person",
+    "product": "product",
+    "food": "product",
+    "object": "object",
+    "plant": "object",
+    "animal": "animal",
+    "vehicle": "vehicle",
+}
 SUBJECT_COLOURS: dict[str, RGB] = {
     "person": (64, 92, 140),
     "product": (196, 164, 112),
@@ -442,7 +455,15 @@ def _subject(
     height: float,
     language: str,
 ) -> SubjectSpec:
-    kinds = [name for name in names if name != "detailed"]
+    kinds = [name for name in names if name != "detailed" and name in SUBJECT_KIND_OF]
+    main = anatomy.subject
+    if main is not None and main.kind in SUBJECT_KIND_OF:
+        # The main subject the parse found (« supportrice »), not the first subject word (« sportif »).
+        kind = SUBJECT_KIND_OF[main.kind]
+        label = " ".join(main.text.split())
+        if len(label) > LABEL_MAX_CHARS:
+            label = label[: LABEL_MAX_CHARS - 1].rstrip() + "…"
+        return SubjectSpec(kind, label, palette[0] if palette else SUBJECT_COLOURS[kind], height)
     if not kinds:
         return SubjectSpec(
             "placeholder", _translated(PLACEHOLDER_LABEL, language), SUBJECT_COLOURS["placeholder"], height

@@ -16,6 +16,7 @@ from labs.backends import UnknownBackend, backend_choices, get_backend
 from labs.backends.validation import check_request
 from labs.grading.anatomy import ELEMENT_KEYS, ELEMENT_LABELS
 from labs.grading.colours import COLOUR_KEYS, colour_name
+from labs.grading.language.concepts import CONCEPTS, concept_label
 from labs.grading.rubric import VIDEO_CHECK_LABELS, VIDEO_CHECKS
 from labs.models import RESERVED_LAB_SLUGS, Criterion, Lab, PolicyRule, Submission
 from labs.services.authoring import LAB_FIELDS
@@ -42,12 +43,26 @@ def join_terms(terms: list[str]) -> str:
 
 
 class TermsField(forms.CharField):
-    """A textarea of terms, cleaned into a list."""
+    """A textarea of terms, cleaned into a list; « @concept » names must be known concepts."""
 
     widget = forms.Textarea(attrs={"rows": 3})
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         return split_terms(super().to_python(value))
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        unknown = [term for term in value or () if term.startswith("@") and term not in CONCEPTS]
+        if unknown:
+            raise forms.ValidationError(
+                _("Concept inconnu : %(unknown)s. Concepts possibles : %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(CONCEPTS))}
+            )
+
+
+def concepts_help() -> str:
+    """The « @concepts » a trainer may use in terms, with what each stands for."""
+    return "; ".join(f"{name} : {concept_label(name)}" for name in sorted(CONCEPTS))
 
     def prepare_value(self, value: Any) -> Any:
         return join_terms(value) if isinstance(value, list) else value
@@ -157,11 +172,23 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
         required=False,
         help_text=_("Un par ligne ou séparés par des virgules ; ajoutez les synonymes en français et en anglais."),
     )
+    blocking = forms.BooleanField(
+        label=_("Bloquer le prompt avant la génération"),
+        required=False,
+        help_text=_(
+            "Pour une contrainte éthique de la consigne (« aucun enfant ») : un prompt qui la viole est refusé "
+            "avec une explication, sans générer de vidéo."
+        ),
+    )
     weight = forms.IntegerField(label=_("Poids"), min_value=1, max_value=100, initial=10)
     hidden = forms.BooleanField(label=_("Caché à l'apprenant jusqu'à la réussite"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields["terms"].help_text = _(
+            "Un par ligne ou séparés par des virgules, à la forme du dictionnaire (« enfant » trouve « enfants », "
+            "« boire » trouve « boit ») ; ajoutez les synonymes en français et en anglais. Concepts : %(concepts)s."
+        ) % {"concepts": concepts_help()}
         blank = [("", "—")]
         self.fields["element"].choices = blank + [(key, ELEMENT_LABELS[key]) for key in ELEMENT_KEYS]
         self.fields["video_check"].choices = blank + [
@@ -180,6 +207,7 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
             "colour": (criterion.params or {}).get("colour", ""),
             "label": criterion.label,
             "terms": criterion.terms,
+            "blocking": bool((criterion.params or {}).get("block")),
             "weight": criterion.weight,
             "hidden": criterion.hidden,
         }
@@ -208,13 +236,18 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
         kind = data["kind"]
         video_check = data["video_check"] if kind == Criterion.Kind.VIDEO else ""
         uses_terms = kind in (Criterion.Kind.MUST_MENTION, Criterion.Kind.MUST_NOT_MENTION)
+        params: dict[str, Any] = {}
+        if video_check == "colour_present":
+            params["colour"] = data["colour"]
+        if kind == Criterion.Kind.MUST_NOT_MENTION and data.get("blocking"):
+            params["block"] = True
         return {
             "kind": kind,
             "element": data["element"] if kind == Criterion.Kind.ANATOMY else "",
             "video_check": video_check,
             "label": data["label"].strip(),
             "terms": data["terms"] if uses_terms else [],
-            "params": {"colour": data["colour"]} if video_check == "colour_present" else {},
+            "params": params,
             "weight": data["weight"],
             "hidden": data["hidden"],
         }
@@ -237,7 +270,24 @@ class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
     context_terms = TermsField(
         label=_("Termes de contexte"),
         required=False,
-        help_text=_("Facultatif : la règle ne s'applique que si l'un de ces termes apparaît aussi."),
+        help_text=_(
+            "Facultatif : la règle ne s'applique que si l'un de ces termes apparaît aussi, dans la portée choisie."
+        ),
+    )
+    unless_terms = TermsField(
+        label=_("Exceptions"),
+        required=False,
+        help_text=_(
+            "Facultatif : la règle ne s'applique pas si l'un de ces termes apparaît dans la portée (« fictif »)."
+        ),
+    )
+    scope = forms.ChoiceField(
+        label=_("Portée du contexte et des exceptions"),
+        choices=PolicyRule.Scope.choices,
+        initial=PolicyRule.Scope.SENTENCE,
+        help_text=_(
+            "« Le groupe nominal » : « le capitaine de l'équipe nationale » ; « la phrase » ; « tout le prompt »."
+        ),
     )
     explanation = forms.CharField(
         label=_("Explication montrée à l'apprenant"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -250,10 +300,19 @@ class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
             "category": rule.category,
             "terms": rule.terms,
             "context_terms": rule.context_terms,
+            "unless_terms": rule.unless_terms,
+            "scope": rule.scope,
             "explanation": rule.explanation,
             "active": rule.active,
         }
         return cls(data, initial=initial)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["terms"].help_text = _(
+            "Un par ligne ou séparés par des virgules, en français et en anglais, à la forme du dictionnaire. "
+            "Concepts : %(concepts)s."
+        ) % {"concepts": concepts_help()}
 
 
 # --- Reviewing attempts --------------------------------------------------------

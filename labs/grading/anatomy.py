@@ -341,6 +341,7 @@ def _disjoint_per_key(matches: Sequence[Match]) -> list[Match]:
     """One match per stretch of text and element: the earliest, then the longest, wins an overlap."""
     kept: list[Match] = []
     taken: dict[str, list[tuple[int, int]]] = {}
+
     # On a tie, a colour wins (the simulator paints it), then the derived markers (« action.beats »,
     # « subject.detailed ») win over plain words.
     def rank(m: Match) -> int:

@@ -44,6 +44,8 @@ def policy_rule_save(
     category: str,
     terms: Sequence[str],
     context_terms: Sequence[str] = (),
+    unless_terms: Sequence[str] = (),
+    scope: str = PolicyRule.Scope.SENTENCE,
     explanation: str = "",
     active: bool = True,
     user=None,
@@ -55,6 +57,8 @@ def policy_rule_save(
     rule.category = category
     rule.terms = _clean_terms(terms)
     rule.context_terms = _clean_terms(context_terms)
+    rule.unless_terms = _clean_terms(unless_terms)
+    rule.scope = scope
     rule.explanation = explanation.strip()
     rule.active = active
     rule.full_clean()

@@ -108,6 +108,23 @@ class SceneReading:
         return Phrase("action.beats", second.first, second.last)
 
 
+_QUOTES = {"«": "»", "“": "”", '"': '"'}
+
+
+def _quoted_tokens(analysis: Analysis) -> set[int]:
+    quoted: set[int] = set()
+    closing = None
+    for token in analysis.tokens:
+        if closing is not None:
+            if token.text == closing:
+                closing = None
+            else:
+                quoted.add(token.i)
+        elif token.text in _QUOTES:
+            closing = _QUOTES[token.text]
+    return quoted
+
+
 class _Index:
     """Links the vocabulary hits (character spans) to the parser's tokens."""
 
@@ -115,6 +132,7 @@ class _Index:
         self.analysis = analysis
         self.actions: set[int] = set()  # tokens read as actions, which cannot be the subject
         self.negated = {t.i for t in analysis.tokens if any(t.start < end and start < t.end for start, end in negated)}
+        self.quoted = _quoted_tokens(analysis)  # words said in a dialogue, not shown
         self.hits_of: list[list[Hit]] = [[] for _ in analysis.tokens]
         for hit in hits:
             for token in analysis.tokens:
@@ -181,7 +199,7 @@ def _is_noun(token: Token) -> bool:
 
 
 def _can_be_subject(token: Token, vocab: Vocabulary, index: _Index) -> bool:
-    if token.i in index.actions or token.i in index.negated or not token.is_word:
+    if token.i in index.actions or token.i in index.negated or token.i in index.quoted or not token.is_word:
         return False
     # The vocabulary's subject words count even when the tagger misreads them (« fisherman » as an adjective).
     if not _is_noun(token) and not (index.group(token.i) == "subject" and token.pos in ("ADJ", "X", "VERB")):
@@ -267,8 +285,11 @@ def _main_subject(analysis: Analysis, vocab: Vocabulary, index: _Index) -> Subje
     candidates = _candidates(analysis, vocab, index)
     if not candidates:
         return None
-    # A place is the subject only when nothing else is (« Une plage déserte à l'aube »).
-    chosen = next((i for i in candidates if not _is_place(analysis.tokens[i], vocab, index)), candidates[0])
+    # Candidates come in order of the parse's preference; a noun the vocabulary knows as a subject,
+    # or one that does something, beats a word of a style line (« Animation 2D en aplats »). A place
+    # is the subject only when nothing else is (« Une plage déserte à l'aube »).
+    # Among equals, the first one the prompt mentions.
+    chosen = min(candidates, key=lambda i: (-_subject_strength(analysis, vocab, index, i), i))
     token = analysis.tokens[chosen]
     kind = _subject_kind(analysis, vocab, index, token)
     return Subject(
@@ -277,6 +298,24 @@ def _main_subject(analysis: Analysis, vocab: Vocabulary, index: _Index) -> Subje
         phrase=_subject_phrase(analysis, index, token, kind),
         details=_details(analysis, vocab, index, token),
     )
+
+
+def _subject_strength(analysis: Analysis, vocab: Vocabulary, index: _Index, candidate: int) -> int:
+    token = analysis.tokens[candidate]
+    if _is_place(token, vocab, index):
+        return 0
+    strength = 1
+    if index.group(candidate) == "subject" or token.lemma in vocab.syntax.groups:
+        strength += 3
+    elif token.pos == "PROPN" and token.title and not token.common:
+        strength += 2  # a name: « Salma lève la canette »
+    head = analysis.tokens[token.head]
+    if token.dep in _SUBJECT_DEPS and head.i in index.actions:
+        strength += 2
+    # A noun hanging from a style or film word (« Animation 2D en aplats », « publicité de cosmétiques »).
+    if head.i != candidate and head.pos == "NOUN" and index.group(head.i) in ("style", "colour", "light", "lens"):
+        strength -= 2
+    return strength
 
 
 def _subject_kind(analysis: Analysis, vocab: Vocabulary, index: _Index, token: Token) -> str:
@@ -334,7 +373,7 @@ def _other_subjects(analysis: Analysis, index: _Index, subject: Subject | None) 
         for hit in hits:
             span = index.tokens_of(hit) if hit.group == "subject" else None
             if span and not taken.intersection(range(*span)) and not index.negated.intersection(range(*span)):
-                if any(_is_noun(analysis.tokens[i]) for i in range(*span)):
+                if any(analysis.tokens[i].pos not in ("VERB", "AUX") for i in range(*span)):
                     others.append(Phrase(hit.label.value, *span))
                 taken.update(range(*span))
     return tuple(others)
@@ -389,6 +428,9 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
         if token.pos == "VERB":
             if token.lemma in syntax.non_action_verbs and not lexical:
                 continue
+            previous = analysis.tokens[token.i - 1] if token.i else None
+            if not lexical and previous is not None and previous.pos == "NOUN" and _adjective_form(token, adjectives):
+                continue  # « la foule floue »: an adjective the tagger read as a verb
         elif not lexical or _determined(analysis, token, adjectives):
             # The tagger may read an action word as a noun (« a red dress walks »); a determiner
             # right before it makes it one (« la marche », « a slow walk »).
@@ -404,6 +446,12 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
         covered.update(range(first, last))
         actions.append(Phrase(lexical or "action.other", first, last))
     return tuple(actions)
+
+
+def _adjective_form(token: Token, words: dict[str, frozenset[str]]) -> bool:
+    """A word whose form is a dictionary adjective (feminine and plural endings aside)."""
+    forms = {token.fold, token.fold.rstrip("s"), token.fold.rstrip("s").removesuffix("e")}
+    return bool(forms & words["adj"]) and token.dep not in ("root",)
 
 
 def _is_state(analysis: Analysis, token: Token, *, strict: bool) -> bool:
