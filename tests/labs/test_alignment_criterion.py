@@ -53,6 +53,6 @@ def test_without_an_alignment_measure_the_criterion_does_not_count():
     result = grade({})
 
     alignment = result["criteria"][0]
-    assert alignment["weight"] == 0
+    assert alignment["evaluated"] is False and alignment["score"] is None
     assert "Non mesurée" in alignment["feedback"]
     assert result["score"] == 100, "only the measured criteria count"
