@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
-from labs.grading.policy import Constraint, Rule, default_rules
+from labs.grading.policy import Constraint, PolicyResult, Rule, check_prompt, default_rules
 from labs.grading.rubric import CriterionSpec
 from labs.models import Lab, LabDraft, PolicyRule, Submission
 
@@ -44,6 +44,11 @@ def lab_constraints(lab: Lab) -> list[Constraint]:
         for c in lab.criteria.all()
         if c.kind == "must_not_mention" and (c.params or {}).get("block") and c.terms
     ]
+
+
+def lab_prompt_policy(*, lab: Lab, prompt: str) -> PolicyResult:
+    """The ethics gate on ``prompt`` in ``lab``: the shared rules and the brief's blocking constraints."""
+    return check_prompt(prompt, lab_policy_rules(), constraints=lab_constraints(lab))
 
 
 def lab_criteria_specs(lab: Lab) -> list[CriterionSpec]:

@@ -285,6 +285,7 @@ class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
         label=_("Portée du contexte et des exceptions"),
         choices=PolicyRule.Scope.choices,
         initial=PolicyRule.Scope.SENTENCE,
+        required=False,
         help_text=_(
             "« Le groupe nominal » : « le capitaine de l'équipe nationale » ; « la phrase » ; « tout le prompt »."
         ),
@@ -293,6 +294,9 @@ class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
         label=_("Explication montrée à l'apprenant"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or PolicyRule.Scope.SENTENCE
 
     @classmethod
     def for_rule(cls, rule: PolicyRule, data: Any = None) -> PolicyRuleForm:

@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 
 from courses.api import Step
 from labs.grading.anatomy import parse_prompt
-from labs.grading.policy import check_prompt
 from labs.grading.rubric import score_prompt_and_video
 from labs.grading.rubric import video_check_label as rubric_video_check_label
 from labs.models import RESERVED_LAB_SLUGS, Criterion, Lab
-from labs.selectors import lab_criteria_specs, lab_policy_rules
+from labs.selectors import lab_criteria_specs, lab_prompt_policy
 
 Direction = Literal["up", "down"]
 
@@ -173,7 +172,7 @@ def rubric_try(*, lab: Lab, prompt: str, language: str) -> RubricTry:
         criteria=specs,
         anatomy=parse_prompt(prompt, None),
         metrics=None,
-        policy=check_prompt(prompt, lab_policy_rules()),
+        policy=lab_prompt_policy(lab=lab, prompt=prompt),
         pass_mark=lab.pass_mark,
         target_duration_s=float(lab.duration_s),
         language=language,

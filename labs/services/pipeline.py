@@ -37,7 +37,7 @@ from labs.backends.validation import nearest_supported
 from labs.grading.alignment import measure_alignment
 from labs.grading.anatomy import parse_prompt
 from labs.grading.moderation import get_moderation_client
-from labs.grading.policy import PolicyResult, check_prompt
+from labs.grading.policy import PolicyResult
 from labs.grading.rubric import score_prompt_and_video
 from labs.grading.video_analysis import (
     VideoAnalysisError,
@@ -48,7 +48,7 @@ from labs.grading.video_analysis import (
 )
 from labs.models import Lab, Submission
 from labs.provenance import generation_facts
-from labs.selectors import lab_criteria_specs, lab_policy_rules
+from labs.selectors import lab_criteria_specs, lab_prompt_policy
 from labs.services.transitions import (
     StaleTask,
     submission_analysing,
@@ -187,10 +187,11 @@ def render_and_score(
         criteria=lab_criteria_specs(lab),
         anatomy=anatomy,
         metrics=metrics,
-        policy=check_prompt(prompt, lab_policy_rules()),
+        policy=lab_prompt_policy(lab=lab, prompt=prompt),
         pass_mark=lab.pass_mark,
         target_duration_s=request.duration_s,
         language=language,
+        simulated=bool(getattr(backend, "is_simulation", False)),
     )
     result["provenance"] = {"marked": True, "signed": protected.signed}
     result["backend"] = {

@@ -15,10 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from labs.grading.anatomy import parse_prompt
-from labs.grading.policy import check_prompt
 from labs.grading.rubric import score_prompt_and_video
 from labs.models import Lab, RegradeRun, Submission
-from labs.selectors import lab_criteria_specs, lab_policy_rules
+from labs.selectors import lab_criteria_specs, lab_prompt_policy
 from labs.services.dispatch import send_regrade
 from labs.services.progress import lab_progress_sync
 
@@ -45,10 +44,11 @@ def regrade_submission(*, submission_id: int) -> bool:
         criteria=lab_criteria_specs(submission.lab),
         anatomy=parse_prompt(submission.prompt, None),
         metrics=previous.get("metrics") or None,
-        policy=check_prompt(submission.prompt, lab_policy_rules()),
+        policy=lab_prompt_policy(lab=submission.lab, prompt=submission.prompt),
         pass_mark=submission.lab.pass_mark,
         target_duration_s=float(submission.lab.duration_s),
         language=submission.language,
+        simulated=bool(previous.get("backend", {}).get("simulation")),
     )
     result["backend"] = previous.get("backend", {})
     result["regraded_at"] = timezone.now().isoformat()

@@ -25,9 +25,8 @@ from django.utils.translation import gettext as _
 from academy.ratelimit import Rate, hit
 from labs import notifications
 from labs.backends.validation import find_forbidden_character
-from labs.grading.policy import check_prompt
 from labs.models import Lab, LabDraft, Submission
-from labs.selectors import lab_policy_rules
+from labs.selectors import lab_prompt_policy
 from labs.services.dispatch import send_grading
 from labs.services.progress import lab_progress_sync
 from labs.services.transitions import mark_blocked, queued_deadline
@@ -162,7 +161,7 @@ def _create_submission(*, learner, lab: Lab, prompt: str, client_token: str, lan
     _check_allowance(learner=learner, lab=lab)
     # Counted only for an attempt about to be made: refusals above use none of the allowance.
     _check_rate(learner.pk)
-    policy = check_prompt(prompt, lab_policy_rules())
+    policy = lab_prompt_policy(lab=lab, prompt=prompt)
     submission = Submission(
         lab=lab,
         learner=learner,

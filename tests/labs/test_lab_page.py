@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -162,7 +164,8 @@ def test_anatomy_endpoint_escapes_markup_in_the_prompt(learner_client, lab):
     ).content.decode()
 
     assert "<script>alert" not in html
-    assert "&lt;script&gt;alert" in html
+    # The escaped text may be cut by our own highlighting marks.
+    assert "&lt;script&gt;alert" in re.sub(r"</?mark[^>]*>", "", html)
 
 
 def test_anatomy_endpoint_reports_vague_words(learner_client, lab):

@@ -164,7 +164,15 @@ def test_admin_site_changes_apply_at_once(client):
 
     response = client.post(
         reverse("admin:labs_policyrule_add"),
-        {"category": "copyright", "terms": '["Zorglub"]', "context_terms": "[]", "explanation": "", "active": "on"},
+        {
+            "category": "copyright",
+            "terms": '["Zorglub"]',
+            "context_terms": "[]",
+            "unless_terms": "[]",
+            "scope": "sentence",
+            "explanation": "",
+            "active": "on",
+        },
     )
 
     assert response.status_code == 302

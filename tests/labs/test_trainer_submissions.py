@@ -272,7 +272,7 @@ def test_finished_regrade_reports_changed_scores_and_stops_polling(
     # given two graded attempts scored with a rubric that has since changed
     monkeypatch.setattr("labs.tasks.REGRADE_PAUSE_S", 0)
     criterion = CriterionFactory(lab=lab, element="subject", weight=10)
-    for prompt in ("Un flacon de parfum ambré en verre.", "Une table."):
+    for prompt in ("Un flacon de parfum ambré en verre.", "Lumière douce, plan fixe."):
         SubmissionFactory(
             lab=lab,
             graded=True,

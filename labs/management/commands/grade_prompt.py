@@ -12,10 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from labs.backends.base import BackendError
-from labs.grading.policy import check_prompt
 from labs.grading.video_analysis import VideoAnalysisError
 from labs.models import Lab
-from labs.selectors import lab_policy_rules
+from labs.selectors import lab_prompt_policy
 from labs.services.pipeline import Blocked, render_and_score
 from labs.services.submissions import SubmissionRefused, clean_prompt, seed_for_prompt
 
@@ -43,7 +42,7 @@ class Command(BaseCommand):
                 prompt = clean_prompt(options["prompt"])
             except SubmissionRefused as refusal:
                 raise CommandError(refusal.messages[0]) from None
-            policy = check_prompt(prompt, lab_policy_rules())
+            policy = lab_prompt_policy(lab=lab, prompt=prompt)
             if not policy.allowed:
                 return self._print(
                     {"state": "blocked", "score": 0, "passed": False, "policy": policy.to_dict()}, options
