@@ -308,13 +308,20 @@ def parse_prompt(prompt: str, language: str | None = None) -> PromptAnatomy:
     )
 
     # Subjects, actions and settings come from the parse; the other elements from the vocabulary.
-    # A colour that describes a thing (« une robe rouge ») is a detail of it, not a palette.
-    object_colours = {hit for hit in hits if hit.group == "colour" and _describes_a_thing(analysis, vocab, hit)}
-    lexical = [hit for hit in hits if hit.label.kind == "concept" and hit.group not in _PARSED_GROUPS]
-    matches = [
-        _match(text, hit.label.value, hit.start, hit.end, key="subject" if hit in object_colours else None)
-        for hit in lexical
+    # A colour that describes a thing (« une robe rouge ») is a detail of it, and the colour of a light
+    # (« néons violets ») is lighting: only a palette or a tone (« palette ambre, crème ») is style.
+    colour_keys = {hit: _colour_role(analysis, vocab, hit) for hit in hits if hit.group == "colour"}
+    lexical = [
+        hit
+        for hit in hits
+        if hit.label.kind == "concept"
+        and hit.group not in _PARSED_GROUPS
+        and hit.group in GROUP_KEYS
+        and colour_keys.get(hit, "style") is not None
+        and not _wrong_part_of_speech(analysis, hit)
     ]
+    matches = [_match(text, hit.label.value, hit.start, hit.end, key=colour_keys.get(hit)) for hit in lexical]
+    object_colours = {hit for hit, key in colour_keys.items() if key == "subject"}
     matches += _scene_matches(analysis, scene)
     matches += _subject_details(text, [hit for hit in hits if hit not in object_colours], sentences)
     matches += _action_beats(text, hits, sentences, scene, analysis)
@@ -414,27 +421,46 @@ def _match(text: NormalisedText, concept: str, start: int, end: int, key: str | 
     return _original_match(text.original, concept, *text.original_span(start, end), key=key)
 
 
-def _describes_a_thing(analysis: Analysis, vocab: Vocabulary, hit: Hit) -> bool:
-    """Whether a colour word qualifies an object or a person (« robe rouge », « verre ambré ») rather than
-    the image (« palette : ambre, crème », « tons dorés », « in shades of blue »)."""
+# Words that name an element only as nouns or verbs: « light » in « light blue » is no lighting.
+_NOUN_OR_VERB_CONCEPTS = frozenset({"light.generic"})
+_LIGHT_NOUNS = frozenset(
+    {"lumiere", "eclairage", "neon", "neons", "spot", "projecteur", "lueur", "light", "lighting", "glow"}
+    | {"spotlight", "backlight", "lamp", "lampe", "halo"}
+)
+
+
+def _wrong_part_of_speech(analysis: Analysis, hit: Hit) -> bool:
+    if hit.label.value not in _NOUN_OR_VERB_CONCEPTS:
+        return False
+    tokens = [t for t in analysis.tokens if t.start < hit.end and hit.start < t.end]
+    return bool(tokens) and all(t.pos in ("ADJ", "ADV") for t in tokens)
+
+
+def _colour_role(analysis: Analysis, vocab: Vocabulary, hit: Hit) -> str | None:
+    """The element a colour word counts for: "style" (a palette, a tone), "lighting" (the colour of a
+    light), "subject" (the colour of a thing), or None when it is no colour at all (« une orange »)."""
     tokens = [t for t in analysis.tokens if t.start < hit.end and hit.start < t.end]
     if not tokens:
-        return False
+        return "style"
     token = tokens[0]
+    if token.pos in ("NOUN", "PROPN"):
+        determined = any(child.dep in ("det", "det:poss", "poss") for child in analysis.children(token.i))
+        if determined or (token.title and token.fold.endswith("s")):
+            return None  # « une orange », « les Noirs »: a fruit, people
     while token.dep == "conj" and token.head != token.i:  # « rouge et vert »: the first colour's head
         token = analysis.tokens[token.head]
-    if token.dep not in ("amod", "nmod", "compound", "acl", "appos") or token.head == token.i:
-        return False
     head = analysis.tokens[token.head]
-    if (
-        head.pos not in ("NOUN", "PROPN")
-        or head.lemma in vocab.syntax.meta_nouns
-        or head.fold in vocab.syntax.meta_nouns
-    ):
-        return False
-    return vocab.concept_of(head.fold, head.lemma) is None or (vocab.concept_of(head.fold, head.lemma) or "").partition(
-        "."
-    )[0] in ("subject", "setting")
+    if head.i == token.i or head.pos not in ("NOUN", "PROPN"):
+        return "style"
+    head_concept = vocab.concept_of(head.fold, head.lemma) or ""
+    if head_concept.startswith("light.") or head.lemma in _LIGHT_NOUNS or head.fold in _LIGHT_NOUNS:
+        return "lighting"
+    if head.lemma in vocab.syntax.meta_nouns or head.fold in vocab.syntax.meta_nouns:
+        return "style"
+    describes = token.dep in ("amod", "nmod", "compound", "acl", "appos")
+    if describes and head_concept.partition(".")[0] in ("", "subject", "setting"):
+        return "subject"
+    return "style"
 
 
 def _finding(kind: str, prompt: str, start: int, end: int, template: str, **params: Any) -> Finding:

@@ -15,9 +15,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from labs.grading.language.normalise import NormalisedText, fold, normalise_text
-from labs.grading.language.pipelines import dictionary, pipeline
+from labs.grading.language.pipelines import common_words, pipeline
 
 ANALYSIS_CACHE_SIZE = 512
 
@@ -220,6 +221,11 @@ def _remember(prompt: str, language: str, analysis: Analysis) -> None:
             _cache.popitem(last=False)
 
 
+@cache
+def _common_words() -> frozenset[str]:
+    return common_words()
+
+
 def _recognise(doc, language: str) -> tuple[Entity, ...]:
     if not _may_hold_names(doc):  # the recogniser finds nothing in text without capitals
         return ()
@@ -228,7 +234,7 @@ def _recognise(doc, language: str) -> tuple[Entity, ...]:
 
 
 def _build(prompt: str, language: str, normalised: NormalisedText, doc) -> Analysis:
-    words = dictionary(language)["any"]
+    words = _common_words()
 
     sentence_of: dict[int, int] = {}
     sentences: list[tuple[int, int]] = []

@@ -14,8 +14,10 @@ first time it grades one. ``LANGUAGE_MODELS_PRELOAD`` (settings) loads them at s
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,13 +68,33 @@ def dictionary(language: str) -> dict[str, frozenset[str]]:
 
     Keys: "noun", "verb", "adj", "adv", and "any" for their union. A capitalised word that is not in
     it reads as a name (« Hakimi »); one that is (« frozen », « marvel ») needs more evidence before
-    it is read as a title or a brand.
+    it is read as a title or a brand. Read from the model package's files, so asking for the other
+    language's words does not load its whole pipeline.
     """
+    from spacy.lookups import Lookups
     from spacy.strings import hash_string
 
     from labs.grading.language.normalise import fold
 
-    index = pipeline(language).get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    lookups = Lookups().from_disk(_model_dir(language) / "lemmatizer" / "lookups")
+    index = lookups.get_table("lemma_index")
     by_pos = {pos: frozenset(fold(word) for word in index.get(hash_string(pos), ())) for pos in _DICTIONARY_POS}
     by_pos["any"] = frozenset().union(*by_pos.values())
     return by_pos
+
+
+def common_words() -> frozenset[str]:
+    """Dictionary words of every supported language: « frozen » in a French prompt is still a word."""
+    return frozenset().union(*(dictionary(language)["any"] for language in MODEL_PACKAGES))
+
+
+def _model_dir(language: str) -> Path:
+    package = MODEL_PACKAGES[language]
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise LanguageModelMissing(f"the {language} language pipeline {package!r} is not installed")
+    root = Path(spec.origin).parent
+    for candidate in sorted(root.glob(f"{package}-*")):
+        if (candidate / "config.cfg").exists():
+            return candidate
+    raise LanguageModelMissing(f"{package!r} has no model data under {root}")

@@ -74,6 +74,9 @@ GROUP_KEYS: dict[str, str] = {
     "pacing": "pacing",
     "audio": "audio",
 }
+# Kinds of video (« pub », « tutoriel »): they say what the video is for, not how it looks, so they count
+# for no element; listed so that they are not read as anything else.
+UNCOUNTED_GROUPS = frozenset({"genre"})
 
 _VARIANT_CACHE_SIZE = 50_000
 
@@ -256,7 +259,7 @@ def load_vocabulary(language: str) -> Vocabulary:
     # Concepts first: on a tie the first label registered for a term wins.
     for concept, terms in data["concepts"].items():
         group = concept.partition(".")[0]
-        if group not in GROUP_KEYS:
+        if group not in GROUP_KEYS and group not in UNCOUNTED_GROUPS:
             raise ValueError(f"{language}.json: concept {concept!r} has an unknown group")
         for term in terms:
             vocab.add(term, Label("concept", concept))
