@@ -98,3 +98,31 @@ def _model_dir(language: str) -> Path:
         if (candidate / "config.cfg").exists():
             return candidate
     raise LanguageModelMissing(f"{package!r} has no model data under {root}")
+
+
+_VERB_ENDINGS = ("er", "ir", "re", "oir")
+
+
+def looks_like_verb(language: str, form: str) -> bool:
+    """Whether a folded word form is a conjugated verb (« rugit » -> « rugir », « walks » -> « walk »).
+
+    Used where the tagger read a verb as something else. French: the lemmatiser's table of forms gives
+    an infinitive other than the form itself; English: the form less its ending is a dictionary verb.
+    """
+    if language == "fr":
+        table = pipeline("fr").get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        lemmas = table.get(form) or []
+        return any(lemma != form and lemma.endswith(_VERB_ENDINGS) for lemma in lemmas)
+    verbs = dictionary(language)["verb"]
+    for ending, replacement in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ed", ""),
+        ("ed", "e"),
+    ):
+        if form.endswith(ending) and form[: -len(ending)] + replacement in verbs:
+            return True
+    return False

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from labs.grading.language.analysis import Analysis, Token
-from labs.grading.language.pipelines import dictionary
+from labs.grading.language.pipelines import dictionary, looks_like_verb
 from labs.grading.language.vocabulary import Hit, Vocabulary
 
 SUBJECT_KINDS = ("person", "group", "character", "product", "food", "animal", "vehicle", "plant", "place", "object")
@@ -162,6 +162,8 @@ def read_scene(
     actions = _actions(analysis, vocab, index)
     index.actions = {i for action in actions for i in range(action.first, action.last)}
     subject = _main_subject(analysis, vocab, index)
+    if subject is not None:
+        actions = _with_verb_after_subject(analysis, vocab, index, subject, actions)
     distinct = _distinct_actions(analysis, vocab, actions)
     settings = _settings(analysis, vocab, index, subject)
     others = _other_subjects(analysis, index, subject)
@@ -417,9 +419,12 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
     for token in analysis.tokens:
         if token.i in covered or token.i in index.negated:
             continue
-        lexical = index.concept(token.i, "action")
+        if token.i in index.quoted or _purpose(analysis, token):
+            continue  # words said in a dialogue; « pour choquer », « to share »: an aim, not a shown action
+        lexical = index.concept(token.i, "action") or _lemma_concept(vocab, token)
         group = index.group(token.i)
-        if group and group != "action" and not lexical:
+        acting_verb = token.pos == "VERB" and (token.dep == "root" or bool(_subjects_of(analysis, token)))
+        if group and group != "action" and not lexical and not acting_verb:
             continue  # a colour, a light, a place or a camera word the tagger read as a verb
         if token.title and token.i != analysis.sentence_of(token.i)[0] and not lexical:
             continue  # a capitalised word inside a sentence is a name (« Tanger » is no verb)
@@ -429,7 +434,8 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
             if token.lemma in syntax.non_action_verbs and not lexical:
                 continue
             previous = analysis.tokens[token.i - 1] if token.i else None
-            if not lexical and previous is not None and previous.pos == "NOUN" and _adjective_form(token, adjectives):
+            misread = previous is not None and previous.pos == "NOUN" and _adjective_form(analysis, token, adjectives)
+            if not lexical and misread:
                 continue  # « la foule floue »: an adjective the tagger read as a verb
         elif not lexical or _determined(analysis, token, adjectives):
             # The tagger may read an action word as a noun (« a red dress walks »); a determiner
@@ -448,10 +454,49 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
     return tuple(actions)
 
 
-def _adjective_form(token: Token, words: dict[str, frozenset[str]]) -> bool:
-    """A word whose form is a dictionary adjective (feminine and plural endings aside)."""
+def _adjective_form(analysis: Analysis, token: Token, words: dict[str, frozenset[str]]) -> bool:
+    """A French verb-tagged word without object whose form is a dictionary adjective (« floue »)."""
+    if analysis.language != "fr" or any(c.dep in _OBJECT_DEPS for c in analysis.children(token.i)):
+        return False
     forms = {token.fold, token.fold.rstrip("s"), token.fold.rstrip("s").removesuffix("e")}
     return bool(forms & words["adj"]) and token.dep not in ("root",)
+
+
+def _lemma_concept(vocab: Vocabulary, token: Token) -> str:
+    """The action concept of a verb's lemma (« survolent » -> « survoler »), for verbs the trie did not see."""
+    if token.pos not in ("VERB", "AUX") or token.lemma == token.fold:
+        return ""
+    concept = vocab.concept_of(token.lemma) or ""
+    return concept if concept.startswith("action.") else ""
+
+
+_PURPOSE_MARKERS = frozenset({"pour", "afin", "to"})
+
+
+def _purpose(analysis: Analysis, token: Token) -> bool:
+    """An infinitive of purpose: « pour choquer », « (in order) to share »."""
+    if token.pos != "VERB":
+        return False
+    return any(c.fold in _PURPOSE_MARKERS and c.dep in ("mark", "case", "aux") for c in analysis.children(token.i))
+
+
+def _with_verb_after_subject(
+    analysis: Analysis, vocab: Vocabulary, index: _Index, subject: Subject, actions: Sequence[Phrase]
+) -> tuple[Phrase, ...]:
+    """The word right after an animate subject, when it is a verb the tagger misread: « Messi dribble
+    entre des plots », « Hakimi court avec le drapeau »."""
+    if subject.kind not in ("person", "group", "character", "animal", "vehicle"):
+        return tuple(actions)
+    following = subject.phrase.last
+    if following >= len(analysis.tokens) or following in index.actions or following in index.quoted:
+        return tuple(actions)
+    token = analysis.tokens[following]
+    if token.pos in ("DET", "ADP", "PUNCT", "PRON", "CCONJ", "SCONJ", "NUM") or not token.is_word:
+        return tuple(actions)
+    if not looks_like_verb(analysis.language, token.fold):
+        return tuple(actions)
+    concept = index.concept(following, "action") or "action.other"
+    return tuple(sorted([*actions, Phrase(concept, following, following + 1)], key=lambda a: a.first))
 
 
 def _is_state(analysis: Analysis, token: Token, *, strict: bool) -> bool:
