@@ -220,9 +220,11 @@ def check_prompt(
 
 def _apply(rule: Rule, analysis: Analysis) -> PolicyFinding | None:
     as_names = rule.category in NAME_CATEGORIES and not rule.context_terms
-    terms = compile_phrases(tuple(rule.terms), fuzzy_names=as_names)
+    terms = compile_phrases(tuple(rule.terms))
     for occurrence in terms.find(analysis, as_names=as_names):
-        if rule.category in PEOPLE_CATEGORIES and not _refers_to_people(analysis, occurrence):
+        if rule.category in PEOPLE_CATEGORIES and rule.context_terms and not _refers_to_people(analysis, occurrence):
+            continue
+        if rule.category == "real_person" and not rule.context_terms and _names_something_else(analysis, occurrence):
             continue
         first, last = _scope(rule.scope, analysis, occurrence)
         contexts = []
@@ -244,6 +246,54 @@ def _apply(rule: Rule, analysis: Analysis) -> PolicyFinding | None:
     return None
 
 
+# A name given to someone or something else: « a parrot named Shakira », « la tour Mohammed VI ».
+_NAMING_WORDS = frozenset(
+    {"named", "called", "nicknamed", "dubbed", "nomme", "nommee", "appele", "appelee", "surnomme", "surnommee"}
+    | {"baptise", "baptisee", "prenomme", "prenommee", "chez"}
+)
+_NAMED_PLACES = frozenset(
+    {"tour", "avenue", "rue", "boulevard", "bd", "stade", "place", "aeroport", "universite", "hopital", "mosquee"}
+    | {"lycee", "ecole", "college", "fondation", "prix", "pont", "barrage", "port", "parc", "musee", "gare"}
+    | {"centre", "complexe", "salle", "quartier", "cite", "residence", "hotel", "tower", "street", "stadium"}
+    | {"square", "airport", "university", "hospital", "mosque", "school", "foundation", "award", "bridge"}
+    | {"dam", "park", "museum", "station", "center", "road", "district", "mausoleum", "mausolee", "theatre"}
+)
+_NICKNAME_WORDS = frozenset({"surnomme", "surnommee", "surnom", "nickname", "nicknamed"})
+
+
+def _names_something_else(analysis: Analysis, occurrence: Occurrence) -> bool:
+    """A famous name used for a pet, a nickname, a place named after someone (« la tour Mohammed VI »,
+    « Mohammed V Square ») or an artist's style (« Van Gogh style »), not the person."""
+    before = [t for t in analysis.tokens[max(0, occurrence.first - 3) : occurrence.first] if t.is_word]
+    after = [t for t in analysis.tokens[occurrence.last : occurrence.last + 3] if t.is_word and t.text != "'s"]
+    if before and (before[-1].fold in _NAMING_WORDS or before[-1].lemma in _NAMING_WORDS):
+        return True
+    if before and (before[-1].fold in _NAMED_PLACES or before[-1].lemma in _NAMED_PLACES):
+        return True
+    if after and (after[0].fold in _NAMED_PLACES or after[0].lemma in _NAMED_PLACES):
+        return True
+    if not _depicted(analysis, occurrence) and any(
+        t.fold in _STYLE_WORDS or t.lemma in _STYLE_WORDS for t in analysis.tokens
+    ):
+        return True
+    first, last = analysis.clause_of(occurrence.first)
+    return any(t.fold in _NICKNAME_WORDS for t in analysis.tokens[first:last])
+
+
+# An artist's name next to these words is a style of image, not the artist on screen.
+_STYLE_WORDS = frozenset(
+    {"style", "manner", "maniere", "brushstroke", "brushstrokes", "painting", "painted", "peinture", "peint"}
+    | {"tableau", "masterpiece", "chef-d'oeuvre", "inspired", "inspire", "inspiree", "technique", "facon"}
+    | {"aesthetic", "esthetique", "depicted", "rendered", "self-portrait", "autoportrait"}
+)
+
+
+def _depicted(analysis: Analysis, occurrence: Occurrence) -> bool:
+    """The named person is on screen doing something: the name is the subject of a verb (« Van Gogh stands »)."""
+    head = analysis.tokens[_head_of(analysis, occurrence.first, occurrence.last)]
+    return head.dep in ("nsubj", "nsubj:pass") and analysis.tokens[head.head].pos == "VERB"
+
+
 def _refers_to_people(analysis: Analysis, occurrence: Occurrence) -> bool:
     """Whether a group word names people rather than qualifying a thing (« des migrants » vs « African animals »)."""
     if occurrence.phrase.startswith("@"):
@@ -262,10 +312,13 @@ def _scope(scope: str, analysis: Analysis, occurrence: Occurrence) -> tuple[int,
     if scope == "prompt":
         return 0, len(analysis.tokens)
     if scope == "phrase":
-        first, last = analysis.noun_phrase(_head_of(analysis, occurrence.first, occurrence.last))
+        head = _head_of(analysis, occurrence.first, occurrence.last)
+        if analysis.tokens[head].dep in ("amod", "acl") and analysis.tokens[head].head != head:
+            head = analysis.tokens[head].head  # « naked woman »: the phrase of the noun the word qualifies
+        first, last = analysis.noun_phrase(head, relative_clauses=True)
         # Words right before the phrase still qualify it (« l'actuel président »).
         return min(first, occurrence.first), max(last, occurrence.last)
-    return analysis.sentence_of(occurrence.first)
+    return analysis.clause_of(occurrence.first)
 
 
 def _head_of(analysis: Analysis, first: int, last: int) -> int:
@@ -284,8 +337,7 @@ def _within(
     return [
         occurrence
         for occurrence in compile_phrases(tuple(phrases)).find(analysis)
-        if first <= occurrence.first
-        and occurrence.last <= last
+        if first <= occurrence.first < last
         and not (occurrence.first >= exclude.first and occurrence.last <= exclude.last)
     ]
 

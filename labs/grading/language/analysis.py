@@ -22,6 +22,8 @@ from labs.grading.language.pipelines import common_words, pipeline
 
 ANALYSIS_CACHE_SIZE = 512
 
+_CLAUSE_ENDS = frozenset({".", "!", "?", ";", ":", "…"})
+_RELATIVE_DEPS = frozenset({"acl:relcl", "relcl", "acl"})
 # Dependencies that attach a clause, not a modifier, to a noun.
 _CLAUSE_DEPS = frozenset(
     {"acl", "acl:relcl", "relcl", "conj", "cc", "parataxis", "advcl", "ccomp", "xcomp", "nsubj", "obj", "dobj", "punct"}
@@ -120,19 +122,22 @@ class Analysis:
             stack.extend(self._children[current])
         return first, last + 1
 
-    def noun_phrase(self, index: int) -> tuple[int, int]:
+    def noun_phrase(self, index: int, *, relative_clauses: bool = False) -> tuple[int, int]:
         """The token range of the noun phrase headed by ``index``: its modifiers and complements,
-        without the clauses attached to it (verbs, their objects, coordinated phrases)."""
+        without the clauses attached to it (verbs, their objects, coordinated phrases), unless
+        ``relative_clauses``: then « the goalkeeper who saved two penalties for Morocco » is one phrase."""
         first = last = index
         stack = [index]
         while stack:
             current = stack.pop()
             first, last = min(first, current), max(last, current)
-            stack.extend(
-                child
-                for child in self._children[current]
-                if self.tokens[child].dep not in _CLAUSE_DEPS and self.tokens[child].pos not in ("VERB", "AUX")
-            )
+            for child in self._children[current]:
+                token = self.tokens[child]
+                if relative_clauses and current == index and token.dep in _RELATIVE_DEPS:
+                    child_first, child_last = self.subtree(child)
+                    first, last = min(first, child_first), max(last, child_last - 1)
+                elif token.dep not in _CLAUSE_DEPS and token.pos not in ("VERB", "AUX"):
+                    stack.append(child)
         return first, last + 1
 
     def ancestors(self, index: int) -> Iterable[Token]:
@@ -165,6 +170,23 @@ class Analysis:
 
     def sentence_of(self, index: int) -> tuple[int, int]:
         return self.sentences[self.tokens[index].sent]
+
+    def clause_of(self, index: int) -> tuple[int, int]:
+        """The token range between the punctuation marks that end a sentence or a label (. ! ? ; : and
+        line breaks) around ``index``: the parser's sentences are less reliable on prompts, where quotes
+        and colons abound."""
+        bounds = self.memo.get("clauses")
+        if bounds is None:
+            bounds = [0]
+            for token in self.tokens:
+                if token.text in _CLAUSE_ENDS or "\n" in token.text:
+                    bounds.append(token.i + 1)
+            bounds.append(len(self.tokens))
+            self.memo["clauses"] = bounds = sorted(set(bounds))
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            if start <= index < end:
+                return start, end
+        return 0, len(self.tokens)
 
 
 def analyse(prompt: str, language: str) -> Analysis:

@@ -31,6 +31,7 @@ _AGE_UNITS = frozenset({"an", "ans", "year", "years", "yo", "yrs"})
 _AGE_NUMBER_RE = re.compile(r"^(\d{1,2})(?:ans?|yo|yrs?)?$")
 _AGE_ATTACHED_RE = re.compile(r"^\d{1,2}(?:ans?|yo|yrs?)$")
 ADULT_AGE = 18
+_AGE_NOUNS = frozenset({"olds", "old", "ans", "an"})
 _PERSON_PRONOUNS = frozenset(
     {"il", "elle", "ils", "elles", "lui", "he", "she", "him", "her", "they", "them", "himself", "herself"}
 )
@@ -120,7 +121,9 @@ def _minor(analysis: Analysis) -> list[Span]:
     """A child or teenager: by word (« fillette », « toddler ») or by an age under 18 of a person."""
     spans = _lexicon_spans(analysis, "minor")
     for span, years, described in _ages(analysis):
-        if years < ADULT_AGE and (described is None or _is_person_word(analysis, described)):
+        # « 10-year-olds »: the age is the noun itself.
+        itself = described is None or described.fold in _AGE_NOUNS or span[0] <= described.i < span[1]
+        if years < ADULT_AGE and (itself or _is_person_word(analysis, described)):
             spans.append((described.i, span[1]) if described is not None and described.i < span[0] else span)
     return spans
 
@@ -207,6 +210,23 @@ def _text_on_screen(analysis: Analysis) -> list[Span]:
     return _lexicon_spans(analysis, "text_on_screen")
 
 
+_QUOTES = {"«": "»", "“": "”", '"': '"', "'": "'"}
+
+
+def _quoted(analysis: Analysis) -> list[Span]:
+    """Words between quotes: a title, a slogan, words said (« Djadja », 'Hotline Bling')."""
+    spans: list[Span] = []
+    opening: Token | None = None
+    for token in analysis.tokens:
+        if opening is not None and token.text == _QUOTES[opening.text]:
+            if token.i > opening.i + 1:
+                spans.append((opening.i, token.i + 1))  # with the quotes, which the parser may attach
+            opening = None
+        elif opening is None and token.text in _QUOTES:
+            opening = token
+    return spans
+
+
 def _alcohol(analysis: Analysis) -> list[Span]:
     return _lexicon_spans(analysis, "alcohol")
 
@@ -223,6 +243,7 @@ CONCEPTS: dict[str, tuple[Callable[[Analysis], list[Span]], str]] = {
     "@full_name": (_full_name, _("un prénom et un nom de personne")),
     "@text": (_text_on_screen, _("du texte, un logo ou des sous-titres à l'écran")),
     "@alcohol": (_alcohol, _("une boisson alcoolisée")),
+    "@quoted": (_quoted, _("des mots entre guillemets (un titre, un slogan, une réplique)")),
 }
 
 

@@ -37,8 +37,10 @@ _VARIATION_SELECTORS = re.compile(r"[\ufe00-\ufe0f]|[\U000e0100-\U000e01ef]")
 _SPACED_LETTERS_RE = re.compile(r"(?<![^\W\d_])[^\W\d_]([ .\-_*·•|/]{1,2})(?:[^\W\d_]\1){2,}[^\W\d_](?![^\W\d_])")
 
 # Digits standing for letters, only inside a word that has letters on both sides of a digit.
-_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
-_LEET_WORD_RE = re.compile(r"(?<![\w])[^\W\d_]+(?:[013457]+[^\W\d_]+)+[013457]?(?![\w])")
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+# A word where a stand-in sits between letters (« M3ssi », « n@zis », « 0b4m4 »); « 50mm », « h264 » or « 4K »
+# have no letter on both sides of a digit and stay as they are.
+_LEET_WORD_RE = re.compile(r"(?<![\w@$])[013457@$]?[^\W\d_]+(?:[013457@$]+[^\W\d_]+)+[013457@$]?(?![\w@$])")
 
 _APOSTROPHES = "’‘ʼ`´′"
 

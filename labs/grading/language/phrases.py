@@ -128,6 +128,37 @@ _NEGATION_GAP = frozenset(
         "other",
         "autre",
         "autres",
+        # a class of things the negation covers: « aucun personnage Disney », « no Nike logo »
+        "personnage",
+        "personnages",
+        "character",
+        "characters",
+        "logo",
+        "logos",
+        "marque",
+        "marques",
+        "brand",
+        "brands",
+        "celebrite",
+        "celebrites",
+        "celebrity",
+        "celebrities",
+        "visage",
+        "visages",
+        "face",
+        "faces",
+        "nom",
+        "noms",
+        "name",
+        "names",
+        "personne",
+        "personnes",
+        "person",
+        "people",
+        "sosie",
+        "reference",
+        "references",
+        "allusion",
     }
 )
 _NEGATION_REACH = 4  # words
@@ -135,7 +166,7 @@ _ARTICLES = frozenset({"le", "la", "les", "l'", "the", "a", "an", "un", "une"})
 
 _PLURAL_ENDINGS = ("es", "s", "x")
 _FUZZY_MIN_LENGTH = 5
-_FUZZY_LONG_LENGTH = 9
+_FUZZY_LONG_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -183,12 +214,19 @@ def _deletions(word: str) -> set[str]:
 
 @dataclass(frozen=True)
 class PhraseList:
-    """A compiled list of phrases, looked up by their first word."""
+    """A compiled list of phrases, looked up by their first word.
+
+    A phrase written with a capital (« Hakimi », « Frozen ») is a name: with ``as_names`` it only
+    counts where the prompt uses it as one, and a misspelling of it counts too (one letter off, two
+    from seven letters). Other one-word phrases of six letters or more also match a misspelling
+    that is no dictionary word (« torchure »).
+    """
 
     phrases: tuple[str, ...]
     by_first: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     concepts: tuple[str, ...]
-    fuzzy: dict[str, tuple[str, ...]]  # deletion -> single-word names it may be a misspelling of
+    fuzzy: dict[str, tuple[tuple[str, str], ...]]  # deletion -> (folded word, phrase as written)
+    names_by_initial: dict[str, tuple[tuple[str, str], ...]]  # long one-word names, for two typos
 
     def find(self, analysis: Analysis, *, as_names: bool = False, skip_negated: bool = True) -> list[Occurrence]:
         """Occurrences in ``analysis``, longest first where they overlap, in text order."""
@@ -202,32 +240,59 @@ class PhraseList:
                         found.append(Occurrence(phrase, word.token, words[end - 1].token + 1))
         for concept in self.concepts:
             found.extend(Occurrence(concept, first, last) for first, last in concept_spans(concept, analysis))
-        if self.fuzzy and as_names:
-            found.extend(self._misspelt(analysis, words))
+        if self.fuzzy:
+            found.extend(self._misspelt(analysis, words, as_names=as_names))
         if as_names:
-            found = [o for o in found if o.phrase.startswith("@") or used_as_name(analysis, o.first, o.last)]
+            found = [o for o in found if not _is_name(o.phrase) or used_as_name(analysis, o.first, o.last)]
         if skip_negated:
             found = [o for o in found if not is_negated(analysis, o.first)]
         return _longest_first(found)
 
-    def _misspelt(self, analysis: Analysis, words: Sequence[_Word]) -> list[Occurrence]:
+    def _misspelt(self, analysis: Analysis, words: Sequence[_Word], *, as_names: bool) -> list[Occurrence]:
         occurrences = []
         for word in words:
             token = analysis.tokens[word.token]
-            if len(word.text) < _FUZZY_MIN_LENGTH or token.common or not token.is_word:
+            if len(word.text) < _FUZZY_MIN_LENGTH - 1 or token.common or not token.is_word:
                 continue
-            candidates: set[str] = set()
+            candidates: set[tuple[str, str]] = set()
             for key in {word.text} | _deletions(word.text):
                 candidates.update(self.fuzzy.get(key, ()))
-            for name in candidates:
-                if name != word.text and _edit_distance(name, word.text) <= _allowed_typos(name):
-                    occurrences.append(Occurrence(name, word.token, word.token + 1))
+            if as_names and (token.title or token.pos == "PROPN"):
+                candidates.update(
+                    entry
+                    for entry in self.names_by_initial.get(word.text[0], ())
+                    if abs(len(entry[0]) - len(word.text)) <= 2
+                )
+            cased = token.title if _has_case(analysis) else True
+            for folded, phrase in sorted(candidates):
+                if folded == word.text or folded[0] != word.text[0]:
+                    continue
+                if _is_name(phrase) and not (as_names and cased):
+                    continue  # a misspelt name still reads as a name: « Mbape », not « harira »
+                if _edit_distance(folded, word.text) <= _allowed_typos(folded):
+                    occurrences.append(Occurrence(phrase, word.token, word.token + 1))
                     break
         return occurrences
 
 
-def _allowed_typos(name: str) -> int:
-    return 2 if len(name) >= _FUZZY_LONG_LENGTH else 1
+def _has_case(analysis: Analysis) -> bool:
+    words = [t for t in analysis.tokens if t.is_word]
+    return any(t.text[:1].isupper() for t in words) and any(t.text[:1].islower() for t in words)
+
+
+def _is_name(phrase: str) -> bool:
+    return phrase[:1].isupper()
+
+
+def _allowed_typos(word: str) -> int:
+    return 2 if len(word) >= _FUZZY_LONG_LENGTH else 1
+
+
+def _fuzzy_keys(part: str, *, name: bool) -> set[str]:
+    """Keys of the misspelling index for a one-word phrase: names from 5 letters, other words from 6."""
+    if part.isdigit() or len(part) < (_FUZZY_MIN_LENGTH if name else _FUZZY_MIN_LENGTH + 1):
+        return set()
+    return {part} | _deletions(part)
 
 
 def _match_at(words: Sequence[_Word], position: int, parts: Sequence[str]) -> int | None:
@@ -252,10 +317,11 @@ def _longest_first(found: Iterable[Occurrence]) -> list[Occurrence]:
 
 
 @lru_cache(maxsize=4096)
-def compile_phrases(phrases: tuple[str, ...], *, fuzzy_names: bool = False) -> PhraseList:
+def compile_phrases(phrases: tuple[str, ...]) -> PhraseList:
     by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     concepts: list[str] = []
-    fuzzy: dict[str, set[str]] = {}
+    fuzzy: dict[str, set[tuple[str, str]]] = {}
+    names: dict[str, set[tuple[str, str]]] = {}
     for phrase in phrases:
         if phrase.startswith("@"):
             if phrase not in CONCEPTS:
@@ -266,20 +332,23 @@ def compile_phrases(phrases: tuple[str, ...], *, fuzzy_names: bool = False) -> P
         if not parts:
             continue
         by_first.setdefault(parts[0], []).append((phrase, parts))
-        if fuzzy_names and len(parts) == 1 and len(parts[0]) >= _FUZZY_MIN_LENGTH and not parts[0].isdigit():
-            for key in {parts[0]} | _deletions(parts[0]):
-                fuzzy.setdefault(key, set()).add(parts[0])
+        if len(parts) == 1:
+            for key in _fuzzy_keys(parts[0], name=_is_name(phrase)):
+                fuzzy.setdefault(key, set()).add((parts[0], phrase))
+            if _is_name(phrase) and len(parts[0]) >= _FUZZY_LONG_LENGTH:
+                names.setdefault(parts[0][0], set()).add((parts[0], phrase))
     return PhraseList(
         phrases=phrases,
         by_first={key: tuple(value) for key, value in by_first.items()},
         concepts=tuple(concepts),
         fuzzy={key: tuple(sorted(value)) for key, value in fuzzy.items()},
+        names_by_initial={key: tuple(sorted(value)) for key, value in names.items()},
     )
 
 
 def find_phrases(analysis: Analysis, phrases: Sequence[str], *, as_names: bool = False) -> list[Occurrence]:
     """Where ``phrases`` occur in the analysed prompt, negated mentions left out."""
-    return compile_phrases(tuple(phrases), fuzzy_names=as_names).find(analysis, as_names=as_names)
+    return compile_phrases(tuple(phrases)).find(analysis, as_names=as_names)
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -333,7 +402,20 @@ def _quoted(analysis: Analysis, first: int, last: int) -> bool:
 
 
 def is_negated(analysis: Analysis, index: int) -> bool:
-    """A negation governs the token: « sans enfant », « aucune célébrité », « no real people »."""
+    """A negation governs the token: « sans enfant », « aucune célébrité », « no real people », or the
+    noun it directly qualifies (« aucun personnage Disney »; not « sans le consentement de Messi »)."""
+    token = analysis.tokens[index]
+    for _level in range(3):
+        if _negated_word(analysis, token.i):
+            return True
+        direct = token.dep in ("compound", "flat", "flat:name", "amod", "appos", "nmod", "nummod")
+        if not direct or token.head == token.i or any(c.dep == "case" for c in analysis.children(token.i)):
+            return False
+        token = analysis.tokens[token.head]
+    return False
+
+
+def _negated_word(analysis: Analysis, index: int) -> bool:
     words = words_of(analysis)
     positions = [n for n, word in enumerate(words) if word.token == index]
     if not positions:
