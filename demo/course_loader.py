@@ -157,7 +157,7 @@ def _load_lab(step: Step, data: dict) -> Lab:
             video_check=item.get("check", ""),
             label=item.get("label", ""),
             terms=item.get("terms", []),
-            params={"colour": item["colour"]} if item.get("colour") else {},
+            params=_criterion_params(item),
             weight=int(item.get("weight", 10)),
             hidden=bool(item.get("hidden", False)),
             position=position,
@@ -165,3 +165,13 @@ def _load_lab(step: Step, data: dict) -> Lab:
         for position, item in enumerate(data.get("criteria", []), start=1)
     )
     return lab
+
+
+def _criterion_params(item: dict) -> dict:
+    """A video check's colour; « block = true » makes a « must not mention » line a blocking constraint."""
+    params: dict = {}
+    if item.get("colour"):
+        params["colour"] = item["colour"]
+    if item.get("block"):
+        params["block"] = True
+    return params

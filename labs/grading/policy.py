@@ -221,10 +221,15 @@ def check_prompt(
 def _apply(rule: Rule, analysis: Analysis) -> PolicyFinding | None:
     as_names = rule.category in NAME_CATEGORIES and not rule.context_terms
     terms = compile_phrases(tuple(rule.terms))
-    for occurrence in terms.find(analysis, as_names=as_names):
+    occurrences = terms.find(analysis, as_names=as_names)
+    for occurrence in occurrences:
         if rule.category in PEOPLE_CATEGORIES and rule.context_terms and not _refers_to_people(analysis, occurrence):
             continue
-        if rule.category == "real_person" and not rule.context_terms and _names_something_else(analysis, occurrence):
+        if (
+            rule.category == "real_person"
+            and not rule.context_terms
+            and _names_something_else(analysis, occurrence, occurrences)
+        ):
             continue
         first, last = _scope(rule.scope, analysis, occurrence)
         contexts = []
@@ -261,7 +266,7 @@ _NAMED_PLACES = frozenset(
 _NICKNAME_WORDS = frozenset({"surnomme", "surnommee", "surnom", "nickname", "nicknamed"})
 
 
-def _names_something_else(analysis: Analysis, occurrence: Occurrence) -> bool:
+def _names_something_else(analysis: Analysis, occurrence: Occurrence, others: Sequence[Occurrence] = ()) -> bool:
     """A famous name used for a pet, a nickname, a place named after someone (« la tour Mohammed VI »,
     « Mohammed V Square ») or an artist's style (« Van Gogh style »), not the person."""
     before = [t for t in analysis.tokens[max(0, occurrence.first - 3) : occurrence.first] if t.is_word]
@@ -272,9 +277,14 @@ def _names_something_else(analysis: Analysis, occurrence: Occurrence) -> bool:
         return True
     if after and (after[0].fold in _NAMED_PLACES or after[0].lemma in _NAMED_PLACES):
         return True
-    if not _depicted(analysis, occurrence) and any(
-        t.fold in _STYLE_WORDS or t.lemma in _STYLE_WORDS for t in analysis.tokens
-    ):
+    # An artist's style (« Van Gogh style », « in the brushstrokes of Van Gogh »), when the artist is not on screen.
+    # A style reference, and the other mentions of that name that only qualify something (« Van Gogh
+    # masterpiece … through the eyes of Van Gogh »); not « à la manière de X, avec X ».
+    mentions = [o for o in others if o.phrase == occurrence.phrase] or [occurrence]
+    style_reference = not any(_depicted(analysis, o) for o in mentions) and any(
+        _near_style(analysis, o) for o in mentions
+    )
+    if style_reference and (_near_style(analysis, occurrence) or _only_qualifies(analysis, occurrence)):
         return True
     first, last = analysis.clause_of(occurrence.first)
     return any(t.fold in _NICKNAME_WORDS for t in analysis.tokens[first:last])
@@ -284,8 +294,23 @@ def _names_something_else(analysis: Analysis, occurrence: Occurrence) -> bool:
 _STYLE_WORDS = frozenset(
     {"style", "manner", "maniere", "brushstroke", "brushstrokes", "painting", "painted", "peinture", "peint"}
     | {"tableau", "masterpiece", "chef-d'oeuvre", "inspired", "inspire", "inspiree", "technique", "facon"}
-    | {"aesthetic", "esthetique", "depicted", "rendered", "self-portrait", "autoportrait"}
+    | {"aesthetic", "esthetique", "depicted", "rendered", "self-portrait", "autoportrait", "strokes", "stroke"}
+    | {"swirls", "swirling", "reminiscent", "evoking", "evocative", "homage", "hommage", "tribute", "canvas"}
+    | {"toile", "impressionist", "impressionniste", "signature", "artwork", "art", "oeuvre", "work", "works"}
 )
+
+
+def _only_qualifies(analysis: Analysis, occurrence: Occurrence) -> bool:
+    """The name only qualifies another noun: « the eyes of Van Gogh », « Van Gogh's art »."""
+    head = analysis.tokens[_head_of(analysis, occurrence.first, occurrence.last)]
+    cases = {c.fold for c in analysis.children(head.i) if c.dep in ("case", "poss")}
+    governed_by_of = head.dep == "pobj" and analysis.tokens[head.head].fold in ("of", "de", "d'", "du")
+    return head.dep == "poss" or bool(cases & {"'s", "de", "d'", "du"}) or governed_by_of
+
+
+def _near_style(analysis: Analysis, occurrence: Occurrence) -> bool:
+    near = analysis.tokens[max(0, occurrence.first - 4) : occurrence.last + 3]
+    return any(t.fold in _STYLE_WORDS or t.lemma in _STYLE_WORDS for t in near)
 
 
 def _depicted(analysis: Analysis, occurrence: Occurrence) -> bool:
@@ -316,8 +341,12 @@ def _scope(scope: str, analysis: Analysis, occurrence: Occurrence) -> tuple[int,
         if analysis.tokens[head].dep in ("amod", "acl") and analysis.tokens[head].head != head:
             head = analysis.tokens[head].head  # « naked woman »: the phrase of the noun the word qualifies
         first, last = analysis.noun_phrase(head, relative_clauses=True)
-        # Words right before the phrase still qualify it (« l'actuel président »).
-        return min(first, occurrence.first), max(last, occurrence.last)
+        # Words right before the phrase still qualify it (« l'actuel président »), and an adjective
+        # right after a noun qualifies that noun (« une femme nue »).
+        first = min(first, occurrence.first)
+        if first == occurrence.first and first and analysis.tokens[first - 1].pos in ("NOUN", "PROPN"):
+            first = analysis.noun_phrase(first - 1)[0]
+        return first, max(last, occurrence.last)
     return analysis.clause_of(occurrence.first)
 
 

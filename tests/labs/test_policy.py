@@ -67,8 +67,8 @@ def test_a_rule_with_context_terms_needs_both():
 
 
 def test_rules_added_by_trainers_apply():
-    custom = Rule(id=9, category="real_person", terms=("Hicham Lasri",), explanation="Personne réelle.")
-    result = check_prompt("Un film à la manière de Hicham Lasri, avec Hicham Lasri.", [*RULES, custom])
+    custom = Rule(id=9, category="real_person", terms=("Rachid Belhaj Tazi",), explanation="Personne réelle.")
+    result = check_prompt("Un film à la manière de Rachid Belhaj Tazi, avec Rachid Belhaj Tazi.", [*RULES, custom])
     assert [f.rule_id for f in result.findings] == [9]
 
 

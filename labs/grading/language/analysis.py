@@ -22,7 +22,7 @@ from labs.grading.language.pipelines import common_words, pipeline
 
 ANALYSIS_CACHE_SIZE = 512
 
-_CLAUSE_ENDS = frozenset({".", "!", "?", ";", ":", "…"})
+_CLAUSE_ENDS = frozenset({".", "!", "?", ";", "…"})
 _RELATIVE_DEPS = frozenset({"acl:relcl", "relcl", "acl"})
 # Dependencies that attach a clause, not a modifier, to a noun.
 _CLAUSE_DEPS = frozenset(
@@ -172,9 +172,9 @@ class Analysis:
         return self.sentences[self.tokens[index].sent]
 
     def clause_of(self, index: int) -> tuple[int, int]:
-        """The token range between the punctuation marks that end a sentence or a label (. ! ? ; : and
-        line breaks) around ``index``: the parser's sentences are less reliable on prompts, where quotes
-        and colons abound."""
+        """The token range between the punctuation marks that end a sentence (. ! ? ; and line breaks)
+        around ``index``: the parser's sentences are less reliable on prompts, where quotes and colons
+        abound."""
         bounds = self.memo.get("clauses")
         if bounds is None:
             bounds = [0]

@@ -193,12 +193,22 @@ def _full_name(analysis: Analysis) -> list[Span]:
             entity = analysis.entity_at(index)
             unknown = sum(not t.common for t in run)
             at_start = index == analysis.sentence_of(index)[0]
-            if (entity is not None and entity.kind == "person") or (unknown >= 1 and not (at_start and unknown < 2)):
+            looks_like_a_name = (entity is not None and entity.kind == "person") or (
+                unknown >= 1 and not (at_start and unknown < 2)
+            )
+            if looks_like_a_name and not _introduced_as_fiction(analysis, index):
                 spans.append((index, end))
             index = end
         else:
             index += 1
     return spans
+
+
+def _introduced_as_fiction(analysis: Analysis, index: int) -> bool:
+    """« une supportrice fictive nommée Salma Bennani », « Salma Bennani, personnage inventé » or a brand."""
+    first, last = analysis.clause_of(index)
+    markers = {first for first, _last in _lexicon_spans(analysis, "fiction_markers")}
+    return any(first <= marker < last for marker in markers)
 
 
 def _name_word(token: Token) -> bool:

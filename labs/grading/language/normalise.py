@@ -36,6 +36,8 @@ _VARIATION_SELECTORS = re.compile(r"[\ufe00-\ufe0f]|[\U000e0100-\U000e01ef]")
 # Four or more single letters with the same separator between them: « H a k i m i », « D-E-E-P ».
 _SPACED_LETTERS_RE = re.compile(r"(?<![^\W\d_])[^\W\d_]([ .\-_*·•|/]{1,2})(?:[^\W\d_]\1){2,}[^\W\d_](?![^\W\d_])")
 
+_THREE_SPACED_LETTERS_RE = re.compile(r"(?<![^\W\d_])[^\W\d_] [^\W\d_] [^\W\d_](?![^\W\d_])")
+
 # Digits standing for letters, only inside a word that has letters on both sides of a digit.
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 # A word where a stand-in sits between letters (« M3ssi », « n@zis », « 0b4m4 »); « 50mm », « h264 » or « 4K »
@@ -64,6 +66,13 @@ class NormalisedText:
     @property
     def changed(self) -> bool:
         return self.text != self.original
+
+
+@cache
+def _dictionary_words() -> frozenset[str]:
+    from labs.grading.language.pipelines import common_words  # the dictionaries import this module
+
+    return common_words()
 
 
 @cache
@@ -102,6 +111,7 @@ def normalise_text(original: str) -> NormalisedText:
         original.isascii()
         and "`" not in original
         and not _SPACED_LETTERS_RE.search(original)
+        and not _THREE_SPACED_LETTERS_RE.search(original)
         and not _LEET_WORD_RE.search(original)
     ):
         n = len(original)
@@ -123,8 +133,12 @@ def normalise_text(original: str) -> NormalisedText:
             ends.append(span_end)
     text = "".join(chars)
 
-    # Joining spaced-out letters drops the separators.
+    # Joining spaced-out letters drops the separators; three letters only when they spell a word (« n u e »,
+    # not « y a à »).
     drop: set[int] = set()
+    for match in _THREE_SPACED_LETTERS_RE.finditer(text):
+        if fold(match.group().replace(" ", "")) in _dictionary_words():
+            drop.update((match.start() + 1, match.start() + 3))
     for match in _SPACED_LETTERS_RE.finditer(text):
         separator_length = len(match.group(1))
         index = match.start() + 1

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from labs.grading.language.analysis import Analysis, Token
 from labs.grading.language.concepts import CONCEPTS, concept_spans
 from labs.grading.language.normalise import fold
-from labs.grading.language.vocabulary import TOKEN_RE, tokenise
+from labs.grading.language.vocabulary import TOKEN_RE, VOCAB_DIR, tokenise
 
 # Words that negate what follows them.
 NEGATION_CUES = frozenset(
@@ -263,6 +263,8 @@ class PhraseList:
                     for entry in self.names_by_initial.get(word.text[0], ())
                     if abs(len(entry[0]) - len(word.text)) <= 2
                 )
+            if word.text in first_names():
+                continue  # « Hakima », « Salma »: a person's own first name, not a famous name misspelt
             cased = token.title if _has_case(analysis) else True
             for folded, phrase in sorted(candidates):
                 if folded == word.text or folded[0] != word.text[0]:
@@ -273,6 +275,20 @@ class PhraseList:
                     occurrences.append(Occurrence(phrase, word.token, word.token + 1))
                     break
         return occurrences
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    from labs.grading.language.pipelines import common_words
+
+    return common_words()
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Common given names, folded (``labs/grading/vocab/first_names.txt``)."""
+    lines = (VOCAB_DIR / "first_names.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
 
 
 def _has_case(analysis: Analysis) -> bool:
@@ -332,6 +348,11 @@ def compile_phrases(phrases: tuple[str, ...]) -> PhraseList:
         if not parts:
             continue
         by_first.setdefault(parts[0], []).append((phrase, parts))
+        if len(parts) > 1 and not _is_name(phrase) and len(parts[-1]) >= 4:
+            # A letter dropped from the last word (« pipe bom »), when that does not make another word
+            # (« look-alike » must not become « look like »).
+            for shorter in _deletions(parts[-1]) - _common_words():
+                by_first[parts[0]].append((phrase, (*parts[:-1], shorter)))
         if len(parts) == 1:
             for key in _fuzzy_keys(parts[0], name=_is_name(phrase)):
                 fuzzy.setdefault(key, set()).add((parts[0], phrase))
