@@ -405,7 +405,14 @@ def used_as_name(analysis: Analysis, first: int, last: int) -> bool:
     # several capitalised words still make a name (« Spider-Man swings… »).
     if len(tokens) > 1:
         return all(t.title for t in tokens if t.fold not in _ARTICLES)
-    return (head.pos == "PROPN" or bool(analysis.entity_kind(head.i))) and head.dep not in ("amod", "compound")
+    if head.dep in ("amod", "compound"):
+        return False
+    if head.pos == "PROPN" or analysis.entity_kind(head.i):
+        return True
+    # « Drake performing… », « Drake sings… »: a capitalised word that does something is someone.
+    following = analysis.tokens[head.i + 1] if head.i + 1 < len(analysis.tokens) else None
+    acting = following is not None and following.pos == "VERB" and following.head in (head.i, following.i)
+    return head.pos == "NOUN" and (acting or head.dep in ("nsubj", "nsubj:pass"))
 
 
 def _after_break(analysis: Analysis, index: int) -> bool:
