@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0002_default_policy_rules'),
+        ('labs', '0004_lab_ethics_step'),
     ]
 
     operations = [

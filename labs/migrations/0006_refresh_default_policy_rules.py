@@ -21,5 +21,5 @@ def refresh_default_rules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("labs", "0003_policy_rule_scope_and_exceptions")]
+    dependencies = [("labs", "0005_policy_rule_scope_and_exceptions")]
     operations = [migrations.RunPython(refresh_default_rules, migrations.RunPython.noop)]
