@@ -310,6 +310,8 @@ LAB_SUBMISSION_RATE = (
 LAB_QUEUED_DEADLINE_SECONDS = env.int("LAB_QUEUED_DEADLINE_SECONDS", default=120)
 LAB_RUNNING_DEADLINE_SECONDS = env.int("LAB_RUNNING_DEADLINE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 LAB_RETRY_BACKOFF_SECONDS = env.float("LAB_RETRY_BACKOFF_SECONDS", default=2.0)
+# Web processes load the French and English prompt-reading pipelines when they start (else on first use).
+LANGUAGE_MODELS_PRELOAD = env.bool("LANGUAGE_MODELS_PRELOAD", default=True)
 
 # --- Video generation -------------------------------------------------------
 

@@ -14,3 +14,12 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
 
 application = get_wsgi_application()
+
+# Load the prompt-reading pipelines now rather than on the first coach request (about 3 s, see
+# labs.grading.language.pipelines); each web worker process loads them once.
+from django.conf import settings  # noqa: E402
+
+if settings.LANGUAGE_MODELS_PRELOAD:
+    from labs.grading.language.pipelines import preload  # noqa: E402
+
+    preload()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.utils.translation import gettext
@@ -31,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from labs.grading.language.analysis import Analysis, analyse
 from labs.grading.language.concepts import concept_spans
-from labs.grading.language.phrases import Occurrence, compile_phrases
+from labs.grading.language.phrases import Occurrence, PhraseList, compile_phrases
 from labs.grading.language.vocabulary import detect_language
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("policy_rules.json")
@@ -204,8 +205,9 @@ def check_prompt(
         return PolicyResult()
     analysis = analyse(prompt, language or detect_language(prompt))
     findings: list[PolicyFinding] = []
+    every_term = _every_term(tuple(rules))
     for rule in rules:
-        finding = _apply(rule, analysis)
+        finding = _apply(rule, analysis, every_term)
         overlaps = finding is not None and any(
             f.category == finding.category and f.start < finding.end and finding.start < f.end for f in findings
         )
@@ -218,10 +220,21 @@ def check_prompt(
     return PolicyResult(findings=tuple(findings))
 
 
-def _apply(rule: Rule, analysis: Analysis) -> PolicyFinding | None:
+@lru_cache(maxsize=1024)
+def _term_set(rule: Rule) -> frozenset[str]:
+    return frozenset(rule.terms)
+
+
+@lru_cache(maxsize=16)
+def _every_term(rules: tuple[Rule, ...]) -> PhraseList:
+    """All the rules' terms in one compiled list, so a prompt is scanned once for all of them."""
+    return compile_phrases(tuple(sorted({term for rule in rules for term in rule.terms})))
+
+
+def _apply(rule: Rule, analysis: Analysis, every_term: PhraseList | None = None) -> PolicyFinding | None:
     as_names = rule.category in NAME_CATEGORIES and not rule.context_terms
-    terms = compile_phrases(tuple(rule.terms))
-    occurrences = terms.find(analysis, as_names=as_names)
+    terms = every_term or compile_phrases(tuple(rule.terms))
+    occurrences = terms.find(analysis, as_names=as_names, only=_term_set(rule))
     for occurrence in occurrences:
         if rule.category in PEOPLE_CATEGORIES and rule.context_terms and not _refers_to_people(analysis, occurrence):
             continue

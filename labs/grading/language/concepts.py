@@ -42,6 +42,7 @@ def _lexicon(language: str, name: str) -> frozenset[str]:
     return frozenset(load_vocabulary(language).lexicons.get(name, ()))
 
 
+@cache
 def _concept_words(language: str, *concepts: str) -> frozenset[str]:
     """Single folded words the vocabulary files under the given subject concepts."""
     vocab = load_vocabulary(language)

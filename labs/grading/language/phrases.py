@@ -208,6 +208,11 @@ def _forms(word: str) -> set[str]:
     return forms
 
 
+@lru_cache(maxsize=20_000)
+def _word_and_deletions(word: str) -> frozenset[str]:
+    return frozenset({word} | _deletions(word))
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -228,44 +233,75 @@ class PhraseList:
     fuzzy: dict[str, tuple[tuple[str, str], ...]]  # deletion -> (folded word, phrase as written)
     names_by_initial: dict[str, tuple[tuple[str, str], ...]]  # long one-word names, for two typos
 
-    def find(self, analysis: Analysis, *, as_names: bool = False, skip_negated: bool = True) -> list[Occurrence]:
-        """Occurrences in ``analysis``, longest first where they overlap, in text order."""
+    def find(
+        self,
+        analysis: Analysis,
+        *,
+        as_names: bool = False,
+        skip_negated: bool = True,
+        only: frozenset[str] | None = None,
+    ) -> list[Occurrence]:
+        """Occurrences in ``analysis``, longest first where they overlap, in text order.
+
+        ``only`` keeps the occurrences of those phrases: one compiled list can serve several rules.
+        """
+        key = ("find", id(self), as_names, skip_negated, only)
+        found = analysis.memo.get(key)
+        if found is None:
+            candidates = list(self._raw(analysis, as_names=as_names))
+            if only is not None:
+                candidates = [o for o in candidates if o.phrase in only]
+            # Concepts are read only when asked for: « @full_name » needs the slow entity recogniser.
+            for concept in self.concepts if only is None else [c for c in self.concepts if c in only]:
+                candidates.extend(Occurrence(concept, first, last) for first, last in concept_spans(concept, analysis))
+            if as_names:
+                candidates = [
+                    o for o in candidates if not _is_name(o.phrase) or used_as_name(analysis, o.first, o.last)
+                ]
+            if skip_negated:
+                candidates = [o for o in candidates if not _negated(analysis, o.first)]
+            found = analysis.memo[key] = _longest_first(candidates)
+        return found
+
+    def _raw(self, analysis: Analysis, *, as_names: bool) -> list[Occurrence]:
+        """Every match of a written phrase, overlaps and negated ones included (memoised on the analysis)."""
+        key = ("raw", id(self), as_names)
+        found = analysis.memo.get(key)
+        if found is not None:
+            return found
         words = words_of(analysis)
-        found: list[Occurrence] = []
+        found = []
         for position, word in enumerate(words):
-            for key in word.keys:
-                for phrase, parts in self.by_first.get(key, ()):
+            for word_key in word.keys:
+                for phrase, parts in self.by_first.get(word_key, ()):
                     end = _match_at(words, position, parts)
                     if end is not None:
                         found.append(Occurrence(phrase, word.token, words[end - 1].token + 1))
-        for concept in self.concepts:
-            found.extend(Occurrence(concept, first, last) for first, last in concept_spans(concept, analysis))
         if self.fuzzy:
             found.extend(self._misspelt(analysis, words, as_names=as_names))
-        if as_names:
-            found = [o for o in found if not _is_name(o.phrase) or used_as_name(analysis, o.first, o.last)]
-        if skip_negated:
-            found = [o for o in found if not is_negated(analysis, o.first)]
-        return _longest_first(found)
+        analysis.memo[key] = found
+        return found
 
     def _misspelt(self, analysis: Analysis, words: Sequence[_Word], *, as_names: bool) -> list[Occurrence]:
+        """Misspellings of the list's phrases: every close phrase, so each rule can find its own."""
         occurrences = []
+        case_matters = _has_case(analysis)
         for word in words:
             token = analysis.tokens[word.token]
             if len(word.text) < _FUZZY_MIN_LENGTH - 1 or token.common or not token.is_word:
                 continue
+            if word.text in first_names():
+                continue  # « Hakima », « Salma »: a person's own first name, not a famous name misspelt
             candidates: set[tuple[str, str]] = set()
-            for key in {word.text} | _deletions(word.text):
+            for key in _word_and_deletions(word.text):
                 candidates.update(self.fuzzy.get(key, ()))
-            if as_names and (token.title or token.pos == "PROPN"):
+            cased = token.title if case_matters else True
+            if as_names and cased:
                 candidates.update(
                     entry
                     for entry in self.names_by_initial.get(word.text[0], ())
                     if abs(len(entry[0]) - len(word.text)) <= 2
                 )
-            if word.text in first_names():
-                continue  # « Hakima », « Salma »: a person's own first name, not a famous name misspelt
-            cased = token.title if _has_case(analysis) else True
             for folded, phrase in sorted(candidates):
                 if folded == word.text or folded[0] != word.text[0]:
                     continue
@@ -273,8 +309,15 @@ class PhraseList:
                     continue  # a misspelt name still reads as a name: « Mbape », not « harira »
                 if _edit_distance(folded, word.text) <= _allowed_typos(folded):
                     occurrences.append(Occurrence(phrase, word.token, word.token + 1))
-                    break
         return occurrences
+
+
+def _negated(analysis: Analysis, index: int) -> bool:
+    key = ("negated", index)
+    value = analysis.memo.get(key)
+    if value is None:
+        value = analysis.memo[key] = is_negated(analysis, index)
+    return value
 
 
 @cache

@@ -8,8 +8,9 @@ requirements.txt (nothing is downloaded at run time):
   is not on PyPI under its own name), pinned by URL and SHA-256 in requirements.txt after checking that
   its only Python file is spaCy's standard model loader.
 
-A web process loads a language the first time a prompt in that language is checked; a worker the
-first time it grades one. ``LANGUAGE_MODELS_PRELOAD`` (settings) loads them at start-up instead.
+A web process loads both at start-up (``academy.wsgi``, unless ``LANGUAGE_MODELS_PRELOAD`` is off); a
+worker loads a language the first time it grades a prompt in it, in its pool process (never in the
+parent before the pool forks).
 """
 
 from __future__ import annotations
@@ -126,3 +127,10 @@ def looks_like_verb(language: str, form: str) -> bool:
         if form.endswith(ending) and form[: -len(ending)] + replacement in verbs:
             return True
     return False
+
+
+def preload() -> None:
+    """Load every language's pipeline and dictionary now (a web process at start-up)."""
+    for language in MODEL_PACKAGES:
+        pipeline(language)
+        dictionary(language)

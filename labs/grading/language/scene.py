@@ -214,13 +214,11 @@ def _can_be_subject(token: Token, vocab: Vocabulary, index: _Index) -> bool:
     return index.group(token.i) not in _NON_SUBJECT_GROUPS
 
 
-def _is_place(token: Token, vocab: Vocabulary, index: _Index) -> bool:
-    return (
-        index.group(token.i) == "setting"
-        or token.lemma in vocab.syntax.places
-        or token.fold in vocab.syntax.places
-        or (token.pos == "PROPN" and not token.common and index.analysis.entity_kind(token.i) == "place")
-    )
+def _is_place(token: Token, vocab: Vocabulary, index: _Index, *, ask_entities: bool = True) -> bool:
+    """A place noun, a named place of the vocabulary, or (``ask_entities``) a name the recogniser calls a place."""
+    if index.group(token.i) == "setting" or token.lemma in vocab.syntax.places or token.fold in vocab.syntax.places:
+        return True
+    return ask_entities and token.pos == "PROPN" and not token.common and index.analysis.entity_kind(token.i) == "place"
 
 
 def _candidates(analysis: Analysis, vocab: Vocabulary, index: _Index) -> list[int]:
@@ -304,7 +302,8 @@ def _main_subject(analysis: Analysis, vocab: Vocabulary, index: _Index) -> Subje
 
 def _subject_strength(analysis: Analysis, vocab: Vocabulary, index: _Index, candidate: int) -> int:
     token = analysis.tokens[candidate]
-    if _is_place(token, vocab, index):
+    # Ranking candidates does not wake the entity recogniser: the chosen subject's kind is checked later.
+    if _is_place(token, vocab, index, ask_entities=False):
         return 0
     strength = 1
     if index.group(candidate) == "subject" or token.lemma in vocab.syntax.groups:
@@ -511,7 +510,7 @@ def _is_state(analysis: Analysis, token: Token, *, strict: bool) -> bool:
     children = analysis.children(token.i)
     if any(c.dep.startswith("aux") or c.dep in _SUBJECT_DEPS for c in children):
         return False
-    if strict:
+    if strict or analysis.language == "en":  # English participles are tagged reliably (« frozen in time »)
         return True
     previous = analysis.tokens[token.i - 1] if token.i else None
     return previous is not None and previous.pos in ("NOUN", "PROPN", "ADJ") and token.dep in ("amod", "acl", "advcl")
