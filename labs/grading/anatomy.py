@@ -442,7 +442,7 @@ def _colour_role(analysis: Analysis, vocab: Vocabulary, hit: Hit) -> str | None:
     tokens = [t for t in analysis.tokens if t.start < hit.end and hit.start < t.end]
     if not tokens:
         return "style"
-    token = tokens[0]
+    token = original = tokens[0]
     if token.pos in ("NOUN", "PROPN"):
         determined = any(child.dep in ("det", "det:poss", "poss") for child in analysis.children(token.i))
         if determined or (token.title and token.fold.endswith("s")):
@@ -450,6 +450,10 @@ def _colour_role(analysis: Analysis, vocab: Vocabulary, hit: Hit) -> str | None:
     while token.dep == "conj" and token.head != token.i:  # « rouge et vert »: the first colour's head
         token = analysis.tokens[token.head]
     head = analysis.tokens[token.head]
+    previous = analysis.tokens[token.i - 1] if token.i else None
+    misparsed = token is original and head.i == token.i and previous is not None and previous.pos in ("NOUN", "PROPN")
+    if misparsed:
+        head = previous  # a misparse cut « robe | rouge »: the colour still follows its noun
     if head.i == token.i or head.pos not in ("NOUN", "PROPN"):
         return "style"
     head_concept = vocab.concept_of(head.fold, head.lemma) or ""
@@ -457,7 +461,7 @@ def _colour_role(analysis: Analysis, vocab: Vocabulary, hit: Hit) -> str | None:
         return "lighting"
     if head.lemma in vocab.syntax.meta_nouns or head.fold in vocab.syntax.meta_nouns:
         return "style"
-    describes = token.dep in ("amod", "nmod", "compound", "acl", "appos")
+    describes = misparsed or token.dep in ("amod", "nmod", "compound", "acl", "appos")
     if describes and head_concept.partition(".")[0] in ("", "subject", "setting"):
         return "subject"
     return "style"

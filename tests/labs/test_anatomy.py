@@ -866,12 +866,16 @@ def test_subject_is_detailed_only_when_a_detail_is_attached():
     detailed = parse_prompt("Une femme d'une trentaine d'années en blazer rouge marche dans la rue.", "fr")
 
     assert bare.concepts("subject") == ["subject.person"]
-    assert detailed.concepts("subject") == ["subject.person", "subject.detailed"]
+    assert detailed.concepts("subject") == [
+        "subject.person",
+        "subject.detailed",
+        "colour.red",
+    ]  # a colour of hers, no palette
     assert {m.text for m in detailed.matches if m.concept == "subject.detailed"} == {
         "d'une trentaine d'années",
         "blazer",
-        "rouge",
     }
+    assert [m.text for m in detailed.matches if m.concept == "colour.red"] == ["rouge"]
 
 
 def test_detail_in_another_sentence_does_not_detail_the_subject():

@@ -492,7 +492,7 @@ def _negated_word(analysis: Analysis, index: int) -> bool:
     if not positions:
         return False
     position = positions[0]
-    sentence_first = analysis.sentence_of(index)[0]
+    sentence_first = analysis.clause_of(index)[0]
     gap = 0
     for n in range(position - 1, max(-1, position - 1 - _NEGATION_REACH - 3), -1):
         word = words[n]
