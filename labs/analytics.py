@@ -170,7 +170,7 @@ def missing_elements(graded: Sequence[Row]) -> list[Count]:
     counter: Counter[str] = Counter()
     for row in graded:
         for criterion in (row["result"] or {}).get("criteria", []):
-            if criterion.get("kind") == "anatomy" and float(criterion.get("score", 0)) < 1:
+            if criterion.get("kind") == "anatomy" and float(criterion.get("score") or 0) < 1:
                 counter[str(criterion.get("label") or criterion.get("key"))] += 1
     return [_count(label, label, n, len(graded)) for label, n in counter.most_common()]
 

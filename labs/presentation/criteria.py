@@ -24,6 +24,11 @@ class CriterionRow:
     css: str
 
     @property
+    def evaluated(self) -> bool:
+        """False for a check that could not be judged (a video check on a simulation): it did not count."""
+        return self.hidden or self.score is not None
+
+    @property
     def percent(self) -> int | None:
         return None if self.score is None else round(self.score * 100)
 
@@ -50,7 +55,7 @@ def criterion_rows(submission: Submission, *, reveal_hidden: bool) -> list[Crite
                 key=item.get("key", ""),
                 label="" if hidden else item.get("label", ""),
                 weight=item.get("weight", 0),
-                score=None if hidden else float(item.get("score", 0)),
+                score=None if hidden or item.get("score") is None else float(item["score"]),
                 feedback="" if hidden else item.get("feedback", ""),
                 evidence="" if hidden else item.get("evidence", ""),
                 hidden=hidden,

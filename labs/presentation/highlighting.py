@@ -68,7 +68,7 @@ def evidence_spans(submission: Submission, rows: Sequence[CriterionRow]) -> list
     spans = []
     for item in (submission.result or {}).get("criteria", []):
         row = shown.get(item.get("key", ""))
-        missed = float(item.get("score", 0)) <= 0 and item.get("kind") != Criterion.Kind.MUST_NOT_MENTION
+        missed = float(item.get("score") or 0) <= 0 and item.get("kind") != Criterion.Kind.MUST_NOT_MENTION
         if row is None or missed:
             continue
         spans += [Span(int(start), int(end), row.css, row.label) for start, end in item.get("spans", [])]

@@ -314,8 +314,11 @@ def _subject_strength(analysis: Analysis, vocab: Vocabulary, index: _Index, cand
     if token.dep in _SUBJECT_DEPS and head.i in index.actions:
         strength += 2
     # A noun hanging from a style or film word (« Animation 2D en aplats », « publicité de cosmétiques »).
-    if head.i != candidate and head.pos == "NOUN" and index.group(head.i) in ("style", "colour", "light", "lens"):
+    qualifier = ("style", "colour", "light", "lens", "genre")
+    if head.i != candidate and head.pos == "NOUN" and index.group(head.i) in qualifier:
         strength -= 2
+    if token.dep in ("amod", "compound") and head.i != candidate:
+        strength -= 2  # « publicité cosmétique », « cosmetics commercial »: it qualifies another noun
     return strength
 
 

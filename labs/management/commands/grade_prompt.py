@@ -84,9 +84,8 @@ class Command(BaseCommand):
         verdict = self.style.SUCCESS("PASSED") if result["passed"] else self.style.WARNING("not passed")
         self.stdout.write(f"Score: {result['score']}/100 ({verdict}, pass mark {result['pass_mark']})")
         for criterion in result["criteria"]:
-            self.stdout.write(
-                f"  {criterion['score']:>4.2f} × {criterion['weight']:>3}  {criterion['label']}: {criterion['feedback']}"
-            )
+            score = "  —  " if criterion["score"] is None else f"{criterion['score']:>4.2f}"
+            self.stdout.write(f"  {score} × {criterion['weight']:>3}  {criterion['label']}: {criterion['feedback']}")
         if result["next_steps"]:
             self.stdout.write("Next:")
             for hint in result["next_steps"]:
