@@ -61,6 +61,7 @@ __all__ = [
     "GROUP_KEYS",
     "LANGUAGES",
     "SUBJECT_DETAIL_HINTS",
+    "SUBJECT_KIND_LABELS",
     "Finding",
     "Match",
     "PromptAnatomy",
@@ -134,7 +135,19 @@ SUBJECT_DETAIL_HINTS: dict[str, str] = {
     "plant": _("espèce, couleur, taille, saison"),
     "place": _("matières, accessoires, éléments qui le rendent unique"),
 }
-assert set(SUBJECT_DETAIL_HINTS) == set(SUBJECT_KINDS)
+SUBJECT_KIND_LABELS: dict[str, str] = {
+    "person": _("personne"),
+    "character": _("personnage"),
+    "group": _("groupe"),
+    "product": _("produit"),
+    "object": _("objet"),
+    "food": _("aliment"),
+    "animal": _("animal"),
+    "vehicle": _("véhicule"),
+    "plant": _("plante"),
+    "place": _("lieu"),
+}
+assert set(SUBJECT_DETAIL_HINTS) == set(SUBJECT_KINDS) == set(SUBJECT_KIND_LABELS)
 
 # Rigs describe how the camera is carried, not a move: "a handheld camera tracks..." is one move.
 CAMERA_RIGS: frozenset[str] = frozenset({"camera.handheld", "camera.steadicam", "camera.drone"})

@@ -10,9 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_KEYS, ELEMENT_LABELS, parse_prompt
+from labs.grading.anatomy import (
+    ELEMENT_HINTS,
+    ELEMENT_KEYS,
+    ELEMENT_LABELS,
+    SUBJECT_DETAIL_HINTS,
+    SUBJECT_KIND_LABELS,
+    PromptAnatomy,
+    parse_prompt,
+)
 from labs.presentation.highlighting import Span, highlight
 from labs.services.submissions import MAX_PROMPT_CHARS
 
@@ -33,6 +42,7 @@ class ChecklistItem:
     found: bool
     hint: str
     texts: tuple[str, ...] = ()
+    advice: str = ""  # found, but could be better: « « flacon » (produit) : ajoutez matière, couleur… »
 
 
 @dataclass
@@ -55,6 +65,26 @@ class Coach:
         return self.chars > MAX_PROMPT_CHARS
 
 
+def _texts(anatomy: PromptAnatomy, key: str) -> tuple[str, ...]:
+    """The words that carry an element; for the subject, the main one first (« capitaine », not « équipe »)."""
+    texts = [m.text for m in anatomy.matches_for(key)]
+    if key == "subject" and anatomy.subject is not None:
+        texts.insert(0, anatomy.subject.text)
+    return tuple(dict.fromkeys(texts))[:3]
+
+
+def _subject_advice(anatomy: PromptAnatomy) -> str:
+    """What would make this kind of subject distinct, when the prompt gives no detail of it."""
+    subject = anatomy.subject
+    if subject is None or subject.detailed:
+        return ""
+    return _("« %(subject)s » (%(kind)s) : ajoutez %(details)s.") % {
+        "subject": subject.text,
+        "kind": SUBJECT_KIND_LABELS[subject.kind],
+        "details": SUBJECT_DETAIL_HINTS[subject.kind],
+    }
+
+
 def build_coach(prompt: str) -> Coach:
     """What the live coach shows for a prompt: highlighted elements, the 11-element checklist, the problems."""
     # Far past the limit the text is refused anyway; analysing megabytes would only cost CPU.
@@ -68,7 +98,8 @@ def build_coach(prompt: str) -> Coach:
             label=str(ELEMENT_LABELS[key]),
             found=anatomy.has(key),
             hint=str(ELEMENT_HINTS[key]),
-            texts=tuple(dict.fromkeys(m.text for m in anatomy.matches_for(key)))[:3],
+            texts=_texts(anatomy, key),
+            advice=_subject_advice(anatomy) if key == "subject" else "",
         )
         for key in ELEMENT_KEYS
     ]
