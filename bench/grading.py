@@ -82,7 +82,12 @@ def web_process_memory() -> dict:
     """What the pipelines add to a web process, where thinc finds no torch to import."""
     output = subprocess.run([sys.executable, "-c", WEB_PROCESS_MEMORY], capture_output=True, text=True, check=True)
     before, french, both = (float(value) for value in output.stdout.split())
-    return {"before_mb": before, "after_french_mb": french, "after_english_mb": both, "added_mb": round(both - before, 1)}
+    return {
+        "before_mb": before,
+        "after_french_mb": french,
+        "after_english_mb": both,
+        "added_mb": round(both - before, 1),
+    }
 
 
 def rss_mb() -> float:
@@ -148,9 +153,7 @@ def main() -> None:
     coach = coach_latency(arguments.rounds)
     policy = measured["policy"]
     floors = {
-        "block_recall_per_category": all(
-            p["recall"] >= FLOORS["block_recall_per_category"] for p in policy.values()
-        ),
+        "block_recall_per_category": all(p["recall"] >= FLOORS["block_recall_per_category"] for p in policy.values()),
         "false_block_rate": measured["false_block_rate"] <= FLOORS["false_block_rate"],
         "element_micro_f1": measured["element_micro_f1"] >= FLOORS["element_micro_f1"],
         "coach_p95_cpu_ms": coach["cpu_ms"]["p95"] <= COACH_TARGET_MS,
