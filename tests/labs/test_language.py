@@ -70,6 +70,15 @@ def test_the_subject_is_the_head_of_the_main_noun_phrase_and_typed():
         ("Un chat roux dort sur un coussin au soleil.", "fr", "chat", "animal"),
         ("A crowd cheers in the stands at night.", "en", "crowd", "group"),
         ("Animation 2D en aplats de couleurs. Un opérateur d'entrepôt soulève un carton.", "fr", "opérateur", "person"),
+        # The framed object stays the subject when a hand acts on it in a later clause.
+        (
+            "Gros plan sur un flacon en verre ambré ; une main de femme le fait tourner lentement.",
+            "fr",
+            "flacon",
+            "product",
+        ),
+        ("Close-up of a ceramic mug on a desk; a man's hand slowly lifts it.", "en", "mug", "product"),
+        ("Gros plan sur une main qui écrit une lettre à la plume.", "fr", "main", "person"),
     ],
 )
 def test_the_main_subject_and_its_kind(prompt, language, subject, kind):

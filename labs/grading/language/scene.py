@@ -313,6 +313,10 @@ def _subject_strength(analysis: Analysis, vocab: Vocabulary, index: _Index, cand
     head = analysis.tokens[token.head]
     if token.dep in _SUBJECT_DEPS and head.i in index.actions:
         strength += 2
+    if _framed_by_shot(analysis, index, token):
+        strength += 2  # « Gros plan sur un flacon ; une main le fait tourner »: the shot names what is shown
+    if token.lemma in vocab.syntax.body_parts:
+        strength -= 2  # a hand or a face serves another subject unless nothing else is there
     # A noun hanging from a style or film word (« Animation 2D en aplats », « publicité de cosmétiques »).
     qualifier = ("style", "colour", "light", "lens", "genre")
     if head.i != candidate and head.pos == "NOUN" and index.group(head.i) in qualifier:
@@ -320,6 +324,20 @@ def _subject_strength(analysis: Analysis, vocab: Vocabulary, index: _Index, cand
     if token.dep in ("amod", "compound") and head.i != candidate:
         strength -= 2  # « publicité cosmétique », « cosmetics commercial »: it qualifies another noun
     return strength
+
+
+def _framed_by_shot(analysis: Analysis, index: _Index, token: Token) -> bool:
+    """The noun is the complement of a framing word (« Gros plan sur… », « Close-up of… »)."""
+    current = token
+    for _ in range(3):
+        if current.head == current.i:
+            return False
+        current = analysis.tokens[current.head]
+        if index.group(current.i) == "shot":
+            return True
+        if current.pos in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _subject_kind(analysis: Analysis, vocab: Vocabulary, index: _Index, token: Token) -> str:
