@@ -1,6 +1,6 @@
 """The courses app's public surface (in the spirit of Open edX OEP-49).
 
-Apps that build on courses (labs, funding) import courses only through this
+Apps that build on courses (labs, funding, lti, community) import courses only through this
 module, so the app's internals can change without breaking them:
 
 - the models other apps point at or name in type hints: Course, Step;
@@ -8,6 +8,8 @@ module, so the app's internals can change without breaking them:
 - a learner's state of one step (locked, and why): step_state;
 - writes: step_complete (a lab passed), enrol (a funded participant), enrol_from_platform (an LTI launch or roster);
 - steps whose content lives in another app: StepProvider, register_step_provider;
+- sections other apps add to a step's page: StepSection, register_step_section_provider, step_sections;
+- people: enrolled_user_ids (a course's active learners), courses_followed, editable_courses;
 - lookups: step_for_authoring, lesson_steps, courses_by_title, course_trainers, seconds_on_course_by_day;
 - trainer-written Markdown: MarkdownField and MarkdownFormMixin for forms, render_markdown for pages.
 """
@@ -21,12 +23,16 @@ from django.db.models import QuerySet
 
 from courses.forms.authoring import MarkdownField, MarkdownFormMixin
 from courses.markdown import render_markdown
-from courses.models import Course, DailyActivity, Step
+from courses.models import Course, DailyActivity, Enrolment, Step
 from courses.permissions import can_edit_course, can_view_course, is_enrolled
+from courses.selectors.authoring import editable_courses
 from courses.selectors.learning import StepState, course_outline_for, step_state_in
 from courses.services.learning import enrol, enrol_from_platform, step_complete
 from courses.step_providers import StepProvider
 from courses.step_providers import register as register_step_provider
+from courses.step_sections import StepSection, StepSectionProvider
+from courses.step_sections import register as register_step_section_provider
+from courses.step_sections import sections_for as step_sections
 
 __all__ = [
     "Course",
@@ -34,20 +40,27 @@ __all__ = [
     "MarkdownFormMixin",
     "Step",
     "StepProvider",
+    "StepSection",
+    "StepSectionProvider",
     "StepState",
     "can_edit_course",
     "can_view_course",
     "course_trainers",
     "courses_by_title",
+    "courses_followed",
+    "editable_courses",
+    "enrolled_user_ids",
     "enrol",
     "enrol_from_platform",
     "is_enrolled",
     "lesson_steps",
     "register_step_provider",
+    "register_step_section_provider",
     "render_markdown",
     "seconds_on_course_by_day",
     "step_complete",
     "step_for_authoring",
+    "step_sections",
     "step_state",
 ]
 
@@ -89,3 +102,17 @@ def seconds_on_course_by_day(
         "user_id", "day", "seconds"
     )
     return {(user_id, day): seconds for user_id, day, seconds in rows}
+
+
+def enrolled_user_ids(course: Course) -> QuerySet:
+    """Ids of the course's active learners, as a subquery (``user__in=enrolled_user_ids(course)``)."""
+    return Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE).values("user_id")
+
+
+def courses_followed(user) -> QuerySet[Course]:
+    """Published courses ``user`` is actively enrolled in, by title."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    enrolled = Enrolment.objects.filter(user=user, status=Enrolment.Status.ACTIVE).values("course_id")
+    return Course.objects.filter(pk__in=enrolled, status=Course.Status.PUBLISHED).order_by("title")
+

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.htmx import wants_partial
-from courses import images, permissions, videos
+from courses import images, permissions, step_sections, videos
 from courses.forms.learner import AdminEnrolForm, CatalogueFilterForm, EnrolmentRemoveForm, QuizAttemptForm
 from courses.markdown import render_markdown
 from courses.models import Certificate, Choice, Course, Enrolment, LessonImage, Question, QuizAttempt, Step
@@ -262,6 +262,7 @@ def _lesson_page(request: HttpRequest, access: _StepAccess) -> HttpResponse:
         access,
         lesson=lesson,
         body_html=render_markdown(lesson.body if lesson else ""),
+        sections=step_sections.sections_for(request.user, access.step),
     )
     return render(request, "courses/lesson.html", context)
 

@@ -133,6 +133,7 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
         "refusal": refusal,
         "coach": build_coach(prompt),
         "max_chars": MAX_PROMPT_CHARS,
+        "sections": courses.step_sections(user, lab.step),
     }
 
 
@@ -220,6 +221,7 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
         "status_message": status_message(submission),
         "number": attempt_numbers(attempts).get(submission.draft_id or submission.pk),
         "can_compare": sum(s.state == Submission.State.GRADED for s in attempts) >= 2,
+        "sections": courses.step_sections(request.user, lab.step, {"attempt": submission.pk}),
     }
     if submission.tier == Submission.Tier.FINAL:
         context["draft"] = submission.draft
