@@ -40,6 +40,10 @@ app.conf.update(
             "task": "academy.notifications.tasks.resend_unsent_mails",
             "schedule": 600.0,
         },
+        "community-reassign-overdue-reviews": {
+            "task": "community.tasks.reassign_overdue_reviews",
+            "schedule": 300.0,
+        },
         "funding-deadline-reminders": {
             "task": "funding.tasks.send_deadline_reminders",
             "schedule": crontab(hour=7, minute=30),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "demo",
     "lti_tool",
     "lti",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +313,14 @@ LAB_RUNNING_DEADLINE_SECONDS = env.int("LAB_RUNNING_DEADLINE_SECONDS", default=C
 LAB_RETRY_BACKOFF_SECONDS = env.float("LAB_RETRY_BACKOFF_SECONDS", default=2.0)
 # Web processes load the French and English prompt-reading pipelines when they start (else on first use).
 LANGUAGE_MODELS_PRELOAD = env.bool("LANGUAGE_MODELS_PRELOAD", default=True)
+
+# --- Community (gallery, peer review, discussions) ---------------------------
+
+# Discussion messages (new, replies, edits) per person per window: (count, seconds).
+COMMUNITY_POST_RATE = (
+    env.int("COMMUNITY_POST_RATE_COUNT", default=5),
+    env.int("COMMUNITY_POST_RATE_SECONDS", default=60),
+)
 
 # --- Video generation -------------------------------------------------------
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("labos/", include("labs.urls")),
     path("financement/", include("funding.urls")),
     path("lti/", include("lti.urls")),
+    path("communaute/", include("community.urls")),
     path("verifier-une-video/", include("provenance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -115,4 +115,3 @@ def courses_followed(user) -> QuerySet[Course]:
         return Course.objects.none()
     enrolled = Enrolment.objects.filter(user=user, status=Enrolment.Status.ACTIVE).values("course_id")
     return Course.objects.filter(pk__in=enrolled, status=Course.Status.PUBLISHED).order_by("title")
-

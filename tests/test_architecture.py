@@ -75,3 +75,35 @@ def test_nothing_imports_lti_but_the_settings_and_urls():
         for path in python_files("academy", "courses", "labs", "funding", "provenance", "demo")
     }
     assert {path: modules for path, modules in offenders.items() if modules} == {}
+
+
+def test_community_uses_labs_and_courses_only_through_their_public_apis():
+    # community sits above labs and courses (DESIGN.md): gallery, peer review, discussions.
+    # ``from courses import api`` also names the bare package, which holds nothing.
+    def internal(module: str) -> bool:
+        parts = module.split(".")
+        return parts[0] in ("labs", "courses") and len(parts) > 1 and parts[1] != "api"
+
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if internal(m))
+        for path in python_files("community")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}
+
+
+def test_community_imports_nothing_beside_or_above_it():
+    beside_or_above = ("lti", "funding", "demo")
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in beside_or_above)
+        for path in python_files("community")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}
+
+
+def test_nothing_imports_community():
+    # courses and labs offer their extension points (step sections, signals); community plugs into them.
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "community")
+        for path in python_files("academy", "courses", "labs", "funding", "provenance", "lti", "demo")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}

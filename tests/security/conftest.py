@@ -3,7 +3,7 @@
 Roles, as the permission matrix names them:
 - ``anonymous``;
 - ``learner``: L1, enrolled in the course, owner of the graded attempt, the certificate, the quiz attempt;
-- ``other_learner``: L2, signed in, owns nothing;
+- ``other_learner``: L2, a learner of another course, owns nothing in this one;
 - ``trainer``: T1, owner of the course, trainer of the funding action;
 - ``other_trainer``: T2, a trainer with no link to the course;
 - ``admin``: staff.
@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image
 
 from academy.models import User
+from community.models import CalibrationVideo, GalleryItem, Post, PostReport, Review, ReviewAssignment, RubricCriterion
 from courses.models import Certificate, Course, DailyActivity, LessonImage, Question, QuizAttempt, Step
 from funding.models import DossierDocument, Participant, RequiredDocument, TrainingAction
 from labs.models import Criterion, Lab, PolicyRule, Submission
@@ -81,6 +82,18 @@ class World:
     action: TrainingAction
     participant: Participant
     document: DossierDocument
+    # community: L1 and a peer (P) share their attempts; L1 reviews P's, P reviewed L1's
+    peer: User
+    other_course: Course
+    gallery_item: GalleryItem
+    peer_item: GalleryItem
+    assignment: ReviewAssignment
+    peer_review: Review
+    peer_criterion: RubricCriterion
+    calibration: CalibrationVideo
+    post: Post
+    own_post: Post
+    report: PostReport
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -156,7 +169,11 @@ def build_world() -> World:
     document = DossierDocument(action=action, required=required, status=DossierDocument.Status.PREPARED)
     document.file.save("convention.pdf", ContentFile(b"%PDF-1.4\n%test\n"), save=True)
 
+    community = _build_community(
+        trainer=trainer, learner=learner, other_learner=other_learner, course=course, lab=lab, submission=submission
+    )
     return World(
+        **community,
         learner=learner,
         other_learner=other_learner,
         trainer=trainer,
@@ -179,6 +196,62 @@ def build_world() -> World:
         participant=participant,
         document=document,
     )
+
+
+def _build_community(*, trainer, learner, other_learner, course, lab, submission) -> dict:
+    from community.services.discussion import post_create, post_report
+    from community.services.gallery import share_attempt
+    from community.services.reviews import (
+        ScoreInput,
+        calibration_video_add,
+        criterion_create,
+        reference_review_save,
+        request_reviews,
+        review_settings_save,
+        review_submit,
+    )
+
+    other_course = build_course(modules=1, steps_per_module=1, slug="cours-d-a-cote", title="Cours d'à côté")
+    EnrolmentFactory(user=other_learner, course=other_course)
+    peer = UserFactory(email="p1@example.com", first_name="Paul", last_name="Pair")
+    EnrolmentFactory(user=peer, course=course)
+    peer_attempt = attach_media(SubmissionFactory(lab=lab, learner=peer, graded=True, prompt="Prompt de Paul"))
+    criterion = criterion_create(lab=lab, label="Cadrage", scale_max=4)
+    criterion_create(lab=lab, label="Lumière", scale_max=4)
+    review_settings_save(lab=lab, reviews_per_attempt=1, deadline_hours=72, instructions="")
+    gallery_item = share_attempt(learner=learner, submission=submission)
+    peer_item = share_attempt(learner=peer, submission=peer_attempt)
+    request_reviews(author=peer, item=peer_item)
+    request_reviews(author=learner, item=gallery_item)
+    assignment = ReviewAssignment.objects.get(reviewer=learner)
+    scores = [ScoreInput(criterion_id=c.pk, value=2, comment="Vu.") for c in lab.peer_criteria.all()]
+    peer_review = review_submit(
+        assignment=ReviewAssignment.objects.get(reviewer=peer),
+        reviewer=peer,
+        scores=scores,
+        marks=[],
+        suggestion="Zoom.",
+    )
+    trainer_attempt = attach_media(SubmissionFactory(lab=lab, learner=trainer, graded=True, prompt="Prompt de Tarik"))
+    calibration = calibration_video_add(lab=lab, submission=trainer_attempt, trainer=trainer)
+    reference_review_save(video=calibration, trainer=trainer, scores=scores, marks=[])
+    lesson_step = course.modules.get().steps.get(kind=Step.Kind.LESSON)
+    post = post_create(author=peer, step=lesson_step, body="Une question de Paul")
+    own_post = post_create(author=learner, step=lesson_step, body="Une question de Leila")
+    report = post_report(post=post, reporter=learner, reason="spam")
+    return {
+        "peer": peer,
+        "other_course": other_course,
+        "gallery_item": gallery_item,
+        "peer_item": peer_item,
+        "assignment": assignment,
+        "peer_review": peer_review,
+        "peer_criterion": criterion,
+        "calibration": calibration,
+        "post": post,
+        "own_post": own_post,
+        "report": report,
+    }
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_services_refuse_them_whatever_called_them(world: World):
 
 # --- every form and every model with text follows the rule --------------------------------------
 
-APPS = ("academy", "courses", "labs", "funding")
+APPS = ("academy", "courses", "labs", "funding", "community")
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -87,6 +87,20 @@ LAB_EDITORS = (LOGIN, 404, 404, 200, 404, 200)
 ADMINS = (LOGIN, 403, 403, 403, 403, 200)
 ADMINS_POST = (LOGIN, 403, 403, 403, 403, 302)
 OWNER_AND_TEACHERS = (LOGIN, 200, 404, 200, 404, 200)
+# The course's community: its learners and trainers; a learner of another course (and any other trainer) gets 404.
+COMMUNITY = (LOGIN, 200, 404, 200, 404, 200)
+COMMUNITY_POST = (LOGIN, 302, 404, 302, 404, 302)
+MODERATORS_POST = (LOGIN, 404, 404, 302, 404, 302)
+ONLY_L1 = (LOGIN, 200, 404, 404, 404, 404)
+
+
+def item(w: World) -> dict:
+    return {"pk": w.gallery_item.pk}
+
+
+def step_of_lesson(w: World) -> dict:
+    return {"step_id": w.lesson_step.pk}
+
 
 TABLE: dict[str, Row] = {
     # --- accounts -------------------------------------------------------------
@@ -259,6 +273,51 @@ TABLE: dict[str, Row] = {
     # --- provenance: public by design (anyone may check a file, and the workshop samples are demo material) ---
     "provenance:verify": row("GET", PUBLIC),
     "provenance:sample": row("GET", PUBLIC, lambda w: provenance_sample()),
+    # --- community: the course's learners and trainers only; a learner of another course sees nothing ---
+    "community:home": row("GET", SIGNED_IN),
+    "community:gallery": row("GET", COMMUNITY, course),
+    "community:lab_panel": row("GET", COMMUNITY, lambda w: {"step_id": w.lab_step.pk}),
+    # Without a chosen attempt the form comes back with its error (trainers have none to share).
+    "community:share": row("POST", (LOGIN, 400, 404, 400, 404, 400), lambda w: {"step_id": w.lab_step.pk}),
+    "community:item": row("GET", COMMUNITY, item),
+    "community:item_media": row("GET", COMMUNITY, lambda w: {**item(w), "kind": "poster"}),
+    "community:item_vote": row("POST", COMMUNITY_POST, item),
+    "community:item_withdraw": row("POST", COMMUNITY_POST, item),
+    "community:item_request_reviews": row("POST", COMMUNITY_POST, item),
+    "community:item_hide": row("GET", LAB_EDITORS, item),
+    "community:item_unhide": row("POST", MODERATORS_POST, item),
+    "community:my_reviews": row("GET", SIGNED_IN),
+    # An assignment's page is its reviewer's (trainers read reviews on the attempt's page).
+    "community:review": row("GET", ONLY_L1, lambda w: {"pk": w.assignment.pk}),
+    # Only the reviewed attempt's author rates a review (an empty rating comes back as a message).
+    "community:review_rate": row("POST", (LOGIN, 302, 404, 404, 404, 404), lambda w: {"pk": w.peer_review.pk}),
+    "community:calibration": row("GET", COMMUNITY, lab),
+    "community:calibration_review": row("GET", COMMUNITY, lambda w: {"pk": w.calibration.pk}),
+    "community:calibration_media": row("GET", COMMUNITY, lambda w: {"pk": w.calibration.pk, "kind": "video"}),
+    "community:discussion": row("GET", COMMUNITY, step_of_lesson),
+    "community:post_reply": row("POST", (LOGIN, 400, 404, 400, 404, 400), lambda w: {"pk": w.post.pk}),
+    "community:post_edit": row("GET", ONLY_L1, lambda w: {"pk": w.own_post.pk}),
+    "community:post_delete": row("GET", ONLY_L1, lambda w: {"pk": w.own_post.pk}),
+    "community:post_report": row("GET", COMMUNITY, lambda w: {"pk": w.post.pk}),
+    "community:post_answer": row("POST", MODERATORS_POST, lambda w: {"pk": w.post.pk}),
+    "community:post_reopen": row("POST", MODERATORS_POST, lambda w: {"pk": w.post.pk}),
+    "community:post_remove": row("GET", LAB_EDITORS, lambda w: {"pk": w.post.pk}),
+    "community:review_setup": row("GET", LAB_EDITORS, lab),
+    "community:criterion_add": row("POST", (LOGIN, 404, 404, 400, 404, 400), lab),
+    # The grid already has criteria: the template is refused with a message.
+    "community:rubric_template": row("POST", MODERATORS_POST, lab),
+    "community:calibration_add": row("POST", (LOGIN, 404, 404, 400, 404, 400), lab),
+    "community:lab_reviews": row("GET", LAB_EDITORS, lab),
+    "community:criterion_edit": row("GET", LAB_EDITORS, lambda w: {"pk": w.peer_criterion.pk}),
+    "community:criterion_delete": row("POST", MODERATORS_POST, lambda w: {"pk": w.peer_criterion.pk}),
+    "community:criterion_move": row(
+        "POST", MODERATORS_POST, lambda w: {"pk": w.peer_criterion.pk, "direction": "down"}
+    ),
+    "community:reference_review": row("GET", LAB_EDITORS, lambda w: {"pk": w.calibration.pk}),
+    "community:calibration_remove": row("POST", MODERATORS_POST, lambda w: {"pk": w.calibration.pk}),
+    "community:review_remove": row("GET", LAB_EDITORS, lambda w: {"pk": w.peer_review.pk}),
+    "community:reports": row("GET", LAB_EDITORS, course),
+    "community:report_dismiss": row("POST", MODERATORS_POST, lambda w: {"pk": w.report.pk}),
 }
 
 

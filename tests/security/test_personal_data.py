@@ -244,3 +244,39 @@ def test_error_report_hides_identifiers_in_the_post_and_in_frame_variables(world
     # then the fields and variables are listed with their values hidden
     assert "participant_update" in report and "cnss_number" in report
     _assert_no_identifiers(report)
+
+
+# --- community: what the learner shared and wrote ---------------------------------------------
+
+
+def test_export_holds_the_learners_community_data_without_reviewers_names(world: World):
+    from community.services.discussion import post_create
+
+    post_create(author=world.peer, step=world.lesson_step, body="Réponse de Paul", parent=world.own_post)
+    data = _export(world)["community"]
+    assert [s["attempt_prompt"] for s in data["shared_attempts"]] == [world.submission.prompt]
+    assert [r["suggestion"] for r in data["reviews_received"]] == ["Zoom."]
+    assert [p["body"] for p in data["discussion_posts"]] == ["Une question de Leila"]
+    assert [r["reason"] for r in data["reports_made"]] == ["spam"]
+    body = json.dumps(data)
+    assert "Paul" not in body and "p1@example.com" not in body
+
+
+def test_deletion_removes_what_the_learner_shared_and_wrote(world: World, django_capture_on_commit_callbacks):
+    from community.models import GalleryItem, Post, PostReport, Review, ReviewAssignment
+    from community.services.discussion import post_create
+
+    reply = post_create(author=world.peer, step=world.lesson_step, body="Réponse de Paul", parent=world.own_post)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.client("learner").post(reverse("account_delete"), {"password": PASSWORD})
+    learner = world.learner
+    assert not GalleryItem.objects.filter(author=learner).exists()
+    assert not Review.objects.filter(reviewer=learner).exists()
+    assert not ReviewAssignment.objects.filter(reviewer=learner).exists()
+    assert not PostReport.objects.filter(reporter=learner).exists()
+    # the message Paul replied to stays as a placeholder, without its text; Paul's reply stays
+    placeholder = Post.objects.get(pk=world.own_post.pk)
+    assert (placeholder.body, placeholder.deleted_at is not None) == ("", True)
+    assert Post.objects.filter(pk=reply.pk).exists()
+    # and the peer's own shared attempt and review are untouched
+    assert GalleryItem.objects.filter(pk=world.peer_item.pk).exists()

@@ -191,7 +191,62 @@ def _participant_page(w: World) -> Request:
     return Request("admin", reverse("funding:participant_edit", args=[w.participant.pk]))
 
 
+def _gallery_card(w: World) -> Request:
+    Submission.objects.filter(pk=w.peer_item.submission_id).update(prompt=PAYLOAD)
+    type(w.peer).objects.filter(pk=w.peer.pk).update(first_name=NAME_PAYLOAD)
+    return Request("learner", reverse("community:gallery", args=[w.course.slug]))
+
+
+def _shared_attempt_page(w: World) -> Request:
+    from community.models import GalleryItem
+
+    Submission.objects.filter(pk=w.gallery_item.submission_id).update(prompt=PAYLOAD)
+    GalleryItem.objects.filter(pk=w.gallery_item.pk).update(hidden_reason=PAYLOAD, hidden_at=w.gallery_item.shared_at)
+    return Request("learner", reverse("community:item", args=[w.gallery_item.pk]))
+
+
+def _review_texts(w: World) -> Request:
+    from community.models import Review, ReviewScore, TimelineMark
+
+    Review.objects.filter(pk=w.peer_review.pk).update(
+        suggestion=PAYLOAD, comment=PAYLOAD, usefulness_comment=PAYLOAD[:300]
+    )
+    ReviewScore.objects.filter(review=w.peer_review).update(comment=PAYLOAD)
+    TimelineMark.objects.create(review=w.peer_review, at_seconds=1, note=PAYLOAD[:200])
+    return Request("learner", reverse("community:item", args=[w.gallery_item.pk]))
+
+
+def _discussion_post(w: World) -> Request:
+    from community.models import Post
+
+    Post.objects.filter(pk=w.post.pk).update(body=PAYLOAD)
+    type(w.peer).objects.filter(pk=w.peer.pk).update(first_name=NAME_PAYLOAD)
+    return Request("learner", reverse("community:discussion", args=[w.lesson_step.pk]))
+
+
+def _reported_post(w: World) -> Request:
+    from community.models import Post, PostReport
+
+    Post.objects.filter(pk=w.post.pk).update(body=PAYLOAD)
+    PostReport.objects.filter(pk=w.report.pk).update(comment=PAYLOAD[:500])
+    return Request("trainer", reverse("community:reports", args=[w.course.slug]))
+
+
+def _rubric_for_reviewers(w: World) -> Request:
+    from community.models import ReviewSettings, RubricCriterion
+
+    RubricCriterion.objects.filter(lab=w.lab).update(label=NAME_PAYLOAD[:120], guidance=PAYLOAD[:300])
+    ReviewSettings.objects.filter(lab=w.lab).update(instructions=PAYLOAD)
+    return Request("learner", reverse("community:review", args=[w.assignment.pk]))
+
+
 CASES: dict[str, Callable[[World], Request]] = {
+    "community: gallery card prompt and author": _gallery_card,
+    "community: shared attempt prompt and hiding reason": _shared_attempt_page,
+    "community: review comments, suggestion, marks": _review_texts,
+    "community: discussion message (Markdown) and author": _discussion_post,
+    "community: reported message and report": _reported_post,
+    "community: rubric and instructions (review form)": _rubric_for_reviewers,
     "course title, summary, description, prerequisites": _course_texts,
     "catalogue card": _catalogue,
     "lesson body and video caption": _lesson_body,
