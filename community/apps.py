@@ -9,10 +9,11 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         from academy.personal_data import register_eraser, register_exporter
-        from community import personal_data
+        from community import notifications, personal_data
         from community.sections import CommunitySections
         from courses.api import register_step_section_provider
 
         register_step_section_provider(CommunitySections())
+        notifications.register_kinds()
         register_exporter("community", personal_data.export_community)
         register_eraser("community", personal_data.erase_community)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.ratelimit import Rate, hit
+from community import notifications
 from community.errors import Refused
 from community.models import Post, PostReport
 from courses import api as courses
@@ -84,6 +85,8 @@ def post_create(*, author, step, body: str, mentions: Iterable = (), parent: Pos
     chosen = _mentionable(step, mentions)
     if chosen:
         post.mentions.set(chosen)
+    notifications.post_created(post)
+    notifications.trainers_mentioned(post, chosen)
     return post
 
 
@@ -98,7 +101,10 @@ def post_edit(*, post: Post, editor, body: str, mentions: Iterable = ()) -> Post
     post.body, post.edited_at = body, timezone.now()
     post.full_clean()
     post.save(update_fields=["body", "edited_at"])
-    post.mentions.set(_mentionable(post.step, mentions))
+    already = set(post.mentions.values_list("pk", flat=True))
+    chosen = _mentionable(post.step, mentions)
+    post.mentions.set(chosen)
+    notifications.trainers_mentioned(post, [trainer for trainer in chosen if trainer.pk not in already])
     return post
 
 
@@ -130,6 +136,7 @@ def post_report(*, post: Post, reporter, reason: str, comment: str = "") -> Post
         raise Refused(
             _("Vous avez déjà signalé ce message ; un formateur va le relire."), code="already_reported"
         ) from twice
+    notifications.post_reported(report)
     return report
 
 
@@ -152,6 +159,7 @@ def post_remove(*, post: Post, moderator, reason: str) -> Post:
     post.reports.filter(resolved_at__isnull=True).update(
         resolved_at=now, resolved_by=moderator, outcome=PostReport.Outcome.REMOVED
     )
+    notifications.post_removed(post)
     return post
 
 
@@ -172,6 +180,7 @@ def thread_mark_answered(*, thread: Post, moderator, answer: Post | None = None)
         raise Refused(_("Cette réponse n'appartient pas à cette discussion."), code="other_thread")
     thread.answered_at, thread.answered_by, thread.answer = timezone.now(), moderator, answer
     thread.save(update_fields=["answered_at", "answered_by", "answer"])
+    notifications.thread_answered(thread, moderator=moderator)
     return thread
 
 

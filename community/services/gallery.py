@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import notifications
 from community.errors import Refused
 from community.models import CalibrationVideo, GalleryItem, GalleryVote
 from community.services.reviews import cancel_open_assignments, fill_requests
@@ -100,6 +101,7 @@ def hide_item(*, moderator, item: GalleryItem, reason: str) -> GalleryItem:
     item.full_clean(validate_constraints=False)
     item.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     cancel_open_assignments(item=item)
+    notifications.item_hidden(item)
     return item
 
 

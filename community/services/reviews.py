@@ -19,6 +19,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import notifications
 from community.assignment import Candidate, Request, plan_assignments
 from community.errors import Refused
 from community.models import (
@@ -259,6 +260,7 @@ def fill_requests(*, lab, now: datetime.datetime | None = None) -> list[ReviewAs
         )
         for item_id, reviewer_id in plan
     )
+    notifications.reviews_assigned(created)
     return created
 
 
@@ -286,6 +288,7 @@ def assignment_expire(*, assignment_id: int, now: datetime.datetime | None = Non
     assignment.state = ReviewAssignment.State.EXPIRED
     assignment.closed_at = now
     assignment.save(update_fields=["state", "closed_at"])
+    notifications.review_taken_back(assignment)
     fill_requests(lab=assignment.lab, now=now)
     return True
 
@@ -416,6 +419,7 @@ def review_submit(
     assignment.state = ReviewAssignment.State.SUBMITTED
     assignment.closed_at = timezone.now()
     assignment.save(update_fields=["state", "closed_at"])
+    notifications.review_received(review)
     return review
 
 
@@ -434,6 +438,7 @@ def review_rate(*, review: Review, author, usefulness: int, comment: str = "") -
     review.rated_at = timezone.now()
     review.full_clean()
     review.save(update_fields=["usefulness", "usefulness_comment", "rated_at"])
+    notifications.review_rated(review)
     return review
 
 
@@ -452,6 +457,7 @@ def review_remove(*, review: Review, moderator, reason: str) -> Review:
     review.full_clean()
     review.save(update_fields=["removed_at", "removed_by", "removed_reason"])
     ReviewAssignment.objects.filter(pk=review.assignment_id).update(state=ReviewAssignment.State.REMOVED)
+    notifications.review_removed(review)
     fill_requests(lab=review.assignment.lab)
     return review
 

@@ -8,6 +8,8 @@ the videos, posters and their durations are real; everything else happens throug
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -92,10 +94,9 @@ def test_two_learners_review_each_other_and_a_learner_of_another_course_sees_not
         ),
     }
 
-    # the trainer starts from the template grid and asks for one review per attempt
+    # the demo lab has its grid (five criteria); the trainer asks for one review per attempt
     log_in(page, "formatrice@demo.academy")
     page.goto(f"/communaute/formateur/labos/{PRODUCT_LAB}/relecture/")
-    page.get_by_role("button", name="Partir de la grille type").click()
     expect(page.locator("#rubric table tbody tr")).to_have_count(5)
     page.get_by_label("relectures par essai").fill("1")
     page.get_by_role("button", name="Enregistrer les réglages").click()
@@ -155,9 +156,13 @@ def test_two_learners_review_each_other_and_a_learner_of_another_course_sees_not
         mark_with_keyboard=False,
     )
 
-    # then Youssef reads the review on his attempt: anonymous, the mark seeks the video; he rates it
+    # then Youssef is notified (count in the header) and opens the review from the notification
     item = GalleryItem.objects.get(author=youssef)
-    page.goto(item.get_absolute_url())
+    page.goto("/notifications/")
+    expect(page.locator(".notifications-link .count-badge")).to_be_visible()
+    page.get_by_role("button", name=re.compile("1 nouvelle relecture de votre essai")).click()
+    expect(page).to_have_url(re.compile(rf"{item.get_absolute_url()}#review-\d+$"))
+    # he reads it: anonymous, the mark seeks the video; he rates it
     review = page.locator("article.review")
     expect(review).to_contain_text("Ajoutez « reflets dorés sur le verre » après le sujet.")
     expect(review).not_to_contain_text("Inès")

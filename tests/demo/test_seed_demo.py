@@ -70,3 +70,14 @@ def test_the_sample_funding_action_keeps_identifiers_encrypted():
         raw = cursor.fetchone()[0]
     assert participant.cin == "BE123456"
     assert "BE123456" not in raw
+
+
+def test_seed_demo_gives_each_lab_a_peer_review_grid_in_its_course_language_once():
+    from community.models import RubricCriterion
+
+    seed()
+    seed()  # idempotent: no second grid
+    for lab in Lab.objects.select_related("step__module__course"):
+        labels = list(RubricCriterion.objects.filter(lab=lab).values_list("label", flat=True))
+        assert len(labels) == 5
+        assert labels[0] == ("Framing" if lab.course.language == "en" else "Cadrage")

@@ -54,6 +54,8 @@ class Command(BaseCommand):
         )
 
         call_command("lti_demo_platform", stdout=self.stdout)
+        # Each lab gets a peer-review grid to start from (community; named, not imported: it sits above demo).
+        call_command("community_demo", *[course.slug for course in courses], stdout=self.stdout)
         # The ethics module's provenance workshop links to these (made offline, no download).
         write_samples()
 
