@@ -195,6 +195,8 @@ class PolicyRule(RejectControlCharactersModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when someone edits or switches the rule: a refresh of the built-in rules leaves it as they made it.
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["category", "id"]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from labs.models import PolicyRule
 from labs.selectors import POLICY_RULES_CACHE_KEY
@@ -54,6 +55,8 @@ def policy_rule_save(
     """Create a rule (``rule`` None, recording ``user`` as its author) or update ``rule``."""
     if rule is None:
         rule = PolicyRule(created_by=user)
+    else:
+        rule.edited_at = timezone.now()
     rule.category = category
     rule.terms = _clean_terms(terms)
     rule.context_terms = _clean_terms(context_terms)
@@ -71,6 +74,7 @@ def policy_rule_save(
 def policy_rule_deactivate(*, rule: PolicyRule) -> PolicyRule:
     """Switch a rule off; it stays listed so it can be switched on again."""
     rule.active = False
-    rule.save(update_fields=["active"])
+    rule.edited_at = timezone.now()
+    rule.save(update_fields=["active", "edited_at"])
     _forget_cached_rules()
     return rule

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from django.urls import reverse
 
@@ -178,3 +180,32 @@ def test_admin_site_changes_apply_at_once(client):
     assert response.status_code == 302
     assert PolicyRule.objects.get(terms=["Zorglub"]).created_by == admin
     assert ("Zorglub",) in rule_terms()
+
+
+def test_refreshing_the_built_in_rules_keeps_what_people_edited_or_switched_off():
+    from django.apps import apps
+
+    refresh = import_module("labs.migrations.0007_policy_rule_edited_at").refresh_unedited_default_rules
+    defaults = PolicyRule.objects.filter(created_by__isnull=True).order_by("id")
+    count = defaults.count()
+    edited, switched_off = defaults[0], defaults[1]
+    policy_rule_save(
+        rule=edited,
+        category=edited.category,
+        terms=[*edited.terms, "Zorglub"],
+        context_terms=edited.context_terms,
+        unless_terms=edited.unless_terms,
+        scope=edited.scope,
+    )
+    # Switched off before edits were recorded: no edited_at.
+    PolicyRule.objects.filter(pk=switched_off.pk).update(active=False)
+    authored = policy_rule_save(category="copyright", terms=["Marsupilami"], user=TrainerFactory())
+
+    refresh(apps, None)
+
+    built_in = PolicyRule.objects.filter(created_by__isnull=True)
+    assert built_in.count() == count
+    assert "Zorglub" in PolicyRule.objects.get(pk=edited.pk).terms
+    assert built_in.filter(terms__0=edited.terms[0], category=edited.category).count() == 1
+    assert not built_in.get(terms__0=switched_off.terms[0], category=switched_off.category).active
+    assert PolicyRule.objects.filter(pk=authored.pk).exists()

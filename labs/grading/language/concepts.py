@@ -149,11 +149,14 @@ def _entity_spans(analysis: Analysis, *kinds: str) -> list[Span]:
 
 def _place(analysis: Analysis) -> list[Span]:
     """A real place: a place entity, or a city or country the vocabulary knows by name."""
-    spans = _entity_spans(analysis, "place")
-    spans += _lexicon_spans(analysis, "countries")
+    return _entity_spans(analysis, "place") + _known_place(analysis)
+
+
+def _known_place(analysis: Analysis) -> list[Span]:
+    """A city or country the vocabulary knows by name; unlike @place, never a guess of the recogniser."""
     cities = _concept_words(analysis.language, "setting.city")
-    spans += [(t.i, t.i + 1) for t in analysis.tokens if t.title and (t.fold in cities)]
-    return spans
+    spans = _lexicon_spans(analysis, "countries")
+    return spans + [(t.i, t.i + 1) for t in analysis.tokens if t.title and t.fold in cities]
 
 
 def _institution(analysis: Analysis) -> list[Span]:
@@ -248,6 +251,7 @@ CONCEPTS: dict[str, tuple[Callable[[Analysis], list[Span]], str]] = {
     "@animal": (_animal, _("un animal")),
     "@living": (_living, _("une personne ou un animal")),
     "@place": (_place, _("un lieu réel nommé (ville, pays)")),
+    "@known_place": (_known_place, _("une ville ou un pays connus par leur nom")),
     "@org": (_org, _("une organisation nommée (entreprise, institution, club)")),
     "@institution": (_institution, _("une institution, une entreprise ou un club connus")),
     "@named": (_named, _("un nom propre (personne, lieu, organisation)")),

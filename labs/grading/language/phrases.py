@@ -443,7 +443,8 @@ def used_as_name(analysis: Analysis, first: int, last: int) -> bool:
         return False
     starts_sentence = tokens[0].i == analysis.sentence_of(tokens[0].i)[0] or _after_break(analysis, tokens[0].i)
     if not starts_sentence:
-        return head.dep not in ("amod",) or head.pos == "PROPN"
+        # « la femme du président Macron »: the parser may read the name as an adjective, the recogniser not.
+        return head.dep != "amod" or head.pos == "PROPN" or bool(analysis.entity_kind(head.i))
     # At the start of a sentence a capital says nothing (« Frozen vegetables » describes vegetables);
     # several capitalised words still make a name (« Spider-Man swings… »).
     if len(tokens) > 1:
