@@ -339,6 +339,7 @@ def parse_prompt(prompt: str, language: str | None = None) -> PromptAnatomy:
     matches += _subject_details(text, [hit for hit in hits if hit not in object_colours], sentences)
     matches += _action_beats(text, hits, sentences, scene, analysis)
     matches += _light_directions(text, hits, clauses)
+    matches += _times_of_light(vocab, text, tokens, lexical)
     matches = _disjoint_per_key(matches)
 
     found_keys = {m.key for m in matches}
@@ -443,6 +444,9 @@ _LIGHT_NOUNS = frozenset(
 
 
 def _wrong_part_of_speech(analysis: Analysis, hit: Hit) -> bool:
+    if hit.label.value == "style.look":  # « who looks older », « made up to look like »: a verb, no look
+        tokens = [t for t in analysis.tokens if t.start < hit.end and hit.start < t.end]
+        return bool(tokens) and tokens[-1].pos in ("VERB", "AUX")
     if hit.label.value not in _NOUN_OR_VERB_CONCEPTS:
         return False
     tokens = [t for t in analysis.tokens if t.start < hit.end and hit.start < t.end]
@@ -566,6 +570,27 @@ def _light_directions(text: NormalisedText, hits: Sequence[Hit], clauses: Sequen
         ):
             matches.append(_match(text, f"light.from_{hit.label.value}", hit.start, hit.end))
     return matches
+
+
+def _times_of_light(
+    vocab: Vocabulary, text: NormalisedText, tokens: Sequence[WordToken], lexical: Sequence[Hit]
+) -> list[Match]:
+    """« lumière du matin », « evening light », « moonlight »: the light also says when the scene happens."""
+    matches: list[Match] = []
+    for hit in lexical:
+        if hit.group != "light":
+            continue
+        for token in tokens[hit.first : hit.last]:
+            concept = vocab.word_concepts.get(token.text, "")
+            if concept.startswith("time."):
+                matches.append(_match(text, concept, token.start, token.end))
+            elif token.text in _LIGHTS_OF_THE_NIGHT:
+                matches.append(_match(text, "time.night", token.start, token.end))
+    return matches
+
+
+# Lights that only shine at night, in one word (« moonlight », « clair de lune » has « lune »).
+_LIGHTS_OF_THE_NIGHT = frozenset({"moonlight", "moonlit", "lune", "moon", "starlight", "etoiles", "stars"})
 
 
 def _vague_findings(text: NormalisedText, hits: Sequence[Hit], *, gentle: bool) -> list[Finding]:

@@ -207,3 +207,25 @@ def test_a_common_word_is_a_title_only_where_it_is_used_as_one(prompt, found):
 def test_misspelt_names_but_not_first_names_or_words(prompt, found):
     names = ["Mbappé", "Hakimi", "Hariri"]
     assert bool(find_phrases(analyse(prompt, "fr"), names, as_names=True)) is found
+
+
+@pytest.mark.parametrize(
+    ("prompt", "language", "moment"),
+    [
+        ("Un vase de roses sur une table, lumière du soir.", "fr", "soir"),
+        ("Coffee brewing on a kitchen counter, morning light.", "en", "morning"),
+        ("Une femme lit un livre sous le clair de lune.", "fr", "lune"),
+        ("Cars crawl along a boulevard at rush hour, time-lapse.", "en", "at rush hour"),
+        ("Fake clip: the city under curfew tonight.", "en", "tonight"),
+    ],
+)
+def test_the_moment_is_read_from_a_light_or_a_time_phrase(prompt, language, moment):
+    anatomy = parse_prompt(prompt, language)
+
+    assert moment in [m.text for m in anatomy.matches_for("time_weather")]
+
+
+def test_looks_as_a_verb_is_no_style():
+    anatomy = parse_prompt("An actor made up to look exactly like a fictional singer, who looks older.", "en")
+
+    assert "style" not in anatomy.found_keys
