@@ -60,6 +60,7 @@ def test_forbidden_requests_are_blocked_with_the_rule_and_its_explanation(prompt
         "The lead singer of our fictional band Nova waves at the crowd.",
         "He cuts himself shaving and laughs, comedy sketch.",
         "Un démineur désamorce une bombe factice lors d'un exercice.",
+        "Une fausse alerte incendie pendant un exercice d'évacuation au bureau, vidéo de formation.",
     ],
 )
 def test_legitimate_prompts_pass(prompt):
