@@ -273,6 +273,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+    # The worker's event loop polls the folders, so its pool processes can be replaced safely.
+    CELERY_BROKER_TRANSPORT = "academy.filesystem_transport:Transport"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The longest task (a real hosted generation) is bounded by these limits;

@@ -1,4 +1,4 @@
-"""The real stack for fault tests: PostgreSQL, a private Redis, Celery worker processes."""
+"""The real stack for fault tests: PostgreSQL, a private Redis or the file-system broker, Celery worker processes."""
 
 from __future__ import annotations
 
@@ -42,18 +42,42 @@ def private_redis(tmp_path):
 
 
 @pytest.fixture
-def stack(fault_db, private_redis, tmp_path, settings, monkeypatch):
-    """Point this process and the workers at the private Redis and the test database."""
+def broker() -> str:
+    """The broker the workers use: "redis" (production) or "filesystem" (the embedded run); tests may parametrize it."""
+    return "redis"
+
+
+def _broker_settings(broker: str, tmp_path, private_redis) -> tuple[str, str | None, dict]:
+    """(URL, transport class, transport options) for this process, matching what the workers' settings compute."""
+    if broker == "filesystem":
+        folders = tmp_path / "var" / "broker"
+        for sub in ("queue", "processed", "control"):
+            (folders / sub).mkdir(parents=True, exist_ok=True)
+        options = {
+            "data_folder_in": str(folders / "queue"),
+            "data_folder_out": str(folders / "queue"),
+            "processed_folder": str(folders / "processed"),
+            "control_folder": str(folders / "control"),
+            "store_processed": False,
+        }
+        return "filesystem://", "academy.filesystem_transport:Transport", options
+    return private_redis.url, None, {"visibility_timeout": 15}
+
+
+@pytest.fixture
+def stack(fault_db, private_redis, broker, tmp_path, settings, monkeypatch):
+    """Point this process and the workers at the broker (a private Redis, or folders) and the test database."""
     from academy.celery import app
 
     db = settings.DATABASES["default"]
     database_url = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    broker_url, transport, options = _broker_settings(broker, tmp_path, private_redis)
     env = {
         **os.environ,
         **FAULT_ENV,
         "DJANGO_SETTINGS_MODULE": "academy.settings_test",
         "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": private_redis.url,
+        "CELERY_BROKER_URL": broker_url,
         "REDIS_URL": private_redis.url.rsplit("/", 1)[0] + "/1",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "VAR_DIR": str(tmp_path / "var"),
@@ -63,12 +87,13 @@ def stack(fault_db, private_redis, tmp_path, settings, monkeypatch):
         setattr(settings, key, float(value) if "BACKOFF" in key else int(value))
     settings.LAB_SUBMISSION_RATE = (1000, 60)
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CELERY_BROKER_URL = private_redis.url
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15}
+    settings.CELERY_BROKER_URL = broker_url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
     # Celery reads CELERY_BROKER_URL from the environment first; drop pooled connections to the old broker.
-    monkeypatch.setenv("CELERY_BROKER_URL", private_redis.url)
-    previous_options = app.conf.broker_transport_options
-    app.conf.broker_transport_options = {"visibility_timeout": 15}
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    previous = (app.conf.broker_transport_options, app.conf.broker_transport)
+    app.conf.broker_transport_options = options
+    app.conf.broker_transport = transport
     _reset_pools(app)
 
     class Stack:
@@ -85,7 +110,7 @@ def stack(fault_db, private_redis, tmp_path, settings, monkeypatch):
     for process in Stack.workers:
         process.stop()
     monkeypatch.delenv("CELERY_BROKER_URL")
-    app.conf.broker_transport_options = previous_options
+    app.conf.broker_transport_options, app.conf.broker_transport = previous
     _reset_pools(app)
 
 

@@ -122,6 +122,24 @@ class WorkerProcess:
             start_new_session=True,
         )
 
+    def ready(self) -> bool:
+        return "ready." in self.log.read_text(errors="replace")
+
+    def pool_processes(self) -> list[int]:
+        """The pids of the worker's pool processes (its child processes)."""
+        if not self.process or self.process.poll() is not None:
+            return []
+        # Any thread may fork (billiard's supervisor thread does): read every thread's children.
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        return sorted({int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()})
+
+    def kill_pool_processes(self) -> list[int]:
+        """SIGKILL the pool processes only; the worker itself lives on and has to replace them."""
+        killed = self.pool_processes()
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        return killed
+
     def kill(self) -> None:
         """SIGKILL the worker and its pool: nothing gets to clean up."""
         if self.process and self.process.poll() is None:

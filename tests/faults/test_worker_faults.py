@@ -1,6 +1,7 @@
 """Fault tests on the real stack: PostgreSQL, Redis, Celery worker processes, the simulator.
 
-Nothing is lost and nothing is counted twice when workers die, Redis
+Nothing is lost and nothing is counted twice when workers or their pool
+processes die (on Redis and on the demo's file-system broker), Redis
 restarts or a task is delivered again.
 """
 
@@ -35,7 +36,43 @@ def _graded(ids) -> int:
     return Submission.objects.filter(pk__in=ids, state=Submission.State.GRADED).count()
 
 
-def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack):
+def _assert_each_graded_once(lab, ids) -> None:
+    submissions = list(Submission.objects.filter(pk__in=ids))
+    assert all(s.video.name and s.poster.name and s.result.get("score") == s.score for s in submissions)
+    assert all(s.counts_as_attempt for s in submissions)
+    assert Submission.objects.filter(lab=lab).count() == len(ids)
+    passed = sum(1 for s in submissions if s.passed)
+    assert StepProgress.objects.filter(step=lab.step, completed_at__isnull=False).count() == passed
+
+
+@pytest.mark.parametrize("broker", ["redis", "filesystem"])
+def test_killing_the_pool_processes_twice_loses_and_duplicates_nothing(stack, broker):
+    # given 60 submissions in flight and a worker processing them
+    lab = make_lab()
+    worker = stack.worker(concurrency=2)
+    worker.start()
+    ids = _submit_many(lab, 60)
+
+    # when its two pool processes (not the worker itself) are killed with SIGKILL, twice
+    for round_number in (1, 2):
+        wait_until(lambda n=round_number: _graded(ids) >= 15 * n, timeout=240, message=f"{15 * round_number} graded")
+        killed = worker.kill_pool_processes()
+        assert len(killed) == 2
+        # then the worker forks replacements
+        wait_until(
+            lambda before=set(killed): len(set(worker.pool_processes()) - before) == 2,
+            timeout=30,
+            message="replacement pool processes",
+        )
+
+    # and the replacements work: every submission ends graded, once, without the sweeper's help
+    states = wait_for_terminal(ids, timeout=600, sweep_every=10_000)
+    assert states == {"graded": 60}
+    _assert_each_graded_once(lab, ids)
+
+
+@pytest.mark.parametrize("broker", ["redis", "filesystem"])
+def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack, broker):
     # given 200 submissions in flight and a worker processing them
     lab = make_lab()
     worker = stack.worker(concurrency=2)
@@ -52,14 +89,9 @@ def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack):
     # then every submission ends graded, with exactly one result
     states = wait_for_terminal(ids, timeout=900)
     assert states == {"graded": 200}
-    submissions = list(Submission.objects.filter(pk__in=ids))
-    assert all(s.video.name and s.poster.name and s.result.get("score") == s.score for s in submissions)
-    assert all(s.counts_as_attempt for s in submissions)
-    assert Submission.objects.filter(lab=lab).count() == 200
     # and no attempt was counted twice: one submission and at most one completion per learner
-    assert len({s.learner_id for s in submissions}) == 200
-    passed = sum(1 for s in submissions if s.passed)
-    assert StepProgress.objects.filter(step=lab.step, completed_at__isnull=False).count() == passed
+    assert len(set(Submission.objects.filter(pk__in=ids).values_list("learner_id", flat=True))) == 200
+    _assert_each_graded_once(lab, ids)
 
 
 def test_submissions_made_while_redis_is_down_are_kept_and_graded_once_it_is_back(stack):
