@@ -7,6 +7,10 @@ restarts or a task is delivered again.
 
 from __future__ import annotations
 
+import io
+import os
+import signal
+import sys
 import time
 import uuid
 
@@ -91,6 +95,44 @@ def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack, broker):
     assert states == {"graded": 200}
     # and no attempt was counted twice: one submission and at most one completion per learner
     assert len(set(Submission.objects.filter(pk__in=ids).values_list("learner_id", flat=True))) == 200
+    _assert_each_graded_once(lab, ids)
+
+
+@pytest.mark.parametrize("broker", ["filesystem"])
+def test_the_demo_runner_starts_a_killed_worker_again_and_every_attempt_is_graded(stack, broker):
+    from demo.run import ROOT, Supervisor
+
+    # given the demo runner supervising a worker on the demo's file-system broker, with attempts in flight
+    command = [sys.executable, "-m", "celery", "-A", "academy", "worker", "--pool", "prefork", "--concurrency", "2"]
+    command += ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "--queues", "default"]
+    console = io.StringIO()
+    supervisor = Supervisor({"Celery worker": command}, cwd=ROOT, env=stack.environment, out=console, backoff=(1.0,))
+    supervisor.start()
+    try:
+        lab = make_lab()
+        ids = _submit_many(lab, 20)
+
+        def graded_while_supervised(count: int) -> bool:
+            supervisor.check()
+            return _graded(ids) >= count
+
+        wait_until(lambda: graded_while_supervised(5), timeout=240, message="5 graded")
+        # when the worker itself is killed
+        killed = supervisor.pid("Celery worker")
+        os.kill(killed, signal.SIGKILL)
+
+        def restarted() -> bool:
+            supervisor.check()
+            return supervisor.pid("Celery worker") not in (None, killed)
+
+        # then the runner says so and starts it again
+        wait_until(restarted, timeout=30, message="the worker to be started again")
+        assert "Celery worker stopped (killed by SIGKILL): starting it again in 1 s" in console.getvalue()
+        # and every attempt ends graded, once (the sweeper rescues what the dead worker had taken)
+        states = wait_for_terminal(ids, timeout=600, sweep_every=5)
+    finally:
+        supervisor.stop(timeout=20)
+    assert states == {"graded": 20}
     _assert_each_graded_once(lab, ids)
 
 
