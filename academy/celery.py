@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings")
 
@@ -26,7 +27,7 @@ app.conf.update(
     beat_schedule={
         "sweep-stuck-submissions": {
             "task": "labs.tasks.sweep_stuck_submissions",
-            "schedule": 60.0,
+            "schedule": settings.LAB_SWEEP_SECONDS,
         },
         "lti-rotate-keys": {
             "task": "lti.tasks.rotate_keys",

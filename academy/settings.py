@@ -315,6 +315,14 @@ LAB_RUNNING_DEADLINE_SECONDS = env.int("LAB_RUNNING_DEADLINE_SECONDS", default=C
 LAB_RETRY_BACKOFF_SECONDS = env.float("LAB_RETRY_BACKOFF_SECONDS", default=2.0)
 # Web processes load the French and English prompt-reading pipelines when they start (else on first use).
 LANGUAGE_MODELS_PRELOAD = env.bool("LANGUAGE_MODELS_PRELOAD", default=True)
+# A running attempt's task writes a heartbeat this often; after this much silence its worker is
+# taken for dead and the sweeper (run this often) requeues the attempt: within
+# LAB_HEARTBEAT_TIMEOUT_SECONDS + LAB_SWEEP_SECONDS of the death, not at the running deadline.
+LAB_HEARTBEAT_SECONDS = env.float("LAB_HEARTBEAT_SECONDS", default=10.0)
+LAB_HEARTBEAT_TIMEOUT_SECONDS = env.int("LAB_HEARTBEAT_TIMEOUT_SECONDS", default=30)
+LAB_SWEEP_SECONDS = env.float("LAB_SWEEP_SECONDS", default=15.0)
+# A learner may cancel an attempt that has not moved (state or progress) for this long.
+LAB_CANCEL_AFTER_SECONDS = env.int("LAB_CANCEL_AFTER_SECONDS", default=30)
 
 # --- Community (gallery, peer review, discussions) ---------------------------
 

@@ -230,15 +230,17 @@ class Submission(RejectControlCharactersModel):
         GRADED = "graded", _("Notée")
         BLOCKED = "blocked", _("Refusée (éthique)")
         FAILED = "failed", _("Échec technique")
+        CANCELLED = "cancelled", _("Annulée")
 
     class Tier(models.TextChoices):
         DRAFT = "draft", _("Essai")
         FINAL = "final", _("Rendu final")
 
-    TERMINAL_STATES = (State.GRADED, State.BLOCKED, State.FAILED)
+    TERMINAL_STATES = (State.GRADED, State.BLOCKED, State.FAILED, State.CANCELLED)
     IN_FLIGHT_STATES = (State.QUEUED, State.GENERATING, State.ANALYSING)
+    RUNNING_STATES = (State.GENERATING, State.ANALYSING)  # a grading run holds the attempt
     # Attempts that produced no video: they use up no generation of the budget.
-    NOT_GENERATED_STATES = (State.BLOCKED, State.FAILED)
+    NOT_GENERATED_STATES = (State.BLOCKED, State.FAILED, State.CANCELLED)
 
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_submissions")
@@ -254,6 +256,10 @@ class Submission(RejectControlCharactersModel):
     enqueue_count = models.PositiveSmallIntegerField(default=0)
     retries = models.PositiveSmallIntegerField(default=0)
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # The running task's sign of life, every LAB_HEARTBEAT_SECONDS: silence means its worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the attempt last moved (state or progress): the learner may cancel one that stopped moving.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     backend_alias = models.CharField(max_length=50)
     # A final render re-renders one graded draft ("draft") on the lab's final settings; it is
     # not an attempt: it counts against the final budget, never against attempts or draft budgets.
@@ -302,7 +308,7 @@ class Submission(RejectControlCharactersModel):
             models.Index(fields=["lab", "learner", "-created_at"]),
             models.Index(
                 fields=["state", "deadline_at"],
-                condition=~Q(state__in=["graded", "blocked", "failed"]),
+                condition=~Q(state__in=["graded", "blocked", "failed", "cancelled"]),
                 name="submission_in_flight",
             ),
         ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("etape/<int:step_id>/", views.lab_for_step, name="lab_for_step"),
     path("tentatives/<int:pk>/", views.submission_page, name="submission"),
     path("tentatives/<int:pk>/relancer/", views.submission_retry, name="submission_retry"),
+    path("tentatives/<int:pk>/annuler/", views.submission_cancel, name="submission_cancel"),
     path("tentatives/<int:pk>/rendu-final/", views.submission_final, name="submission_final"),
     path("tentatives/<int:pk>/telecharger/", views.submission_download, name="submission_download"),
     path("tentatives/<int:pk>/<str:kind>/", views.submission_media, name="submission_media"),

@@ -1,9 +1,9 @@
 """What a learner reads when an attempt cannot be graded: one message per kind of failure.
 
 Every failure of an attempt ends here, whoever noticed it (the grading run,
-its retry policy, the sweeper): ``describe_failure`` turns the error into
-the stored code and the learner-facing message, in the active language
-(labs.services.transitions.submission_fail activates the attempt's).
+its retry policy, the sweeper, the learner cancelling it): ``describe_failure``
+turns the error into the stored code and the learner-facing message, in the
+active language (labs.services.transitions activates the attempt's).
 None of these failures uses up an attempt, and each message says so.
 """
 
@@ -29,6 +29,10 @@ class RetriesExhausted(Exception):
 
 class RunLost(Exception):
     """The attempt's run was lost (its worker died) more times than the sweeper rescues."""
+
+
+class CancelledByLearner(Exception):
+    """The learner cancelled an attempt that had stopped moving."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,11 @@ def describe_failure(error: BaseException) -> Failure:
             error.code or "backend_error",
             _("Le service de génération a renvoyé une erreur : %(message)s. Cette tentative n'est pas décomptée.")
             % {"message": error.message or error.code},
+        )
+    if isinstance(error, CancelledByLearner):
+        return Failure(
+            "cancelled",
+            _("Vous avez annulé cet essai, qui n'avançait plus. Il n'est pas décompté : vous pouvez le relancer."),
         )
     if isinstance(error, RunLost):
         return Failure(

@@ -49,6 +49,7 @@ from labs.grading.video_analysis import (
 from labs.models import Lab, Submission
 from labs.provenance import generation_facts
 from labs.selectors import lab_criteria_specs, lab_prompt_policy
+from labs.services.liveness import heartbeat
 from labs.services.transitions import (
     StaleTask,
     submission_analysing,
@@ -253,7 +254,7 @@ def run_grading(
 
 
 def grade_attempt(*, submission_id: int, token: str) -> str:
-    """The grading task's service: run the attempt in its learner's language, in a scratch directory.
+    """The grading task's service: run the attempt in its learner's language, in a scratch directory, beating.
 
     Returns "done", "skipped" (nothing to do) or "failed" (any error but a
     transient one: the attempt is failed with the learner's message). A
@@ -262,7 +263,10 @@ def grade_attempt(*, submission_id: int, token: str) -> str:
     language = Submission.objects.filter(pk=submission_id).values_list("language", flat=True).first() or "fr"
     with override(language):
         try:
-            with tempfile.TemporaryDirectory(prefix=f"submission-{submission_id}-") as workdir:
+            with (
+                heartbeat(submission_id=submission_id, token=token),
+                tempfile.TemporaryDirectory(prefix=f"submission-{submission_id}-") as workdir,
+            ):
                 result = run_grading(submission_id, token, workdir=Path(workdir))
         except TransientBackendError as error:
             if not submission_retry(submission_id=submission_id, token=token, error=error):

@@ -2,9 +2,11 @@
 
 An attempt (Submission) goes queued → generating → analysing → graded, or
 ends blocked (the ethics gate or the provider's moderation: it counts as an
-attempt) or failed (our infrastructure: it does not count). The grading run
-claims it, reports progress, then finishes, blocks or fails it; the task's
-retry policy counts retries; the sweeper requeues a lost run.
+attempt), failed (our infrastructure) or cancelled (by its learner, once it
+stopped moving); neither of the last two counts. The grading run claims it,
+beats and reports progress, then finishes, blocks or fails it; the task's
+retry policy counts retries; the sweeper requeues a run whose heartbeat went
+silent or whose deadline passed.
 
 Each transition locks the row (``select_for_update``) or updates it in one
 guarded statement, leaves a finished attempt alone, and checks the run's task
@@ -23,17 +25,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from labs import notifications
 from labs.backends.base import TransientBackendError
 from labs.grading.policy import PolicyResult
 from labs.models import Submission
 from labs.services.dispatch import send_grading
-from labs.services.failures import RunLost, describe_failure
+from labs.services.failures import CancelledByLearner, RunLost, describe_failure
 from labs.services.progress import lab_progress_sync
 
 if TYPE_CHECKING:
@@ -77,9 +81,9 @@ def submission_claim(*, submission_id: int, token: str) -> Submission:
     now = timezone.now()
     submission.state = State.GENERATING
     submission.progress = 5
-    submission.started_at = now
+    submission.started_at = submission.heartbeat_at = submission.progressed_at = now
     submission.deadline_at = now + running_deadline()
-    submission.save(update_fields=["state", "progress", "started_at", "deadline_at"])
+    submission.save(update_fields=["state", "progress", "started_at", "heartbeat_at", "progressed_at", "deadline_at"])
     return submission
 
 
@@ -92,10 +96,26 @@ def submission_job_started(*, submission_id: int, token: str, job_ref: str) -> N
 
 
 def submission_progress(*, submission_id: int, token: str, progress: int) -> bool:
-    """The generation's progress (5–90 %), in one guarded UPDATE: no lock held while a video renders."""
+    """The generation's progress (5–90 %), in one guarded UPDATE: no lock held while a video renders.
+
+    It is a sign of life too; ``progressed_at`` moves only when the percentage does.
+    """
+    progress = max(5, min(int(progress), 90))
+    now = timezone.now()
     return bool(
         Submission.objects.filter(pk=submission_id, task_token=token, state=State.GENERATING).update(
-            progress=max(5, min(int(progress), 90))
+            progress=progress,
+            heartbeat_at=now,
+            progressed_at=Case(When(~Q(progress=progress), then=Value(now)), default=F("progressed_at")),
+        )
+    )
+
+
+def submission_heartbeat(*, submission_id: int, token: str) -> bool:
+    """The running task is alive (labs.services.liveness calls this every LAB_HEARTBEAT_SECONDS)."""
+    return bool(
+        Submission.objects.filter(pk=submission_id, task_token=token, state__in=Submission.RUNNING_STATES).update(
+            heartbeat_at=timezone.now()
         )
     )
 
@@ -107,7 +127,8 @@ def submission_analysing(*, submission_id: int, token: str, cost: Decimal | None
     submission.state = State.ANALYSING
     submission.progress = 92
     submission.cost = cost
-    submission.save(update_fields=["state", "progress", "cost"])
+    submission.heartbeat_at = submission.progressed_at = timezone.now()
+    submission.save(update_fields=["state", "progress", "cost", "heartbeat_at", "progressed_at"])
 
 
 def mark_blocked(submission: Submission, policy: PolicyResult) -> None:
@@ -178,10 +199,11 @@ def submission_retry(*, submission_id: int, token: str, error: TransientBackendE
     )
 
 
-def _apply_failure(submission: Submission, error: BaseException) -> None:
+def _end_uncounted(submission: Submission, error: BaseException, *, state: str = State.FAILED) -> None:
+    """End the attempt (failed, or cancelled) with the learner's message for ``error``; it does not count."""
     with translation.override(submission.language):
         failure = describe_failure(error)
-    submission.state = State.FAILED
+    submission.state = state
     submission.counts_as_attempt = False
     submission.error_code = failure.code[:50]
     submission.error_message = failure.message
@@ -196,7 +218,7 @@ def submission_fail(*, submission_id: int, token: str, error: BaseException) -> 
         submission = _locked(submission_id, token)
     except StaleTask:
         return False
-    _apply_failure(submission, error)
+    _end_uncounted(submission, error)
     return True
 
 
@@ -210,55 +232,103 @@ class Requeue(enum.StrEnum):
     FAILED = "failed"  # rescued too often: failed, without counting
 
 
+def heartbeat_timeout() -> timedelta:
+    return timedelta(seconds=settings.LAB_HEARTBEAT_TIMEOUT_SECONDS)
+
+
+def _stuck(now: datetime) -> Q:
+    """Past its deadline, or running with a silent heartbeat (its worker died)."""
+    silent = Q(state__in=Submission.RUNNING_STATES, heartbeat_at__lt=now - heartbeat_timeout())
+    return Q(state__in=Submission.IN_FLIGHT_STATES) & (Q(deadline_at__lt=now) | silent)
+
+
 @transaction.atomic
 def submission_requeue(*, submission_id: int, token: str, now: datetime) -> Requeue:
-    """Rescue an attempt past its deadline.
+    """Rescue an attempt that is stuck: past its deadline, or its run's heartbeat gone silent.
 
     A queued attempt whose message was lost (the broker was down or
     restarted) is sent again with the same token: if the first message turns
     up after all, whichever runs second finds the work done. A running attempt
-    past its deadline lost its worker: it gets a new token, so any late result
-    of the old run is ignored, and after MAX_ENQUEUES rescues it fails.
+    whose worker died gets a new token, so any late result of the old run is
+    ignored, and after MAX_ENQUEUES rescues it fails.
     """
-    submission = Submission.objects.select_for_update(skip_locked=True).filter(pk=submission_id).first()
-    if (
-        submission is None
-        or submission.is_terminal
-        or str(submission.task_token) != token
-        or submission.deadline_at is None
-        or submission.deadline_at >= now
-    ):
+    submission = Submission.objects.select_for_update(skip_locked=True).filter(_stuck(now), pk=submission_id).first()
+    if submission is None or str(submission.task_token) != token:
         return Requeue.NOTHING
     if submission.state == State.QUEUED:
         submission.deadline_at = now + queued_deadline()
         submission.save(update_fields=["deadline_at"])
         outcome = Requeue.RESENT
     elif submission.enqueue_count >= MAX_ENQUEUES:
-        _apply_failure(submission, RunLost())
+        _end_uncounted(submission, RunLost())
         return Requeue.FAILED
     else:
         submission.task_token = uuid.uuid4()
         submission.enqueue_count += 1
         submission.state = State.QUEUED
         submission.progress = 0
+        submission.progressed_at = now
         submission.deadline_at = now + queued_deadline() + running_deadline()
-        submission.save(update_fields=["task_token", "enqueue_count", "state", "progress", "deadline_at"])
+        submission.save(
+            update_fields=["task_token", "enqueue_count", "state", "progress", "progressed_at", "deadline_at"]
+        )
+        logger.info("submission %s: its run went silent or overran, requeued", submission.pk)
         outcome = Requeue.REQUEUED
     send_grading(submission_id=submission.pk, token=str(submission.task_token), backend_alias=submission.backend_alias)
     return outcome
 
 
 def requeue_stuck_submissions(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """The sweeper's pass: rescue every attempt past its deadline (see submission_requeue)."""
+    """The sweeper's pass: rescue every stuck attempt (see submission_requeue)."""
     now = now or timezone.now()
-    stuck = list(
-        Submission.objects.filter(state__in=Submission.IN_FLIGHT_STATES, deadline_at__lt=now).values_list(
-            "pk", "task_token"
-        )[:limit]
-    )
+    stuck = list(Submission.objects.filter(_stuck(now)).values_list("pk", "task_token")[:limit])
     outcomes = [submission_requeue(submission_id=pk, token=str(token), now=now) for pk, token in stuck]
     requeued = sum(outcome in (Requeue.RESENT, Requeue.REQUEUED) for outcome in outcomes)
     failed = outcomes.count(Requeue.FAILED)
     if requeued or failed:
         logger.info("sweeper: %s re-enqueued, %s failed", requeued, failed)
     return {"requeued": requeued, "failed": failed}
+
+
+# --- the learner --------------------------------------------------------------------
+
+
+class NotCancellable(ValidationError):
+    """The attempt cannot be cancelled now; ``messages[0]`` says why, in the learner's language."""
+
+
+def cancel_after() -> timedelta:
+    return timedelta(seconds=settings.LAB_CANCEL_AFTER_SECONDS)
+
+
+def cancellable(submission: Submission, *, now: datetime | None = None) -> bool:
+    """In flight and not moving (no new state or progress) for LAB_CANCEL_AFTER_SECONDS."""
+    if submission.state not in Submission.IN_FLIGHT_STATES:
+        return False
+    moved = submission.progressed_at or submission.created_at
+    return (now or timezone.now()) - moved >= cancel_after()
+
+
+@transaction.atomic
+def submission_cancel(*, submission_id: int, learner) -> Submission:
+    """The learner stops their own attempt that stopped moving; it does not count as an attempt.
+
+    Its token changes, so a run still holding it (a stuck provider, a
+    worker about to be found dead) changes nothing when it wakes up.
+    """
+    submission = Submission.objects.select_for_update().select_related("lab").get(pk=submission_id)
+    if submission.learner_id != learner.pk:
+        raise PermissionDenied
+    if submission.is_terminal:
+        raise NotCancellable(_("Cet essai est déjà terminé : il n'y a plus rien à annuler."), code="finished")
+    if not cancellable(submission):
+        raise NotCancellable(
+            _("Cet essai avance encore : attendez son résultat, ou annulez-le s'il reste bloqué plus de %(n)d s.")
+            % {"n": settings.LAB_CANCEL_AFTER_SECONDS},
+            code="progressing",
+        )
+    submission.task_token = uuid.uuid4()
+    submission.save(update_fields=["task_token"])
+    _end_uncounted(submission, CancelledByLearner(), state=State.CANCELLED)
+    logger.info("submission %s: cancelled by its learner", submission.pk)
+    return submission

@@ -37,6 +37,7 @@ from labs.presentation.criteria import criterion_rows, learner_rubric
 from labs.presentation.diff import word_diff
 from labs.presentation.highlighting import evidence_spans, highlight, policy_spans
 from labs.presentation.policy import policy_reasons
+from labs.services import transitions
 from labs.services.finals import final_render_refusal, request_final_render
 from labs.services.submissions import MAX_PROMPT_CHARS, SubmissionRefused, draft_save, submit_attempt
 
@@ -217,6 +218,7 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
         "is_owner": is_owner,
         "is_simulation": (submission.result or {}).get("backend", {}).get("simulation", _is_simulation(lab)),
         "poll_trigger": poll_trigger(submission),
+        "can_cancel": is_owner and transitions.cancellable(submission),
         "queue_busy": queue_busy(submission),
         "status_message": status_message(submission),
         "number": attempt_numbers(attempts).get(submission.draft_id or submission.pk),
@@ -308,6 +310,29 @@ def submission_download(request: HttpRequest, pk: int) -> HttpResponse:
     tier = "rendu-final" if submission.tier == Submission.Tier.FINAL else "essai"
     response["Content-Disposition"] = f'attachment; filename="{submission.lab.slug}-{tier}-{submission.pk}.mp4"'
     return response
+
+
+@login_required
+@require_POST
+def submission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The learner cancels their own attempt that stopped moving; it does not count as an attempt."""
+    submission = _visible_submission(request, pk)
+    if submission.learner_id != request.user.pk:
+        raise Http404
+    refusal = ""
+    try:
+        submission = transitions.submission_cancel(submission_id=submission.pk, learner=request.user)
+    except transitions.NotCancellable as error:
+        refusal = error.messages[0]
+        submission.refresh_from_db()
+    if wants_partial(request):
+        context = {**_submission_context(request, submission), "cancel_refusal": refusal}
+        return render(request, "labs/submission.html#status", context)
+    if refusal:
+        messages.info(request, refusal)
+    else:
+        messages.success(request, _("Essai annulé : il ne compte pas comme une tentative."))
+    return redirect(submission)
 
 
 _MEDIA_FIELDS = {"video": "video", "poster": "poster", "sheet": "contact_sheet"}

@@ -19,6 +19,7 @@ import pytest
 from courses.models import StepProgress
 from labs.models import Submission
 from labs.services.submissions import submit_attempt
+from labs.tasks import sweep_stuck_submissions
 from tests.factories import UserFactory
 from tests.faults.conftest import make_lab, wait_for_terminal
 from tests.faults.stack import wait_until
@@ -134,6 +135,44 @@ def test_the_demo_runner_starts_a_killed_worker_again_and_every_attempt_is_grade
         supervisor.stop(timeout=20)
     assert states == {"graded": 20}
     _assert_each_graded_once(lab, ids)
+
+
+def test_a_run_whose_worker_died_is_requeued_seconds_after_its_heartbeat_went_silent(stack, settings):
+    # given a beat every second, a run taken for dead after 4 s of silence, and a far deadline
+    liveness = {
+        "LAB_HEARTBEAT_SECONDS": "1",
+        "LAB_HEARTBEAT_TIMEOUT_SECONDS": "4",
+        "LAB_RUNNING_DEADLINE_SECONDS": "900",
+    }
+    stack.environment.update(liveness)
+    settings.LAB_HEARTBEAT_TIMEOUT_SECONDS, settings.LAB_RUNNING_DEADLINE_SECONDS = 4, 900
+    lab = make_lab()
+    worker = stack.worker(concurrency=1)
+    worker.start()
+    [submission_id] = _submit_many(lab, 1)
+    running = Submission.RUNNING_STATES
+
+    # when the worker dies (SIGKILL, pool included) while it runs the attempt
+    wait_until(
+        lambda: Submission.objects.filter(pk=submission_id, state__in=running).exists(),
+        timeout=120,
+        interval=0.05,
+        message="the attempt to run",
+    )
+    worker.kill()
+    killed_at = time.monotonic()
+    worker.start()
+
+    # then the sweeper requeues it within seconds of the silence, long before the deadline
+    def requeued() -> bool:
+        sweep_stuck_submissions()
+        return Submission.objects.get(pk=submission_id).enqueue_count == 1
+
+    wait_until(requeued, timeout=60, interval=0.5, message="the dead run to be requeued")
+    elapsed = time.monotonic() - killed_at
+    assert elapsed < 10, f"requeued {elapsed:.1f} s after the worker died"
+    # and the new run grades it
+    assert wait_for_terminal([submission_id], timeout=120) == {"graded": 1}
 
 
 def test_submissions_made_while_redis_is_down_are_kept_and_graded_once_it_is_back(stack):

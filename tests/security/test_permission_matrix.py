@@ -190,6 +190,7 @@ TABLE: dict[str, Row] = {
     "labs:lab_for_step": row("GET", (LOGIN, 302, 302, 302, 302, 302), lambda w: {"step_id": w.lab_step.pk}),
     "labs:submission": row("GET", OWNER_AND_TEACHERS, submission),
     "labs:submission_retry": row("POST", (LOGIN, 302, 404, 404, 404, 404), submission),
+    "labs:submission_cancel": row("POST", (LOGIN, 302, 404, 404, 404, 404), submission),
     "labs:submission_media": row("GET", OWNER_AND_TEACHERS, lambda w: {**submission(w), "kind": "video"}),
     "labs:submission_download": row("GET", OWNER_AND_TEACHERS, submission),
     # Only the attempt's author asks for its final render (refused or created: a redirect either way).
