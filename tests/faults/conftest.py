@@ -41,12 +41,6 @@ def private_redis(tmp_path):
     server.stop()
 
 
-@pytest.fixture
-def broker() -> str:
-    """The broker the workers use: "redis" (production) or "filesystem" (the embedded run); tests may parametrize it."""
-    return "redis"
-
-
 def _broker_settings(broker: str, tmp_path, private_redis) -> tuple[str, str | None, dict]:
     """(URL, transport class, transport options) for this process, matching what the workers' settings compute."""
     if broker == "filesystem":
@@ -65,9 +59,15 @@ def _broker_settings(broker: str, tmp_path, private_redis) -> tuple[str, str | N
 
 
 @pytest.fixture
-def stack(fault_db, private_redis, broker, tmp_path, settings, monkeypatch):
-    """Point this process and the workers at the broker (a private Redis, or folders) and the test database."""
+def stack(request, fault_db, private_redis, tmp_path, settings, monkeypatch):
+    """Point this process and the workers at the broker and the test database.
+
+    The broker is a private Redis (production), or the folders of the embedded
+    run with ``@pytest.mark.parametrize("stack", ["filesystem"], indirect=True)``.
+    """
     from academy.celery import app
+
+    broker = getattr(request, "param", "redis")
 
     db = settings.DATABASES["default"]
     database_url = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -50,8 +50,8 @@ def _assert_each_graded_once(lab, ids) -> None:
     assert StepProgress.objects.filter(step=lab.step, completed_at__isnull=False).count() == passed
 
 
-@pytest.mark.parametrize("broker", ["redis", "filesystem"])
-def test_killing_the_pool_processes_twice_loses_and_duplicates_nothing(stack, broker):
+@pytest.mark.parametrize("stack", ["redis", "filesystem"], indirect=True)
+def test_killing_the_pool_processes_twice_loses_and_duplicates_nothing(stack):
     # given 60 submissions in flight and a worker processing them
     lab = make_lab()
     worker = stack.worker(concurrency=2)
@@ -76,8 +76,8 @@ def test_killing_the_pool_processes_twice_loses_and_duplicates_nothing(stack, br
     _assert_each_graded_once(lab, ids)
 
 
-@pytest.mark.parametrize("broker", ["redis", "filesystem"])
-def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack, broker):
+@pytest.mark.parametrize("stack", ["redis", "filesystem"], indirect=True)
+def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack):
     # given 200 submissions in flight and a worker processing them
     lab = make_lab()
     worker = stack.worker(concurrency=2)
@@ -99,8 +99,8 @@ def test_three_sigkills_of_the_worker_lose_and_duplicate_nothing(stack, broker):
     _assert_each_graded_once(lab, ids)
 
 
-@pytest.mark.parametrize("broker", ["filesystem"])
-def test_the_demo_runner_starts_a_killed_worker_again_and_every_attempt_is_graded(stack, broker):
+@pytest.mark.parametrize("stack", ["filesystem"], indirect=True)
+def test_the_demo_runner_starts_a_killed_worker_again_and_every_attempt_is_graded(stack):
     from demo.run import ROOT, Supervisor
 
     # given the demo runner supervising a worker on the demo's file-system broker, with attempts in flight
