@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community.calibration import CriterionLine, Judgement, calibration_score, compare
@@ -216,12 +217,23 @@ def overdue_assignment_ids(now: datetime.datetime | None = None) -> list[int]:
 
 
 def labs_with_waiting_requests() -> list[int]:
-    """Labs with shared attempts still short of reviewers (the periodic fill retries them)."""
+    """Labs with a shared attempt still short of reviewers (the periodic fill retries only those).
+
+    An attempt is short when it has fewer live assignments (assigned or submitted)
+    than its lab asks for; a lab without settings asks for the default.
+    """
+    live = Q(assignments__state__in=ReviewAssignment.COUNTING_STATES)
     return list(
         GalleryItem.objects.filter(
             withdrawn_at__isnull=True, hidden_at__isnull=True, reviews_requested_at__isnull=False
         )
+        .annotate(
+            live=Count("assignments", filter=live),
+            wanted=Coalesce("lab__review_settings__reviews_per_attempt", Value(ReviewSettings.DEFAULT_REVIEWS)),
+        )
+        .filter(live__lt=F("wanted"))
         .values_list("lab_id", flat=True)
+        .order_by("lab_id")
         .distinct()
     )
 

@@ -15,17 +15,24 @@ from freezegun import freeze_time
 from community import tasks
 from community.errors import Refused
 from community.models import Review, ReviewAssignment, ReviewSettings
+from community.selectors import labs_with_waiting_requests
 from community.services.gallery import share_attempt, withdraw_item
 from community.services.reviews import (
     MarkInput,
     ScoreInput,
     assignment_expire,
+    criterion_create,
+    fill_requests,
     request_reviews,
     review_rate,
     review_remove,
     review_settings_save,
     review_submit,
 )
+from courses.models import Step
+from tests.community.conftest import graded_attempt
+from tests.factories import StepFactory
+from tests.labs.factories import LabFactory
 
 
 def _share_all(cohort):
@@ -289,3 +296,32 @@ def test_the_review_page_submits_levels_comments_marks_and_suggestion(cohort):
         reverse("community:review_rate", args=[review.pk]), {"usefulness": "5"}, HTTP_HX_REQUEST="true"
     )
     assert rated.status_code == 200 and "5/5" in rated.content.decode()
+
+
+def test_the_periodic_fill_revisits_only_labs_whose_attempts_lack_reviewers(cohort, settings, tmp_path):
+    # given a second lab of the course whose only request is fully served
+    other_lab = LabFactory(
+        step=StepFactory(module=cohort.lesson_step.module, kind=Step.Kind.LAB, position=9, title="Labo servi"),
+        slug="labo-servi",
+    )
+    for criterion in cohort.criteria:
+        criterion_create(lab=other_lab, label=criterion.label, scale_max=criterion.scale_max)
+    served = {
+        learner.pk: share_attempt(learner=learner, submission=graded_attempt(other_lab, learner))
+        for learner in cohort.learners
+    }
+    author = cohort.learners[0]
+    request_reviews(author=author, item=served[author.pk])
+    # and on the first lab, a request that waits because only one peer has shared yet
+    first, second = cohort.learners[:2]
+    waiting = share_attempt(learner=first, submission=cohort.attempts[first.pk])
+    share_attempt(learner=second, submission=cohort.attempts[second.pk])
+    request_reviews(author=first, item=waiting)
+    assert ReviewAssignment.objects.filter(item=waiting).count() == 1
+
+    # then the periodic fill revisits the first lab only
+    assert labs_with_waiting_requests() == [cohort.lab.pk]
+    # and once a third peer shares and the fill serves the request, neither
+    share_attempt(learner=cohort.learners[2], submission=cohort.attempts[cohort.learners[2].pk])
+    fill_requests(lab=cohort.lab)
+    assert labs_with_waiting_requests() == []
