@@ -22,13 +22,14 @@ from academy.forms import (
     QueuedPasswordResetForm,
     SignupForm,
 )
+from academy.landing import landing_url
 from academy.notifications import selectors as notification_selectors
 from academy.notifications import services as notification_services
 
 
 def home(request):
     if request.user.is_authenticated:
-        return redirect("courses:dashboard")
+        return redirect(landing_url(request.user))
     return render(request, "academy/home.html")
 
 
@@ -48,6 +49,10 @@ def healthz(request):
 class AcademyLoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Without a safe ``next``, each role lands where its work is."""
+        return landing_url(self.request.user)
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -9,7 +9,8 @@ module, so the app's internals can change without breaking them:
 - writes: step_complete (a lab passed), enrol (a funded participant), enrol_from_platform (an LTI launch or roster);
 - steps whose content lives in another app: StepProvider, register_step_provider;
 - sections other apps add to a step's page: StepSection, register_step_section_provider, step_sections;
-- people: enrolled_user_ids (a course's active learners), courses_followed, editable_courses;
+- people: enrolled_user_ids (a course's active learners), courses_followed, editable_courses,
+  idle_enrolments (learners who completed no step for a while);
 - lookups: step_for_authoring, lesson_steps, courses_by_title, course_trainers, seconds_on_course_by_day;
 - trainer-written Markdown: MarkdownField and MarkdownFormMixin for forms, render_markdown for pages.
 """
@@ -25,7 +26,7 @@ from courses.forms.authoring import MarkdownField, MarkdownFormMixin
 from courses.markdown import render_markdown
 from courses.models import Course, DailyActivity, Enrolment, Step
 from courses.permissions import can_edit_course, can_view_course, is_enrolled
-from courses.selectors.authoring import editable_courses
+from courses.selectors.authoring import editable_courses, idle_enrolments
 from courses.selectors.learning import StepState, course_outline_for, step_state_in
 from courses.services.learning import enrol, enrol_from_platform, step_complete
 from courses.step_providers import StepProvider
@@ -49,6 +50,7 @@ __all__ = [
     "courses_by_title",
     "courses_followed",
     "editable_courses",
+    "idle_enrolments",
     "enrolled_user_ids",
     "enrol",
     "enrol_from_platform",

@@ -138,6 +138,15 @@ class Criterion(RejectControlCharactersModel):
     params = models.JSONField(_("paramètres"), default=dict, blank=True)
     weight = models.PositiveIntegerField(_("poids"), default=10)
     hidden = models.BooleanField(_("caché jusqu'à la réussite"), default=False)
+    hint = models.CharField(
+        _("indice montré tant que le critère est caché"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Dit à l'apprenant ce qui lui a coûté des points sans dévoiler la règle. "
+            "Vide = un indice général selon le type de critère."
+        ),
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -294,6 +303,11 @@ class Submission(RejectControlCharactersModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     override_at = models.DateTimeField(null=True, blank=True)
+    # A trainer looked at the attempt and had nothing to correct: it leaves their review queue.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

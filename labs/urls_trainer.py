@@ -8,6 +8,7 @@ P = "formateur/"
 L = "formateur/labos/<slug:slug>/"
 
 urlpatterns = [
+    path(P, views.dashboard, name="trainer_dashboard"),
     path(f"{P}etape/<int:step_id>/", views.lab_for_step, name="authoring_lab_for_step"),
     path(f"{L}", views.lab_edit, name="authoring_lab"),
     path(f"{L}criteres/", views.criterion_add, name="authoring_criterion_add"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path(f"{L}statistiques/", views.analytics, name="trainer_analytics"),
     path(f"{P}tentatives/<int:pk>/", views.submission_review, name="trainer_submission"),
     path(f"{P}tentatives/<int:pk>/correction/", views.submission_override_view, name="trainer_submission_override"),
+    path(f"{P}tentatives/<int:pk>/relue/", views.submission_reviewed_view, name="trainer_submission_reviewed"),
     path(f"{P}tentatives/<int:pk>/<str:kind>/", views.submission_media, name="trainer_submission_media"),
     path(f"{P}regles/", views.policy_rules, name="trainer_policy_rules"),
     path(f"{P}regles/tester/", views.policy_test, name="trainer_policy_test"),

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from courses import step_providers
@@ -193,3 +193,33 @@ def learner_progress_table(course: Course) -> ProgressTable:
             last = timezone.make_aware(datetime.combine(day, time.min))
         rows.append(LearnerRow(enrolment, cells, last))
     return ProgressTable(steps, rows)
+
+
+def idle_enrolments(courses: QuerySet[Course], *, since: datetime) -> QuerySet[Enrolment]:
+    """Active, unfinished enrolments in ``courses`` whose learner completed no step since ``since``.
+
+    Each carries ``last_progress_at``: when they last completed a step of the
+    course (None: never; then the enrolment itself is older than ``since``).
+    Oldest progress first; one query with the learner and the course.
+    """
+    last_completed = (
+        StepProgress.objects.filter(
+            user_id=OuterRef("user_id"), step__module__course_id=OuterRef("course_id"), completed_at__isnull=False
+        )
+        .order_by("-completed_at")
+        .values("completed_at")[:1]
+    )
+    return (
+        Enrolment.objects.filter(
+            course__in=courses,
+            status=Enrolment.Status.ACTIVE,
+            completed_at__isnull=True,
+            enrolled_at__lt=since,
+            user__is_active=True,
+        )
+        .exclude(user_id=F("course__owner_id"))  # the author trying their own course
+        .annotate(last_progress_at=Subquery(last_completed))
+        .filter(Q(last_progress_at__isnull=True) | Q(last_progress_at__lt=since))
+        .select_related("user", "course")
+        .order_by(F("last_progress_at").asc(nulls_first=True), "enrolled_at", "pk")
+    )

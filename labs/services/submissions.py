@@ -198,3 +198,16 @@ def submission_override(*, submission: Submission, trainer, score: int, comment:
     lab_progress_sync(learner=submission.learner, lab=submission.lab)
     notifications.grade_overridden(submission)
     return submission
+
+
+@transaction.atomic
+def submission_mark_reviewed(*, submission: Submission, trainer) -> Submission:
+    """A trainer read the attempt and keeps its grade: it leaves the review queue (marking it twice changes nothing)."""
+    if submission.state not in (Submission.State.GRADED, Submission.State.BLOCKED):
+        raise ValidationError(_("Seule une tentative notée ou refusée peut être marquée comme relue."))
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.reviewed_at is None:
+        submission.reviewed_at = timezone.now()
+        submission.reviewed_by = trainer
+        submission.save(update_fields=["reviewed_at", "reviewed_by"])
+    return submission

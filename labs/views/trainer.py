@@ -41,10 +41,11 @@ from labs.models import Criterion, Lab, PolicyRule, Submission
 from labs.presentation.backend import backend_summary
 from labs.presentation.criteria import authoring_rubric_rows
 from labs.presentation.policy import policy_rule_groups, policy_test_result
+from labs.review_queue import IDLE_DAYS, REVIEW_WINDOW_DAYS, STUCK_FAILED_ATTEMPTS, review_queue
 from labs.services import authoring
 from labs.services.policy_rules import policy_rule_deactivate, policy_rule_save
 from labs.services.regrade import regrade_start
-from labs.services.submissions import submission_override
+from labs.services.submissions import submission_mark_reviewed, submission_override
 
 SUBMISSIONS_PER_PAGE = 25
 MEDIA_TYPES = {"video": "video/mp4", "poster": "image/jpeg", "sheet": "image/jpeg"}
@@ -73,6 +74,22 @@ def _reviewable_submission(request: HttpRequest, pk: int) -> Submission:
     if submission is None or not can_edit_course(request.user, submission.lab.course):
         raise Http404
     return submission
+
+
+# --- the trainer's dashboard ------------------------------------------------------
+
+
+@trainer_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Where a trainer lands: attempts to review, corrected grades, learners stuck or idle."""
+    context = {
+        "queue": review_queue(request.user),
+        "window_days": REVIEW_WINDOW_DAYS,
+        "stuck_attempts": STUCK_FAILED_ATTEMPTS,
+        "idle_days": IDLE_DAYS,
+    }
+    return render(request, "labs/trainer/dashboard.html", context)
 
 
 # --- lab settings --------------------------------------------------------------
@@ -296,6 +313,19 @@ def submission_override_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "labs/trainer/submission.html", _submission_context(submission, override_form=form), status=400
     )
+
+
+@login_required
+@require_POST
+def submission_reviewed_view(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _reviewable_submission(request, pk)
+    try:
+        submission_mark_reviewed(submission=submission, trainer=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("labs:trainer_submission", pk=submission.pk)
+    messages.success(request, _("Tentative marquée comme relue : elle quitte votre file « À relire »."))
+    return redirect("labs:trainer_dashboard")
 
 
 @login_required
