@@ -182,6 +182,15 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
     )
     weight = forms.IntegerField(label=_("Poids"), min_value=1, max_value=100, initial=10)
     hidden = forms.BooleanField(label=_("Caché à l'apprenant jusqu'à la réussite"), required=False)
+    hint = forms.CharField(
+        label=_("Indice pour un critère caché"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Tant que le critère est caché, l'apprenant qui perd des points lit cet indice au lieu de la règle "
+            "(« un réglage technique est écrit dans le prompt »). Vide = un indice général selon le type."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -210,6 +219,7 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
             "blocking": bool((criterion.params or {}).get("block")),
             "weight": criterion.weight,
             "hidden": criterion.hidden,
+            "hint": criterion.hint,
         }
         return cls(data, initial=initial, prefix=f"criterion-{criterion.pk}")
 
@@ -250,6 +260,7 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
             "params": params,
             "weight": data["weight"],
             "hidden": data["hidden"],
+            "hint": data["hint"].strip(),
         }
 
 

@@ -4,8 +4,11 @@ export), the rubric on the lab page, and the rubric table of the trainer's autho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from labs.grading.anatomy import ELEMENT_LABELS
 from labs.grading.rubric import video_check_label
@@ -20,8 +23,10 @@ class CriterionRow:
     score: float | None
     feedback: str
     evidence: str
-    hidden: bool  # True: shown as "critère caché", nothing else
+    hidden: bool  # True: shown as "critère caché" with a hint when it cost points, never its rule
     css: str
+    cost_points: bool = False  # a hidden criterion that was not fully met
+    hint: str = ""  # for a hidden criterion that cost points: what to look at, not the rule
 
     @property
     def evaluated(self) -> bool:
@@ -43,13 +48,49 @@ def _criterion_css(criterion: Criterion | None, kind: str) -> str:
     return f"el el-{kind}"
 
 
+# Words that set a camera or file format: a video model ignores them, a hidden criterion often forbids them.
+_TECHNICAL_TERM = re.compile(
+    r"\b(\d{1,2}\s?k|\d{3,4}\s?p|\d{2,3}\s?(fps|i/s|ips)|hdr|uhd|ultra[ -]?hd|full[ -]?hd|"
+    r"r[ée]solution|bitrate|d[ée]bit|codec|iso\s?\d+|f/\d+(\.\d+)?|\d+\s?mm)\b",
+    re.IGNORECASE,
+)
+
+
+def hidden_criterion_hint(criterion: Criterion | None, kind: str = "") -> str:
+    """What a learner reads about a hidden criterion that cost points: the trainer's hint, else one per kind.
+
+    It points at where to look without giving the rule away (no terms, no label).
+    """
+    if criterion is not None and criterion.hint:
+        return criterion.hint
+    kind = criterion.kind if criterion is not None else kind
+    if kind == Criterion.Kind.ANATOMY and criterion is not None and criterion.element in ELEMENT_LABELS:
+        return _("Un élément du prompt manque ou reste vague : regardez du côté de « %(element)s ».") % {
+            "element": ELEMENT_LABELS[criterion.element]
+        }
+    if kind == Criterion.Kind.MUST_NOT_MENTION:
+        terms = criterion.terms if criterion is not None else []
+        if any(_TECHNICAL_TERM.search(str(term)) for term in terms):
+            return _("Un réglage technique est écrit dans le prompt : décrivez plutôt ce que l'on voit.")
+        return _("Le prompt contient un mot que ce labo demande d'éviter : relisez la consigne.")
+    if kind == Criterion.Kind.MUST_MENTION:
+        return _("Le prompt n'emploie pas un mot que la consigne attend : relisez-la.")
+    if kind == Criterion.Kind.VIDEO:
+        return _("La vidéo ne respecte pas encore une contrainte visuelle de la consigne.")
+    if kind == Criterion.Kind.POLICY:
+        return _("Un passage du prompt pose problème au regard de la charte éthique.")
+    return _("Un point de la consigne n'est pas encore respecté.")
+
+
 def criterion_rows(submission: Submission, *, reveal_hidden: bool) -> list[CriterionRow]:
-    """The graded criteria as shown to this viewer; a hidden one keeps its secret until the lab is passed."""
+    """The graded criteria as shown to this viewer; a hidden one keeps its rule secret until the lab is passed,
+    but says when it cost points, with a hint."""
     current = {f"{c.kind}-{c.pk}": c for c in submission.lab.criteria.all()}
     rows = []
     for item in (submission.result or {}).get("criteria", []):
         criterion = current.get(item.get("key", ""))
         hidden = bool(item.get("hidden") or (criterion is not None and criterion.hidden)) and not reveal_hidden
+        cost_points = hidden and item.get("score") is not None and float(item["score"]) < 1
         rows.append(
             CriterionRow(
                 key=item.get("key", ""),
@@ -60,6 +101,8 @@ def criterion_rows(submission: Submission, *, reveal_hidden: bool) -> list[Crite
                 evidence="" if hidden else item.get("evidence", ""),
                 hidden=hidden,
                 css=_criterion_css(criterion, item.get("kind", "")),
+                cost_points=cost_points,
+                hint=hidden_criterion_hint(criterion, item.get("kind", "")) if cost_points else "",
             )
         )
     return rows

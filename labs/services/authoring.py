@@ -53,7 +53,7 @@ def video_check_label(check: str, params: dict[str, Any] | None, language: str) 
         return rubric_video_check_label(check, params)
 
 
-CRITERION_FIELDS = ("kind", "element", "video_check", "label", "terms", "params", "weight", "hidden")
+CRITERION_FIELDS = ("kind", "element", "video_check", "label", "terms", "params", "weight", "hidden", "hint")
 
 
 def _apply(instance: Any, names: tuple[str, ...], fields: dict[str, Any]) -> None:
