@@ -74,6 +74,8 @@ class Course(RejectControlCharactersModel):
     co_trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("co-formateurs"), blank=True, related_name="co_trained_courses"
     )
+    # Checked and re-encoded by courses.covers; empty: a cover generated from the title.
+    cover = models.FileField(_("image de couverture"), upload_to="course-covers/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)

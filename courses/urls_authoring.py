@@ -25,6 +25,7 @@ urlpatterns = [
     path(f"{P}nouveau/", views.course_create, name="authoring_course_create"),
     path(f"{P}apercu-markdown/", views.markdown_preview, name="authoring_markdown_preview"),
     path(f"{C}", views.course_edit, name="authoring_course_edit"),
+    path(f"{C}couverture/", views.course_cover, name="authoring_course_cover"),
     path(f"{C}programme/", views.outline, name="authoring_outline"),
     path(f"{C}programme/ordre/", views.reorder, name="authoring_reorder"),
     path(f"{C}publication/", views.publish, name="authoring_publish"),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("images/<int:pk>/", views.lesson_image, name="image"),
     path("videos/<int:step_id>/", views.lesson_video, name="lesson_video"),
     path("<course:slug>/", views.course_detail, name="detail"),
+    path("<course:slug>/couverture/", views.course_cover, name="cover"),
     path("<course:slug>/programme/", views.course_outline, name="outline"),
     path("<course:slug>/inscription/", views.course_enrol, name="enrol"),
     path("<course:slug>/desinscription/", views.course_unenrol, name="unenrol"),

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -248,8 +248,13 @@ def dashboard_for(user) -> list[DashboardEntry]:
     return entries
 
 
-def catalogue_courses(*, q: str = "", level: str = "", language: str = "") -> QuerySet[Course]:
-    """Published courses matching a search on title or tag, a level and a language."""
+def catalogue_courses(
+    *, q: str = "", level: str = "", language: str = "", visitor_language: str = ""
+) -> QuerySet[Course]:
+    """Published courses matching a search on title or tag, a level and a language.
+
+    Courses in the visitor's language come first, then the others, each by title.
+    """
     courses = Course.objects.filter(status=Course.Status.PUBLISHED)
     if q:
         matching = Course.objects.filter(Q(title__icontains=q) | Q(tags__name__icontains=q) | Q(tags__slug__iexact=q))
@@ -258,7 +263,8 @@ def catalogue_courses(*, q: str = "", level: str = "", language: str = "") -> Qu
         courses = courses.filter(level=level)
     if language:
         courses = courses.filter(language=language)
-    return courses.prefetch_related("tags").order_by("title")
+    first = Case(When(language=visitor_language, then=Value(0)), default=Value(1)) if visitor_language else Value(0)
+    return courses.prefetch_related("tags").order_by(first, "title", "pk")
 
 
 def course_for_page(slug: str) -> Course | None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from courses.covers import validate_cover
 from courses.images import validate_and_clean_image
 from courses.models import RESERVED_COURSE_SLUGS, Choice, Course, Lesson, LessonImage, Module, Question, Quiz, Step, Tag
 from courses.videos import validate_video
@@ -327,6 +328,29 @@ def lesson_image_create(*, course: Course, uploaded_file: IO[bytes], alt_text: s
     image.full_clean()
     image.save()
     return image
+
+
+@transaction.atomic
+def course_cover_set(*, course: Course, uploaded_file: IO[bytes]) -> Course:
+    """Replace the course's cover with a checked, metadata-free copy of ``uploaded_file``."""
+    content = validate_cover(uploaded_file)
+    previous = course.cover.name
+    course.cover.save(content.name, content, save=False)
+    course.save(update_fields=["cover", "updated_at"])
+    if previous:
+        transaction.on_commit(lambda: course.cover.storage.delete(previous))
+    return course
+
+
+@transaction.atomic
+def course_cover_remove(*, course: Course) -> Course:
+    """Back to the cover generated from the title (removing none changes nothing)."""
+    previous = course.cover.name
+    if previous:
+        course.cover = ""
+        course.save(update_fields=["cover", "updated_at"])
+        transaction.on_commit(lambda: course.cover.storage.delete(previous))
+    return course
 
 
 # --- Quizzes and the question bank -------------------------------------------

@@ -30,6 +30,7 @@ from courses.forms.authoring import (
     MAX_MARKDOWN_PREVIEW_CHARS,
     CoTrainerForm,
     CoTrainerRemoveForm,
+    CourseCoverForm,
     CourseForm,
     ImageUploadForm,
     LessonForm,
@@ -139,7 +140,32 @@ def course_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Modifications enregistrées."))
         return redirect("courses:authoring_course_edit", slug=course.slug)
     status = 400 if form.errors else 200
-    return render(request, "courses/authoring/course_form.html", {"form": form, "course": course}, status=status)
+    context = {"form": form, "course": course, "cover_form": CourseCoverForm()}
+    return render(request, "courses/authoring/course_form.html", context, status=status)
+
+
+@trainer_required
+@require_POST
+def course_cover(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a new cover, or go back to the generated one (``remove``)."""
+    course = _course(request, slug)
+    if request.POST.get("remove"):
+        services.course_cover_remove(course=course)
+        messages.success(request, _("Image de couverture retirée : le cours reprend sa couverture générée."))
+        return redirect("courses:authoring_course_edit", slug=course.slug)
+    cover_form = CourseCoverForm(request.POST, request.FILES)
+    if cover_form.is_valid():
+        try:
+            services.course_cover_set(course=course, uploaded_file=cover_form.cleaned_data["cover"])
+        except ValidationError as error:
+            _add_errors(cover_form, error, "cover")
+        else:
+            messages.success(request, _("Image de couverture enregistrée."))
+            return redirect("courses:authoring_course_edit", slug=course.slug)
+    candidates = selectors.editable_courses(request.user)
+    form = CourseForm(instance=copy.copy(course), translation_candidates=candidates)
+    context = {"form": form, "course": course, "cover_form": cover_form}
+    return render(request, "courses/authoring/course_form.html", context, status=400)
 
 
 @trainer_required

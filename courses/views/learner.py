@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.htmx import wants_partial
-from courses import images, permissions, step_sections, videos
+from courses import covers, images, permissions, step_sections, videos
 from courses.forms.learner import AdminEnrolForm, CatalogueFilterForm, EnrolmentRemoveForm, QuizAttemptForm
 from courses.markdown import render_markdown
 from courses.models import Certificate, Choice, Course, Enrolment, LessonImage, Question, QuizAttempt, Step
@@ -58,9 +59,8 @@ CATALOGUE_PAGE_SIZE = 12
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
-    page = Paginator(selectors.catalogue_courses(**form.filters()), CATALOGUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    courses = selectors.catalogue_courses(**form.filters(), visitor_language=get_language() or "")
+    page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
     context = {
@@ -494,6 +494,24 @@ def lesson_image(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response = _file_response(request, image.image, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_GET
+def course_cover(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course's cover: the trainer's image, else one drawn from its title (SVG)."""
+    course = Course.objects.filter(slug=slug).first()
+    if course is None or not permissions.can_view_course(request.user, course):
+        raise Http404
+    if course.cover:
+        content_type = images.served_content_type(course.cover.name)
+        if content_type is None:
+            raise Http404
+        response = _file_response(request, course.cover, content_type=content_type)
+    else:
+        response = HttpResponse(covers.generated_cover_svg(course.title), content_type="image/svg+xml")
+    # Pages link to it with ?v=<last change>: a new cover or title is a new URL.
+    response["Cache-Control"] = "private, max-age=604800"
     return response
 
 
