@@ -64,7 +64,7 @@ def test_a_cover_too_small_is_refused_with_the_sizes_to_use(owner_client, course
     assert response.status_code == 400
     page = response.content.decode()
     assert "Image trop petite (200 × 100 pixels)" in page and "480 × 270" in page
-    assert "L&#x27;image de couverture n&#x27;est pas enregistrée." in page
+    assert "L'image de couverture n'est pas enregistrée." in page
     course.refresh_from_db()
     assert not course.cover
 
