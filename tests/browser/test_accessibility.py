@@ -100,6 +100,7 @@ def test_trainer_pages_have_no_serious_violations(page, tmp_path):
     problems = _audit(
         page,
         [
+            ("trainer dashboard", "/labos/formateur/"),
             ("authoring home", "/cours/formateur/"),
             ("new course", "/cours/formateur/nouveau/"),
             ("course settings", f"/cours/formateur/cours/{course.slug}/"),
