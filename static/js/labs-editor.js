@@ -1,4 +1,5 @@
-// Prompt editor of a lab: character counter and a submit button that cannot be pressed twice.
+// Prompt editor of a lab: character counter, a submit button that cannot be pressed twice, and the brief
+// folded or unfolded as the learner left it on this lab.
 // The page works without this file; the server is the real guard (one attempt per form token).
 (function () {
   "use strict";
@@ -54,6 +55,28 @@
       });
     });
   }
+
+  // <details data-remember-open="key">: its open state survives reloads (localStorage may be unavailable).
+  function rememberOpen(details) {
+    const key = details.dataset.rememberOpen;
+    try {
+      const saved = window.localStorage.getItem(key);
+      if (saved === "open" || saved === "closed") {
+        details.open = saved === "open";
+      }
+    } catch (error) {
+      return;
+    }
+    details.addEventListener("toggle", function () {
+      try {
+        window.localStorage.setItem(key, details.open ? "open" : "closed");
+      } catch (error) {
+        // Private browsing with storage disabled: the brief simply starts folded next time.
+      }
+    });
+  }
+
+  document.querySelectorAll("details[data-remember-open]").forEach(rememberOpen);
 
   document.querySelectorAll("form[data-lab-editor]").forEach(function (form) {
     setupCounter(form);

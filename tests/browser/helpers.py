@@ -95,7 +95,7 @@ def blocking_violations(page: Page, label: str) -> list[str]:
     return lines
 
 
-def graded_submission(*, learner: Any, lab: Any, prompt: str, workdir: Any) -> Any:
+def graded_submission(*, learner: Any, lab: Any, prompt: str, workdir: Any, client_token: str = "") -> Any:
     """An attempt graded by the real pipeline (simulator render, analysis, rubric), run here without a broker."""
     from labs.models import Submission
     from labs.services.pipeline import run_grading
@@ -106,7 +106,7 @@ def graded_submission(*, learner: Any, lab: Any, prompt: str, workdir: Any) -> A
         learner=learner,
         prompt=prompt,
         language="fr",
-        client_token=f"browser-{learner.pk}-{lab.pk}",
+        client_token=client_token or f"browser-{learner.pk}-{lab.pk}",
         backend_alias=lab.backend_alias,
         seed=seed_for_prompt(prompt),
     )
