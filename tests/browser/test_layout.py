@@ -206,7 +206,6 @@ def _roles(workdir) -> list[Role]:
             ("lesson editor", f"/cours/formateur/etapes/{lesson.pk}/lecon/"),
             ("quiz editor", f"/cours/formateur/etapes/{quiz.pk}/quiz/"),
             ("lab authoring", f"/labos/formateur/labos/{lab.slug}/"),
-            ("new criterion", f"/labos/formateur/labos/{lab.slug}/criteres/"),
             ("lab submissions", f"/labos/formateur/labos/{lab.slug}/tentatives/"),
             ("lab analytics", f"/labos/formateur/labos/{lab.slug}/statistiques/"),
             ("submission review", f"/labos/formateur/tentatives/{weak.pk}/"),
@@ -254,9 +253,7 @@ def test_no_page_of_any_role_is_wider_than_a_phone_or_a_desktop_screen(browser, 
     problems = [problem for role in roles for problem in _check_role(browser, live_server, role)]
 
     # then: no page scrolls sideways, and axe finds nothing serious
-    assert not problems, "pages wider than the screen or with serious accessibility violations:\n" + "\n".join(
-        problems
-    )
+    assert not problems, "pages wider than the screen or with serious accessibility violations:\n" + "\n".join(problems)
 
 
 def _top(page: Page, selector: str) -> float:
@@ -313,4 +310,81 @@ def test_the_brief_stays_closed_or_open_as_the_learner_left_it(browser, live_ser
     page.locator("details#brief summary").click()
     page.reload()
     assert page.locator("details#brief").get_attribute("open") is None
+    context.close()
+
+
+def test_on_a_phone_each_criterion_of_an_attempt_is_a_card_that_is_still_a_table_row(browser, live_server, tmp_path):
+    from academy.models import User
+    from labs.models import Lab
+
+    # given: a weak graded attempt of the demo learner
+    seed_demo()
+    lab = Lab.objects.get(slug=PRODUCT_LAB)
+    learner = User.objects.get(email="apprenant@demo.academy")
+    attempt = graded_submission(learner=learner, lab=lab, prompt=WEAK_PROMPT, workdir=tmp_path)
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport=PHONE)
+    page = context.new_page()
+    log_in(page, learner.email)
+
+    # when: the learner opens it on a phone
+    page.goto(attempt.get_absolute_url())
+
+    # then: every comment is on screen, introduced by its column's name, and the rows remain table rows
+    comments = page.locator("table.criteria td[data-label='Commentaire']:not(:empty)")
+    assert comments.count() > 0
+    for index in range(comments.count()):
+        box = comments.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    label = comments.first.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"Commentaire\u00a0: "', label  # French punctuation: a no-break space before the colon
+    table = page.get_by_role("table").filter(has=page.locator("td[data-label]"))
+    assert table.get_by_role("row").count() > 1
+    assert table.get_by_role("columnheader", name="Commentaire").count() == 1
+    context.close()
+
+
+def test_the_learners_grid_scrolls_in_its_own_frame_with_names_pinned_and_pills_on_one_line(
+    browser, live_server, tmp_path
+):
+    from academy.models import User
+    from courses.models import Course, Step
+    from courses.services.learning import step_complete
+    from labs.models import Lab
+
+    # given: the demo learner has passed the product lab and finished the first steps
+    seed_demo()
+    course = Course.objects.get(slug=FRENCH_COURSE)
+    lab = Lab.objects.get(slug=PRODUCT_LAB)
+    learner = User.objects.get(email="apprenant@demo.academy")
+    graded_submission(learner=learner, lab=lab, prompt=lab.reference_prompt.strip(), workdir=tmp_path)
+    for step in Step.objects.filter(module__course=course).order_by("module__position", "position")[:3]:
+        step_complete(user=learner, step=step)
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport=DESKTOP)
+    page = context.new_page()
+    log_in(page, "formatrice@demo.academy")
+
+    # when: the trainer opens the grid at 1,280 px
+    page.goto(f"/cours/formateur/cours/{course.slug}/apprenants/")
+    frame = page.get_by_role("region", name="Progression par apprenant et par étape")
+
+    # then: the page does not scroll sideways; the frame does, from the keyboard too
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    assert frame.get_attribute("tabindex") == "0"
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth")
+    # the « 100 % » pill stays on one line
+    pill = frame.locator(".badge", has_text="100")
+    assert pill.evaluate("b => b.getClientRects().length") == 1
+    assert pill.evaluate("b => b.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(b).fontSize) * 1.3")
+    # scrolled to the end, the learner's name and the header row are still where they were
+    name = frame.get_by_role("rowheader").first
+    before = name.bounding_box()
+    frame.focus()
+    page.keyboard.press("End")
+    frame.evaluate("f => { f.scrollLeft = f.scrollWidth; }")
+    after = name.bounding_box()
+    assert frame.evaluate("f => f.scrollLeft") > 0
+    assert after is not None and before is not None and abs(after["x"] - before["x"]) < 1
+    assert frame.get_by_role("columnheader").first.evaluate(
+        "th => getComputedStyle(th).position === 'sticky' && getComputedStyle(th).top === '0px'"
+    )
     context.close()
