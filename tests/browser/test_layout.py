@@ -190,6 +190,7 @@ def _roles(workdir) -> list[Role]:
         "trainer",
         "formatrice@demo.academy",
         [
+            ("trainer dashboard", "/labos/formateur/"),
             ("authoring home", "/cours/formateur/"),
             ("new course", "/cours/formateur/nouveau/"),
             ("course settings", f"/cours/formateur/cours/{course.slug}/"),
