@@ -40,6 +40,7 @@ from labs.media import ranged_file_response
 from labs.models import Criterion, Lab, PolicyRule, Submission
 from labs.presentation.backend import backend_summary
 from labs.presentation.criteria import authoring_rubric_rows
+from labs.presentation.measurements import measurement_rows
 from labs.presentation.policy import policy_rule_groups, policy_test_result
 from labs.review_queue import IDLE_DAYS, REVIEW_WINDOW_DAYS, STUCK_FAILED_ATTEMPTS, review_queue
 from labs.services import authoring
@@ -269,7 +270,7 @@ def _submission_context(submission: Submission, **extra: Any) -> dict[str, Any]:
         "course": submission.lab.course,
         "result": result,
         "criteria": result.get("criteria", []),
-        "metrics": sorted((result.get("metrics") or {}).items()),
+        "measurements": measurement_rows(result.get("metrics")),
         "policy": result.get("policy") or {},
         "backend": result.get("backend") or {},
         "previous": previous,

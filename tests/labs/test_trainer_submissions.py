@@ -170,7 +170,7 @@ def test_attempt_page_shows_every_criterion_including_hidden_ones(trainer_client
     html = trainer_client.get(reverse("labs:trainer_submission", args=[submission.pk])).content.decode()
 
     assert "Son secret" in html and "caché à l'apprenant" in html
-    assert "dynamic_degree" in html
+    assert "Part des paires en mouvement" in html and "42\u00a0%" in html
     assert "1,2 s" in html
 
 
