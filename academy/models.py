@@ -60,7 +60,7 @@ def default_time_zone() -> str:
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("Fuseau horaire inconnu : %(value)s."), params={"value": value}, code="time_zone")
+        raise ValidationError(_("Fuseau horaire inconnu : %(value)s."), params={"value": value}, code="time_zone")
 
 
 class User(RejectControlCharactersModel, AbstractBaseUser, PermissionsMixin):

@@ -219,11 +219,11 @@ def signup_confirm(*, token: str) -> User:
     )
     if pending is None:
         raise ValidationError(
-            _("Ce lien de confirmation n'est plus valable : il a déjà servi ou il a expiré."), code="invalid_link"
+            _("Ce lien de confirmation n'est plus valable : il a déjà servi ou il a expiré."), code="invalid_link"
         )
     if User.objects.filter(email__iexact=pending.email).exists():
         raise ValidationError(
-            _("Un compte existe déjà pour cette adresse : connectez-vous, ou réinitialisez votre mot de passe."),
+            _("Un compte existe déjà pour cette adresse : connectez-vous, ou réinitialisez votre mot de passe."),
             code="account_exists",
         )
     user = user_register(

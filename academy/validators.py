@@ -34,7 +34,7 @@ def find_control_character(text: str) -> str | None:
 
 def control_character_error(char: str) -> ValidationError:
     return ValidationError(
-        _("Ce texte contient un caractère de contrôle invisible (U+%(code)04X) : retirez-le, puis réessayez."),
+        _("Ce texte contient un caractère de contrôle invisible (U+%(code)04X) : retirez-le, puis réessayez."),
         code="control_character",
         params={"code": ord(char)},
     )

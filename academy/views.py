@@ -125,11 +125,11 @@ def signup_confirm(request, token: str):
             context = {"problem": error.messages[0]}
             return render(request, "registration/signup_confirm.html", context, status=400)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Bienvenue ! Votre compte est créé."))
+        messages.success(request, _("Bienvenue ! Votre compte est créé."))
         return redirect("courses:catalogue")
     pending = services.pending_signup_for(token)
     if pending is None:
-        problem = _("Ce lien de confirmation n'est plus valable : il a déjà servi ou il a expiré.")
+        problem = _("Ce lien de confirmation n'est plus valable : il a déjà servi ou il a expiré.")
         return render(request, "registration/signup_confirm.html", {"problem": problem}, status=400)
     return render(request, "registration/signup_confirm.html", {"pending": pending})
 

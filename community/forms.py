@@ -78,8 +78,8 @@ class RubricCriterionForm(RejectControlCharactersFormMixin, forms.ModelForm):
         fields = ["label", "guidance", "scale_max", "low_label", "high_label"]
         help_texts = {
             "scale_max": _("Chaque relecteur choisit un niveau de 1 à ce nombre, et justifie son choix."),
-            "low_label": _("Par exemple « à retravailler »."),
-            "high_label": _("Par exemple « maîtrisé »."),
+            "low_label": _("Par exemple « à retravailler »."),
+            "high_label": _("Par exemple « maîtrisé »."),
         }
 
 
@@ -155,17 +155,17 @@ class RubricForm(RejectControlCharactersFormMixin, forms.Form):
                 error_messages={"required": _("Choisissez un niveau.")},
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Pourquoi ce niveau ?"),
+                label=_("Pourquoi ce niveau ?"),
                 max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                error_messages={"required": _("Le commentaire est obligatoire : dites ce que vous avez vu.")},
+                error_messages={"required": _("Le commentaire est obligatoire : dites ce que vous avez vu.")},
             )
         if suggestion:
             self.fields["suggestion"] = forms.CharField(
                 label=_("Une modification du prompt que vous proposez"),
                 max_length=MAX_SUGGESTION_CHARS,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=_("Une seule, concrète : ce que vous ajouteriez, retireriez ou changeriez dans le prompt."),
+                help_text=_("Une seule, concrète : ce que vous ajouteriez, retireriez ou changeriez dans le prompt."),
                 error_messages={"required": _("Proposez une modification du prompt.")},
             )
         if comment:
@@ -206,13 +206,13 @@ class RubricForm(RejectControlCharactersFormMixin, forms.Form):
             row: dict[str, Any] = {"at": at_text, "note": note, "error": ""}
             seconds = parse_timecode(at_text)
             if seconds is None:
-                row["error"] = gettext("Écrivez le moment en secondes (« 3,5 ») ou en minutes:secondes (« 0:03 »).")
+                row["error"] = gettext("Écrivez le moment en secondes (« 3,5 ») ou en minutes:secondes (« 0:03 »).")
             elif not note:
-                row["error"] = gettext("Ajoutez une note : que faut-il regarder à ce moment ?")
+                row["error"] = gettext("Ajoutez une note : que faut-il regarder à ce moment ?")
             elif len(note) > 200:
                 row["error"] = gettext("200 caractères au plus par note.")
             elif find_control_character(note):
-                row["error"] = gettext("Cette note contient un caractère de contrôle invisible : retirez-le.")
+                row["error"] = gettext("Cette note contient un caractère de contrôle invisible : retirez-le.")
             else:
                 marks.append(MarkInput(at_seconds=seconds, note=note))
             rows.append(row)
@@ -239,7 +239,7 @@ class RubricForm(RejectControlCharactersFormMixin, forms.Form):
 
 class RateForm(RejectControlCharactersFormMixin, forms.Form):
     usefulness = forms.TypedChoiceField(
-        label=_("Cette relecture vous a-t-elle aidé ?"),
+        label=_("Cette relecture vous a-t-elle aidé ?"),
         choices=[
             (1, _("1 — pas du tout")),
             (2, _("2 — un peu")),
@@ -264,7 +264,7 @@ class PostForm(RejectControlCharactersFormMixin, forms.Form):
         label=_("Votre message"),
         max_length=MAX_BODY_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Markdown : **gras**, *italique*, `code`, listes avec « - », liens [texte](https://…)."),
+        help_text=_("Markdown : **gras**, *italique*, `code`, listes avec « - », liens [texte](https://…)."),
         error_messages={"required": _("Le message est vide.")},
     )
     mentions = forms.ModelMultipleChoiceField(
@@ -284,5 +284,5 @@ class PostForm(RejectControlCharactersFormMixin, forms.Form):
 
 
 class ReportForm(RejectControlCharactersFormMixin, forms.Form):
-    reason = forms.ChoiceField(label=_("Pourquoi signalez-vous ce message ?"), choices=PostReport.Reason.choices)
+    reason = forms.ChoiceField(label=_("Pourquoi signalez-vous ce message ?"), choices=PostReport.Reason.choices)
     comment = forms.CharField(label=_("Précisions (facultatif)"), required=False, max_length=500)

@@ -46,56 +46,56 @@ def _reviewing_title(data) -> str:
     event = data.get("event")
     if event == "assigned":
         return ngettext(
-            "%(count)d essai à relire vous est confié : %(lab)s",
-            "%(count)d essais à relire vous sont confiés : %(lab)s",
+            "%(count)d essai à relire vous est confié : %(lab)s",
+            "%(count)d essais à relire vous sont confiés : %(lab)s",
             data.get("count", 1),
         ) % {"count": data.get("count", 1), "lab": data.get("lab", "")}
     if event == "expired":
-        return _("Délai dépassé : la relecture de l'essai de %(author)s est confiée à un autre pair") % data
+        return _("Délai dépassé : la relecture de l'essai de %(author)s est confiée à un autre pair") % data
     if event == "removed":
-        return _("Un formateur a retiré votre relecture : %(lab)s") % data
-    return _("Votre relecture est notée %(usefulness)s/5 par son auteur : %(lab)s") % data
+        return _("Un formateur a retiré votre relecture : %(lab)s") % data
+    return _("Votre relecture est notée %(usefulness)s/5 par son auteur : %(lab)s") % data
 
 
 def _reviewing_body(data) -> str:
     event = data.get("event")
     if event == "assigned":
-        return _("Le dernier : l'essai de %(author)s, à relire avant le %(due)s.") % {
+        return _("Le dernier : l'essai de %(author)s, à relire avant le %(due)s.") % {
             "author": data.get("author", ""),
             "due": _when(data.get("due", "")),
         }
     if event == "removed":
-        return _("Raison : %(reason)s") % data
+        return _("Raison : %(reason)s") % data
     if event == "rated" and data.get("comment"):
-        return _("Son mot : « %(comment)s »") % data
+        return _("Son mot : « %(comment)s »") % data
     return ""
 
 
 def _shared_title(data) -> str:
     if data.get("event") == "hidden":
-        return _("Un formateur a masqué votre essai de la galerie : %(lab)s") % data
+        return _("Un formateur a masqué votre essai de la galerie : %(lab)s") % data
     return ngettext(
-        "%(count)d nouvelle relecture de votre essai : %(lab)s",
-        "%(count)d nouvelles relectures de votre essai : %(lab)s",
+        "%(count)d nouvelle relecture de votre essai : %(lab)s",
+        "%(count)d nouvelles relectures de votre essai : %(lab)s",
         data.get("count", 1),
     ) % {"count": data.get("count", 1), "lab": data.get("lab", "")}
 
 
 def _shared_body(data) -> str:
     if data.get("event") == "hidden":
-        return _("Raison : %(reason)s") % data
+        return _("Raison : %(reason)s") % data
     return _("Lisez-la, puis dites au relecteur si elle vous a aidé.")
 
 
 def _discussion_title(data) -> str:
     event = data.get("event")
     if event == "answered":
-        return _("Votre question est marquée « répondue » : %(step)s") % data
+        return _("Votre question est marquée « répondue » : %(step)s") % data
     if event == "removed":
-        return _("Un formateur a retiré votre message : %(step)s") % data
+        return _("Un formateur a retiré votre message : %(step)s") % data
     return ngettext(
-        "%(count)d réponse à votre message : %(step)s",
-        "%(count)d réponses à votre message : %(step)s",
+        "%(count)d réponse à votre message : %(step)s",
+        "%(count)d réponses à votre message : %(step)s",
         data.get("count", 1),
     ) % {"count": data.get("count", 1), "step": data.get("step", "")}
 
@@ -103,7 +103,7 @@ def _discussion_title(data) -> str:
 def _discussion_body(data) -> str:
     event = data.get("event")
     if event == "removed":
-        return _("Raison : %(reason)s") % data
+        return _("Raison : %(reason)s") % data
     if event == "reply":
         return _("La dernière, de %(author)s.") % data
     return ""
@@ -111,10 +111,10 @@ def _discussion_body(data) -> str:
 
 def _moderation_title(data) -> str:
     if data.get("event") == "mention":
-        return _("%(author)s vous mentionne dans la discussion : %(step)s") % data
+        return _("%(author)s vous mentionne dans la discussion : %(step)s") % data
     return ngettext(
-        "%(count)d message signalé : %(course)s",
-        "%(count)d messages signalés : %(course)s",
+        "%(count)d message signalé : %(course)s",
+        "%(count)d messages signalés : %(course)s",
         data.get("count", 1),
     ) % {"count": data.get("count", 1), "course": data.get("course", "")}
 
@@ -127,7 +127,7 @@ def register_kinds() -> None:
     register_kind(
         NotificationKind(
             key=MY_REVIEWING,
-            label=gettext_lazy("Mes relectures : un essai à relire, un délai dépassé, l'avis d'un auteur"),
+            label=gettext_lazy("Mes relectures : un essai à relire, un délai dépassé, l'avis d'un auteur"),
             title=_reviewing_title,
             body=_reviewing_body,
         )
@@ -135,7 +135,7 @@ def register_kinds() -> None:
     register_kind(
         NotificationKind(
             key=MY_SHARED_ATTEMPTS,
-            label=gettext_lazy("Mes essais partagés : une relecture reçue, un essai masqué"),
+            label=gettext_lazy("Mes essais partagés : une relecture reçue, un essai masqué"),
             title=_shared_title,
             body=_shared_body,
         )
@@ -143,7 +143,7 @@ def register_kinds() -> None:
     register_kind(
         NotificationKind(
             key=DISCUSSIONS,
-            label=gettext_lazy("Discussions : une réponse à mon message, ma question répondue"),
+            label=gettext_lazy("Discussions : une réponse à mon message, ma question répondue"),
             title=_discussion_title,
             body=_discussion_body,
         )
@@ -151,7 +151,7 @@ def register_kinds() -> None:
     register_kind(
         NotificationKind(
             key=MODERATION,
-            label=gettext_lazy("Communauté de mes cours : une mention, un message signalé"),
+            label=gettext_lazy("Communauté de mes cours : une mention, un message signalé"),
             title=_moderation_title,
             audience=_is_trainer,
         )

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from courses.images import validate_and_clean_image
 from courses.models import (
@@ -242,4 +243,7 @@ class CertificateAdmin(admin.ModelAdmin):
     @admin.action(description=_("Révoquer les attestations sélectionnées"))
     def revoke(self, request, queryset) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, _("%(count)s attestation(s) révoquée(s).") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)s attestation révoquée.", "%(count)s attestations révoquées.", count) % {"count": count},
+        )

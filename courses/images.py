@@ -46,7 +46,7 @@ def _open_header(data: bytes) -> Image.Image:
 
 def _too_many_pixels_error() -> ValidationError:
     return ValidationError(
-        _("Image trop grande : %(limit)s millions de pixels au maximum."),
+        _("Image trop grande : %(limit)s millions de pixels au maximum."),
         code="too_many_pixels",
         params={"limit": MAX_IMAGE_PIXELS // 1_000_000},
     )
@@ -54,7 +54,7 @@ def _too_many_pixels_error() -> ValidationError:
 
 def _read_limited(uploaded_file: IO[bytes]) -> bytes:
     too_big = ValidationError(
-        _("Fichier trop lourd : %(limit)s au maximum."),
+        _("Fichier trop lourd : %(limit)s au maximum."),
         code="file_too_large",
         params={"limit": filesizeformat(MAX_IMAGE_BYTES)},
     )

@@ -39,8 +39,8 @@ class Course(RejectControlCharactersModel):
         PUBLISHED = "published", _("Publié")
 
     class Enrolment(models.TextChoices):
-        OPEN = "open", _("Ouvert : inscription libre")
-        CLOSED = "closed", _("Fermé : inscription par un administrateur")
+        OPEN = "open", _("Ouvert : inscription libre")
+        CLOSED = "closed", _("Fermé : inscription par un administrateur")
 
     slug = models.SlugField(_("identifiant d'URL"), max_length=120, unique=True)
     title = models.CharField(_("titre"), max_length=200)
@@ -52,7 +52,7 @@ class Course(RejectControlCharactersModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="translations",
-        help_text=_("Pour une traduction : le cours dont elle est la version dans une autre langue."),
+        help_text=_("Pour une traduction : le cours dont elle est la version dans une autre langue."),
     )
     level = models.CharField(_("niveau"), max_length=16, choices=Level.choices, default=Level.BEGINNER)
     summary = models.CharField(_("résumé"), max_length=300, blank=True)
@@ -249,6 +249,8 @@ class QuizAttempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("tentative de quiz")
+        verbose_name_plural = _("tentatives de quiz")
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["quiz", "user"])]
 
@@ -310,6 +312,8 @@ class DailyActivity(models.Model):
     seconds = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("activité du jour")
+        verbose_name_plural = _("activités du jour")
         constraints = [
             models.UniqueConstraint(fields=["user", "course", "day"], name="one_activity_per_user_course_day")
         ]

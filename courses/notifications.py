@@ -13,11 +13,11 @@ CERTIFICATE_EARNED = "courses.certificate_earned"
 
 
 def _title(data) -> str:
-    return _("Attestation obtenue : %(course)s") % data
+    return _("Attestation obtenue : %(course)s") % data
 
 
 def _body(data) -> str:
-    return _("Bravo ! Votre attestation de réussite est prête : téléchargez-la depuis « Mes cours ».")
+    return _("Bravo ! Votre attestation de réussite est prête : téléchargez-la depuis « Mes cours ».")
 
 
 def register_kinds() -> None:

@@ -10,7 +10,7 @@ from io import BytesIO
 
 import qrcode
 from django.utils import translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -20,6 +20,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from academy.pdf_fonts import pdf_fonts
+from courses.formatting import hours_label
 from courses.models import Certificate
 
 BRAND = colors.HexColor("#1b2550")
@@ -90,22 +91,22 @@ def _draw(certificate: Certificate, verify_url: str) -> bytes:
     pdf.setFont(FONTS.bold, size)
     pdf.drawCentredString(center, height - 10.9 * cm, certificate.course_title)
 
-    hours = number_format(certificate.hours, decimal_pos=1)
+    hours = hours_label(certificate.hours)
     issued = date_format(localtime(certificate.issued_at), "DATE_FORMAT")
     pdf.setFillColor(colors.black)
     pdf.setFont(FONTS.regular, 13)
     pdf.drawCentredString(
         center,
         height - 12.4 * cm,
-        _("Durée : %(hours)s heures — délivrée le %(date)s") % {"hours": hours, "date": issued},
+        _("Durée : %(hours)s — délivrée le %(date)s") % {"hours": hours, "date": issued},
     )
 
     qr_size = 3.6 * cm
     pdf.drawImage(_qr_image(verify_url), width - 2.2 * cm - qr_size, 2.2 * cm, qr_size, qr_size)
     pdf.setFont(FONTS.regular, 10)
     pdf.setFillColor(SOFT)
-    pdf.drawString(2.4 * cm, 3.6 * cm, _("Code de vérification : %(code)s") % {"code": certificate.code})
-    pdf.drawString(2.4 * cm, 3.0 * cm, _("Vérifier cette attestation :"))
+    pdf.drawString(2.4 * cm, 3.6 * cm, _("Code de vérification : %(code)s") % {"code": certificate.code})
+    pdf.drawString(2.4 * cm, 3.0 * cm, _("Vérifier cette attestation :"))
     pdf.setFillColor(BRAND)
     pdf.drawString(2.4 * cm, 2.5 * cm, verify_url)
     pdf.linkURL(verify_url, (2.4 * cm, 2.3 * cm, 2.4 * cm + pdf.stringWidth(verify_url, FONTS.regular, 10), 2.9 * cm))

@@ -51,7 +51,7 @@ def _check_size(uploaded_file: IO[bytes]) -> None:
         size = uploaded_file.tell()
     if size > MAX_VIDEO_BYTES:
         raise ValidationError(
-            _("Vidéo trop lourde : %(limit)s au maximum."),
+            _("Vidéo trop lourde : %(limit)s au maximum."),
             code="file_too_large",
             params={"limit": filesizeformat(MAX_VIDEO_BYTES)},
         )

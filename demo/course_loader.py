@@ -13,9 +13,9 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz, Step, Tag
+from courses.services.authoring import tag_for_name
 from labs.models import Criterion, Lab
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -80,9 +80,7 @@ def _link_ethics_lessons(course: Course, data: dict) -> None:
 
 
 def _tag(name: str) -> Tag:
-    slug = slugify(name)[:60] or "tag"
-    tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
-    return tag
+    return tag_for_name(name)
 
 
 def _load_questions(course: Course, questions: list[dict]) -> None:

@@ -410,7 +410,7 @@ class ParticipantAdminForm(forms.ModelForm):
                 if other is not None:
                     self.add_error(
                         "action",
-                        _("Cette personne suit déjà l'action « %(title)s », dont les dates chevauchent celles-ci.")
+                        _("Cette personne suit déjà l'action « %(title)s », dont les dates chevauchent celles-ci.")
                         % {"title": other.action.title},
                     )
         return cleaned
@@ -517,7 +517,7 @@ class DossierDocumentAdminForm(forms.ModelForm):
     new_file = forms.FileField(
         label=_("nouveau fichier"),
         required=False,
-        help_text=_("PDF, JPEG ou PNG, reconnu d'après son contenu ; 10 Mo au maximum."),
+        help_text=_("PDF, JPEG ou PNG, reconnu d'après son contenu ; 10 Mo au maximum."),
     )
     remove_file = forms.BooleanField(label=_("retirer le fichier"), required=False)
 

@@ -25,7 +25,7 @@ class CompanyForm(RejectControlCharactersFormMixin, forms.ModelForm):
     ice = forms.CharField(
         label=_("ICE"),
         max_length=40,
-        help_text=_("Identifiant commun de l'entreprise : 15 chiffres (les espaces et points sont retirés)."),
+        help_text=_("Identifiant commun de l'entreprise : 15 chiffres (les espaces et points sont retirés)."),
     )
     rc = forms.CharField(label=_("RC"), max_length=40, required=False)
     if_number = forms.CharField(label=_("Identifiant fiscal (IF)"), max_length=40, required=False)
@@ -94,7 +94,7 @@ class ActionForm(RejectControlCharactersFormMixin, forms.ModelForm):
         required=False,
         empty_label=_("Automatique (selon le type et la date)"),
         help_text=_(
-            "Laissez « automatique » pour appliquer le barème configuré pour ce type d'action à la date de début."
+            "Laissez « automatique » pour appliquer le barème configuré pour ce type d'action à la date de début."
         ),
     )
     trainers = TrainerChoiceField(
@@ -135,8 +135,8 @@ class ActionForm(RejectControlCharactersFormMixin, forms.ModelForm):
         self.fields["course"].queryset = courses_by_title()
         self.fields["company"].empty_label = _("Inter-entreprises")
         self.fields["title"].required = False
-        self.fields["title"].help_text = _("Vide : le titre du cours.")
-        self.fields["location"].help_text = _("Adresse de la salle ; facultatif pour une action à distance.")
+        self.fields["title"].help_text = _("Vide : le titre du cours.")
+        self.fields["location"].help_text = _("Adresse de la salle ; facultatif pour une action à distance.")
         if not self.instance.pk:
             self.fields["plan_year"].initial = timezone.localdate().year
         else:
@@ -288,7 +288,7 @@ def parse_attendance_post(post, *, all_present_date: str = "") -> dict[tuple[int
             participant_id, date, half = raw.split(":")
             return int(participant_id), datetime.date.fromisoformat(date), half
         except ValueError as error:
-            raise ValidationError(_("La grille envoyée est illisible : rechargez la page.")) from error
+            raise ValidationError(_("La grille envoyée est illisible : rechargez la page.")) from error
 
     ticked = {key(raw) for raw in post.getlist("present")}
     marks = {key(raw): False for raw in post.getlist("cell")}
@@ -298,7 +298,7 @@ def parse_attendance_post(post, *, all_present_date: str = "") -> dict[tuple[int
         try:
             day = datetime.date.fromisoformat(all_present_date)
         except ValueError as error:
-            raise ValidationError(_("La grille envoyée est illisible : rechargez la page.")) from error
+            raise ValidationError(_("La grille envoyée est illisible : rechargez la page.")) from error
         for cell in list(marks):
             if cell[1] == day:
                 marks[cell] = True
@@ -319,7 +319,7 @@ class FiledForm(RejectControlCharactersFormMixin, forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Seulement si des pièces manquent : il est enregistré avec la liste des pièces manquantes."),
+        help_text=_("Seulement si des pièces manquent : il est enregistré avec la liste des pièces manquantes."),
     )
 
     def __init__(self, *args, incomplete: bool = True, **kwargs):

@@ -86,7 +86,7 @@ class ExportForm(RejectControlCharactersFormMixin, CompanyChoiceMixin, forms.For
     include_identifiers = forms.BooleanField(
         label=_("Inclure les identifiants personnels (CIN, CNSS)"),
         required=False,
-        help_text=_("Données personnelles : ne les exportez que si le dossier l'exige. L'export est journalisé."),
+        help_text=_("Données personnelles : ne les exportez que si le dossier l'exige. L'export est journalisé."),
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -73,7 +73,7 @@ class FundingSettings(RejectControlCharactersModel):
     platform_seconds_per_half_day = models.PositiveIntegerField(
         _("temps sur la plateforme valant une demi-journée (secondes)"),
         default=2 * 3600,
-        help_text=_("Pour les actions à distance : présence déduite du temps passé sur les pages du cours."),
+        help_text=_("Pour les actions à distance : présence déduite du temps passé sur les pages du cours."),
     )
     filing_deadline_month = models.PositiveSmallIntegerField(_("mois limite de dépôt (année N+1)"), default=4)
     filing_deadline_day = models.PositiveSmallIntegerField(_("jour limite de dépôt"), default=30)
@@ -82,7 +82,7 @@ class FundingSettings(RejectControlCharactersModel):
         _("adresse des rappels"),
         blank=True,
         help_text=_(
-            "Facultatif : une boîte partagée qui reçoit aussi les rappels par e-mail. "
+            "Facultatif : une boîte partagée qui reçoit aussi les rappels par e-mail. "
             "Les administrateurs sont notifiés selon leurs préférences."
         ),
     )
@@ -117,8 +117,8 @@ class RequiredDocument(RejectControlCharactersModel):
 
     class Meta:
         ordering = ["position", "id"]
-        verbose_name = _("pièce du dossier")
-        verbose_name_plural = _("pièces du dossier")
+        verbose_name = _("pièce exigée")
+        verbose_name_plural = _("pièces exigées")
 
     def __str__(self):
         return self.label
@@ -156,8 +156,8 @@ class Company(RejectControlCharactersModel):
     training_manager_email = models.EmailField(_("e-mail du responsable formation"), blank=True)
     tfp_up_to_date = models.BooleanField(_("à jour de la TFP"), default=False)
     cnss_up_to_date = models.BooleanField(_("à jour CNSS"), default=False)
-    access_certificate_year = models.PositiveIntegerField(_("attestation d'éligibilité : année"), null=True, blank=True)
-    access_certificate_date = models.DateField(_("attestation d'éligibilité : date"), null=True, blank=True)
+    access_certificate_year = models.PositiveIntegerField(_("attestation d'éligibilité : année"), null=True, blank=True)
+    access_certificate_date = models.DateField(_("attestation d'éligibilité : date"), null=True, blank=True)
     giac_member = models.BooleanField(_("adhérent GIAC"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -409,12 +409,16 @@ class DossierDocument(RejectControlCharactersModel):
 class DeadlineReminder(models.Model):
     """A reminder already sent, so the daily task never sends it twice."""
 
-    action = models.ForeignKey(TrainingAction, on_delete=models.CASCADE, related_name="reminders")
-    days_before = models.IntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    action = models.ForeignKey(
+        TrainingAction, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("action de formation")
+    )
+    days_before = models.IntegerField(_("jours avant l'échéance"))
+    sent_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["action", "days_before"], name="one_reminder_per_offset")]
+        verbose_name = _("rappel d'échéance")
+        verbose_name_plural = _("rappels d'échéance")
 
     def __str__(self):
         return f"{self.action} J-{self.days_before}"

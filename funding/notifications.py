@@ -25,13 +25,13 @@ def deadline_title(data) -> str:
     days = int(data["days_left"])
     if days >= 0:
         return ngettext(
-            "Dossier OFPPT à déposer dans %(days)d jour, avant le %(date)s : %(title)s",
-            "Dossier OFPPT à déposer dans %(days)d jours, avant le %(date)s : %(title)s",
+            "Dossier OFPPT à déposer dans %(days)d jour, avant le %(date)s : %(title)s",
+            "Dossier OFPPT à déposer dans %(days)d jours, avant le %(date)s : %(title)s",
             days,
         ) % {"days": days, "date": _date(data["deadline"]), "title": data["title"]}
     return ngettext(
-        "Dossier OFPPT en retard de %(days)d jour : %(title)s",
-        "Dossier OFPPT en retard de %(days)d jours : %(title)s",
+        "Dossier OFPPT en retard de %(days)d jour : %(title)s",
+        "Dossier OFPPT en retard de %(days)d jours : %(title)s",
         -days,
     ) % {"days": -days, "title": data["title"]}
 
@@ -40,10 +40,10 @@ def deadline_body(data) -> str:
     company = data.get("company") or _("inter-entreprises")
     return "\n".join(
         [
-            _("Action : %(title)s") % {"title": data["title"]},
-            _("Entreprise : %(company)s") % {"company": company},
-            _("Dates : du %(start)s au %(end)s") % {"start": _date(data["start"]), "end": _date(data["end"])},
-            _("Échéance de dépôt : %(date)s") % {"date": _date(data["deadline"])},
+            _("Action : %(title)s") % {"title": data["title"]},
+            _("Entreprise : %(company)s") % {"company": company},
+            _("Dates : du %(start)s au %(end)s") % {"start": _date(data["start"]), "end": _date(data["end"])},
+            _("Échéance de dépôt : %(date)s") % {"date": _date(data["deadline"])},
         ]
     )
 

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
@@ -243,7 +244,7 @@ def attendance_sheet_pdf(action: TrainingAction, *, compress: bool = True) -> by
                     % {"start": short_date(action.start_date), "end": short_date(action.end_date)},
                 ),
                 (_("Lieu"), _place(action)),
-                (_("Formateur(s)"), _trainers(action)),
+                (ngettext("Formateur", "Formateurs", action.trainers.count()), _trainers(action)),
             ],
             width,
         ),
@@ -381,23 +382,23 @@ def attestation_pdf(
         Spacer(1, 2 * cm),
         _p(title, s["big"]),
         Spacer(1, 0.8 * cm),
-        _p(_("L'organisme de formation %(body)s atteste que :") % {"body": TRAINING_BODY}, s["text"]),
+        _p(_("L'organisme de formation %(body)s atteste que :") % {"body": TRAINING_BODY}, s["text"]),
         Paragraph(f"{escape(name)} <font size=11>({escape(participant.get_category_display())})</font>", s["name"]),
         _p(_("salarié·e de l'entreprise %(company)s,") % {"company": _company(action)}, s["text"])
         if action.company
         else _p(_("dans le cadre d'une action inter-entreprises,"), s["text"]),
         _p(
-            _("a suivi l'action de formation « %(title)s » (cours « %(course)s »)")
+            _("a suivi l'action de formation « %(title)s » (cours « %(course)s »)")
             % {"title": action.title, "course": action.course.title},
             s["text"],
         ),
         _p(
-            _("du %(start)s au %(end)s (lieu : %(place)s).")
+            _("du %(start)s au %(end)s (lieu : %(place)s).")
             % {"start": short_date(action.start_date), "end": short_date(action.end_date), "place": _place(action)},
             s["text"],
         ),
         _p(
-            _("Durée suivie : %(attended)s heures sur %(scheduled)s heures programmées.")
+            _("Durée suivie : %(attended)s heures sur %(scheduled)s heures programmées.")
             % {"attended": number_format(hours_attended, 1), "scheduled": number_format(hours_scheduled, 1)},
             s["text"],
         ),

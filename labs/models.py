@@ -193,7 +193,7 @@ class PolicyRule(RejectControlCharactersModel):
         _("exceptions"),
         default=list,
         blank=True,
-        help_text=_("La règle ne s'applique pas si l'un de ces termes apparaît (« fictif », « prévention »)."),
+        help_text=_("La règle ne s'applique pas si l'un de ces termes apparaît (« fictif », « prévention »)."),
     )
     scope = models.CharField(
         _("portée du contexte et des exceptions"), max_length=10, choices=Scope.choices, default=Scope.SENTENCE
@@ -225,6 +225,8 @@ class LabDraft(RejectControlCharactersModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("brouillon de labo")
+        verbose_name_plural = _("brouillons de labo")
         constraints = [models.UniqueConstraint(fields=["lab", "learner"], name="one_draft_per_learner_lab")]
 
     def __str__(self):
@@ -366,6 +368,10 @@ class RegradeRun(RejectControlCharactersModel):
     changed = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nouvelle correction")
+        verbose_name_plural = _("nouvelles corrections")
 
     def __str__(self):
         return f"{self.lab} ({self.done}/{self.total})"

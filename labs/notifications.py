@@ -26,16 +26,16 @@ def submission_topic(submission_id: int) -> str:
 
 def _graded_title(data) -> str:
     if data.get("final"):
-        return _("Votre rendu final est prêt : %(lab)s (%(score)s/100)") % data
-    return _("Essai n° %(number)s noté : %(score)s/100 — %(lab)s") % data
+        return _("Votre rendu final est prêt : %(lab)s (%(score)s/100)") % data
+    return _("Essai n° %(number)s noté : %(score)s/100 — %(lab)s") % data
 
 
 def _graded_body(data) -> str:
     if data.get("passed"):
-        return _("Réussi : le seuil du labo est %(pass_mark)s/100.") % data
+        return _("Réussi : le seuil du labo est %(pass_mark)s/100.") % data
     return (
         _(
-            "Pas encore réussi : le seuil du labo est %(pass_mark)s/100. Le détail des critères dit quoi essayer ensuite."
+            "Pas encore réussi : le seuil du labo est %(pass_mark)s/100. Le détail des critères dit quoi essayer ensuite."
         )
         % data
     )
@@ -43,24 +43,24 @@ def _graded_body(data) -> str:
 
 def _overridden_title(data) -> str:
     if data.get("trainer"):
-        return _("%(trainer)s a corrigé la note de votre essai n° %(number)s : %(score)s/100 — %(lab)s") % data
-    return _("Votre formateur a corrigé la note de votre essai n° %(number)s : %(score)s/100 — %(lab)s") % data
+        return _("%(trainer)s a corrigé la note de votre essai n° %(number)s : %(score)s/100 — %(lab)s") % data
+    return _("Votre formateur a corrigé la note de votre essai n° %(number)s : %(score)s/100 — %(lab)s") % data
 
 
 def _overridden_body(data) -> str:
-    return _("Son commentaire : %(comment)s") % data
+    return _("Son commentaire : %(comment)s") % data
 
 
 def _review_title(data) -> str:
     return ngettext(
-        "%(count)d nouvel essai à relire : %(lab)s",
-        "%(count)d nouveaux essais à relire : %(lab)s",
+        "%(count)d nouvel essai à relire : %(lab)s",
+        "%(count)d nouveaux essais à relire : %(lab)s",
         data.get("count", 1),
     ) % {"count": data.get("count", 1), "lab": data.get("lab", "")}
 
 
 def _review_body(data) -> str:
-    return _("Le dernier : %(learner)s, %(score)s/100.") % data
+    return _("Le dernier : %(learner)s, %(score)s/100.") % data
 
 
 def _is_trainer(user) -> bool:

@@ -1,6 +1,16 @@
 from django.contrib import admin
+from lti_tool.admin import LtiRegistrationAdmin
+from lti_tool.models import LtiRegistration
 
-from lti.models import Placement, PlatformProfile, ScoreSend, ScoreSync
+from lti.models import Placement, PlatformProfile, PlatformRegistration, ScoreSend, ScoreSync
+
+# The package registers its model under an English-only name; the admin lists it as ours, translated.
+admin.site.unregister(LtiRegistration)
+
+
+@admin.register(PlatformRegistration)
+class PlatformRegistrationAdmin(LtiRegistrationAdmin):
+    pass
 
 
 @admin.register(PlatformProfile)

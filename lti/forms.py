@@ -24,7 +24,7 @@ class PlatformForm(forms.Form):
         label=_("Audience du jeton (facultatif)"),
         max_length=255,
         required=False,
-        help_text=_("Seulement si la plateforme l'exige (Canvas, Brightspace) ; sinon l'URL du jeton."),
+        help_text=_("Seulement si la plateforme l'exige (Canvas, Brightspace) ; sinon l'URL du jeton."),
     )
     frame_origins = forms.CharField(
         label=_("Origines autorisées à afficher l'Academy dans un cadre"),

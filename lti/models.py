@@ -38,7 +38,7 @@ class PlatformProfile(models.Model):
         _("origines autorisées à afficher l'Academy dans un cadre"),
         blank=True,
         help_text=_(
-            "Une origine par ligne (https://moodle.exemple.ma). Vide : l'origine de l'émetteur et de l'URL "
+            "Une origine par ligne (https://moodle.exemple.ma). Vide : l'origine de l'émetteur et de l'URL "
             "d'authentification."
         ),
     )
@@ -131,3 +131,12 @@ class ScoreSend(models.Model):
 
     def __str__(self):
         return f"{self.sync_id}: {self.score} ({self.status_code})"
+
+
+class PlatformRegistration(LtiRegistration):
+    """django-lti's platform registration under a translated name in the admin (the package has no French)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("plateforme LTI enregistrée")
+        verbose_name_plural = _("plateformes LTI enregistrées")

@@ -345,7 +345,7 @@ def platform_edit(request, registration_uuid=None):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Plateforme « %(name)s » enregistrée.") % {"name": registration.name})
+            messages.success(request, _("Plateforme « %(name)s » enregistrée.") % {"name": registration.name})
             return redirect("lti:platform_edit", registration_uuid=registration.uuid)
     pending = registration.deployments.filter(is_active=False) if registration else []
     return render(
@@ -366,7 +366,7 @@ def platform_edit(request, registration_uuid=None):
 def keys_rotate_now(request):
     _require_admin(request)
     keys_rotate(force=True)
-    messages.success(request, _("Nouvelle clé créée ; l'ancienne reste publiée pendant la période de recouvrement."))
+    messages.success(request, _("Nouvelle clé créée ; l'ancienne reste publiée pendant la période de recouvrement."))
     return redirect("lti:platforms")
 
 
@@ -401,12 +401,12 @@ def course_roster(request, slug: str):
                 logger.warning("NRPS import failed for context %s", context.pk, exc_info=True)
                 messages.error(
                     request,
-                    _("La plateforme n'a pas répondu ; la liste n'a pas été importée. Réessayez dans un moment."),
+                    _("La plateforme n'a pas répondu ; la liste n'a pas été importée. Réessayez dans un moment."),
                 )
             else:
                 messages.success(
                     request,
-                    _("Liste importée : %(learners)d apprenant·es inscrit·es, %(trainers)d formateur·rices.")
+                    _("Liste importée : %(learners)d apprenant·es inscrit·es, %(trainers)d formateur·rices.")
                     % {"learners": result.learners, "trainers": result.trainers},
                 )
         return redirect("lti:course_roster", slug=course.slug)

@@ -26,7 +26,7 @@ def sniff_mime_type(head: bytes) -> str | None:
 class VerifyForm(forms.Form):
     file = forms.FileField(
         label=_("Vidéo ou image à vérifier"),
-        help_text=_("MP4, MOV, JPEG, PNG ou WebP. Le fichier est lu puis oublié : rien n'est conservé."),
+        help_text=_("MP4, MOV, JPEG, PNG ou WebP. Le fichier est lu puis oublié : rien n'est conservé."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         error_messages={
             "required": _("Choisissez un fichier à vérifier."),
@@ -39,7 +39,7 @@ class VerifyForm(forms.Form):
         limit = settings.PROVENANCE_VERIFY_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                _("Ce fichier pèse %(size)s ; la limite est de %(limit)s."),
+                _("Ce fichier pèse %(size)s ; la limite est de %(limit)s."),
                 params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
                 code="too_large",
             )
@@ -49,7 +49,7 @@ class VerifyForm(forms.Form):
         if mime_type is None:
             raise forms.ValidationError(
                 _(
-                    "Ce fichier n'est ni une vidéo (MP4, MOV) ni une image (JPEG, PNG, WebP) : "
+                    "Ce fichier n'est ni une vidéo (MP4, MOV) ni une image (JPEG, PNG, WebP) : "
                     "il ne peut pas porter d'informations de provenance."
                 ),
                 code="unsupported_type",

@@ -60,7 +60,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     except UnreadableFile:
         form.add_error(
             "file",
-            _("Ce fichier semble abîmé ou n'est pas vraiment une %(kind)s : il n'a pas pu être lu.")
+            _("Ce fichier semble abîmé ou n'est pas vraiment une %(kind)s : il n'a pas pu être lu.")
             % {"kind": _("vidéo") if form.mime_type.startswith("video/") else _("image")},
         )
         return render(request, "provenance/verify.html", context, status=400)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -175,7 +176,8 @@ def render_mail(notification: Notification) -> tuple[str, str]:
             "settings_link": absolute_url(reverse("profile") + "#notifications"),
         }
         body = render_to_string("notifications/mail.txt", context)
-    return " ".join(title.split()), body
+    # One line, but French non-breaking spaces (« 2027 : », « ; ») stay where they are.
+    return re.sub(r"[^\S\u00a0\u202f]+", " ", title).strip(), body
 
 
 @transaction.atomic

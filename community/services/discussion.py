@@ -34,7 +34,7 @@ def _check_rate(user) -> None:
     if not verdict.allowed:
         raise Refused(
             _(
-                "Vous avez publié %(count)d messages en %(seconds)d secondes : attendez %(wait)d s avant le suivant. "
+                "Vous avez publié %(count)d messages en %(seconds)d secondes : attendez %(wait)d s avant le suivant. "
                 "Votre texte est conservé ci-dessous."
             )
             % {"count": rate.count, "seconds": rate.seconds, "wait": verdict.retry_after},
@@ -48,7 +48,7 @@ def _clean_body(body: str) -> str:
         raise Refused(_("Le message est vide."), code="empty")
     if len(body) > MAX_BODY_CHARS:
         raise Refused(
-            _("Le message fait %(n)d caractères ; la limite est de %(max)d.") % {"n": len(body), "max": MAX_BODY_CHARS},
+            _("Le message fait %(n)d caractères ; la limite est de %(max)d.") % {"n": len(body), "max": MAX_BODY_CHARS},
             code="too_long",
         )
     return body
@@ -68,7 +68,7 @@ def post_create(*, author, step, body: str, mentions: Iterable = (), parent: Pos
         if parent.step_id != step.pk:
             raise Refused(_("Ce message n'appartient pas à cette discussion."), code="other_step")
         if parent.is_gone:
-            raise Refused(_("Ce message a été supprimé : on ne peut plus y répondre."), code="parent_gone")
+            raise Refused(_("Ce message a été supprimé : on ne peut plus y répondre."), code="parent_gone")
         while parent.depth >= Post.MAX_DEPTH and parent.parent_id is not None:
             parent = parent.parent
     _check_rate(author)
@@ -134,7 +134,7 @@ def post_report(*, post: Post, reporter, reason: str, comment: str = "") -> Post
             report.save()
     except IntegrityError as twice:
         raise Refused(
-            _("Vous avez déjà signalé ce message ; un formateur va le relire."), code="already_reported"
+            _("Vous avez déjà signalé ce message ; un formateur va le relire."), code="already_reported"
         ) from twice
     notifications.post_reported(report)
     return report
@@ -145,10 +145,10 @@ def post_remove(*, post: Post, moderator, reason: str) -> Post:
     """A trainer removes a message (its replies stay); its open reports are closed as « removed »."""
     reason = (reason or "").strip()
     if not reason:
-        raise Refused(_("Indiquez la raison du retrait : l'auteur la lira."), code="no_reason")
+        raise Refused(_("Indiquez la raison du retrait : l'auteur la lira."), code="no_reason")
     if len(reason) > MAX_REASON_CHARS:
         raise Refused(
-            _("La raison fait %(n)d caractères ; la limite est de %(max)d.")
+            _("La raison fait %(n)d caractères ; la limite est de %(max)d.")
             % {"n": len(reason), "max": MAX_REASON_CHARS},
             code="reason_too_long",
         )

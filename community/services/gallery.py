@@ -47,7 +47,7 @@ def share_attempt(*, learner, submission) -> GalleryItem:
     )
     if other is not None:
         raise Refused(
-            _("Vous partagez déjà un autre essai de ce labo : retirez-le de la galerie avant d'en partager un autre."),
+            _("Vous partagez déjà un autre essai de ce labo : retirez-le de la galerie avant d'en partager un autre."),
             code="already_sharing",
         )
     item = GalleryItem.objects.select_for_update().filter(submission=submission).first()
@@ -89,10 +89,10 @@ def hide_item(*, moderator, item: GalleryItem, reason: str) -> GalleryItem:
     """A trainer hides a shared attempt from the cohort, saying why (the author reads the reason)."""
     reason = (reason or "").strip()
     if not reason:
-        raise Refused(_("Indiquez la raison : l'auteur la lira."), code="no_reason")
+        raise Refused(_("Indiquez la raison : l'auteur la lira."), code="no_reason")
     if len(reason) > MAX_HIDE_REASON_CHARS:
         raise Refused(
-            _("La raison fait %(n)d caractères ; la limite est de %(max)d.")
+            _("La raison fait %(n)d caractères ; la limite est de %(max)d.")
             % {"n": len(reason), "max": MAX_HIDE_REASON_CHARS},
             code="reason_too_long",
         )

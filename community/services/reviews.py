@@ -95,7 +95,7 @@ def criterion_update(
 ) -> RubricCriterion:
     if scale_max != criterion.scale_max and criterion.scores.exists():
         raise Refused(
-            _("Des relectures utilisent déjà ce critère : son échelle ne peut plus changer (le libellé, si)."),
+            _("Des relectures utilisent déjà ce critère : son échelle ne peut plus changer (le libellé, si)."),
             code="criterion_in_use",
         )
     criterion.label, criterion.guidance = label.strip(), guidance.strip()
@@ -109,7 +109,7 @@ def criterion_update(
 def criterion_delete(*, criterion: RubricCriterion) -> None:
     if criterion.scores.exists():
         raise Refused(
-            _("Des relectures utilisent déjà ce critère : il ne peut plus être supprimé."), code="criterion_in_use"
+            _("Des relectures utilisent déjà ce critère : il ne peut plus être supprimé."), code="criterion_in_use"
         )
     criterion.delete()
 
@@ -134,17 +134,17 @@ def template_criteria() -> list[dict[str, object]]:
     return [
         {
             "label": _("Cadrage"),
-            "guidance": _("Le plan choisi sert-il le sujet ? Le sujet est-il lisible dans le cadre ?"),
+            "guidance": _("Le plan choisi sert-il le sujet ? Le sujet est-il lisible dans le cadre ?"),
         },
-        {"label": _("Lumière"), "guidance": _("La lumière crée-t-elle l'ambiance demandée, sans zones brûlées ?")},
-        {"label": _("Mouvement"), "guidance": _("Le mouvement de caméra et du sujet est-il fluide et motivé ?")},
+        {"label": _("Lumière"), "guidance": _("La lumière crée-t-elle l'ambiance demandée, sans zones brûlées ?")},
+        {"label": _("Mouvement"), "guidance": _("Le mouvement de caméra et du sujet est-il fluide et motivé ?")},
         {
             "label": _("Cohérence avec la consigne"),
-            "guidance": _("La vidéo répond-elle à la consigne du labo, éléments imposés compris ?"),
+            "guidance": _("La vidéo répond-elle à la consigne du labo, éléments imposés compris ?"),
         },
         {
             "label": _("Artefacts repérés"),
-            "guidance": _("Mains, textes, objets qui se déforment, scintillements : notez-les sur la timeline."),
+            "guidance": _("Mains, textes, objets qui se déforment, scintillements : notez-les sur la timeline."),
             "low_label": _("nombreux"),
             "high_label": _("aucun"),
         },
@@ -173,7 +173,7 @@ def request_reviews(*, author, item: GalleryItem) -> list[ReviewAssignment]:
     if item.author_id != author.pk:
         raise Refused(_("Seul l'auteur d'un essai partagé peut demander des relectures."), code="not_author")
     if not item.is_visible:
-        raise Refused(_("Cet essai n'est pas visible dans la galerie : il ne peut pas être relu."), code="not_shared")
+        raise Refused(_("Cet essai n'est pas visible dans la galerie : il ne peut pas être relu."), code="not_shared")
     if not RubricCriterion.objects.filter(lab_id=item.lab_id).exists():
         raise Refused(
             _("Votre formateur n'a pas encore écrit la grille de relecture de ce labo. Réessayez plus tard."),
@@ -307,16 +307,16 @@ def _check_scores(criteria: Sequence[RubricCriterion], scores: Sequence[ScoreInp
     for criterion in criteria:
         score = given.get(criterion.pk)
         if score is None or score.value is None:
-            raise Refused(_("Donnez un niveau pour « %(label)s ».") % {"label": criterion.label}, code="missing_level")
+            raise Refused(_("Donnez un niveau pour « %(label)s ».") % {"label": criterion.label}, code="missing_level")
         if not 1 <= score.value <= criterion.scale_max:
             raise Refused(
-                _("Le niveau de « %(label)s » va de 1 à %(max)d.")
+                _("Le niveau de « %(label)s » va de 1 à %(max)d.")
                 % {"label": criterion.label, "max": criterion.scale_max},
                 code="level_out_of_scale",
             )
         if not score.comment.strip():
             raise Refused(
-                _("Expliquez votre niveau pour « %(label)s » : le commentaire est obligatoire.")
+                _("Expliquez votre niveau pour « %(label)s » : le commentaire est obligatoire.")
                 % {"label": criterion.label},
                 code="missing_comment",
             )
@@ -395,7 +395,7 @@ def review_submit(
             ),
         }
         raise Refused(
-            messages.get(assignment.state, _("Cette relecture n'est plus demandée : l'essai a quitté la galerie.")),
+            messages.get(assignment.state, _("Cette relecture n'est plus demandée : l'essai a quitté la galerie.")),
             code="assignment_closed",
         )
     criteria = list(RubricCriterion.objects.filter(lab_id=assignment.lab_id))
@@ -404,11 +404,11 @@ def review_submit(
     suggestion = suggestion.strip()
     if not suggestion:
         raise Refused(
-            _("Proposez une modification du prompt : c'est ce qui aide le plus l'auteur."), code="no_suggestion"
+            _("Proposez une modification du prompt : c'est ce qui aide le plus l'auteur."), code="no_suggestion"
         )
     if len(suggestion) > MAX_SUGGESTION_CHARS:
         raise Refused(
-            _("La suggestion fait %(n)d caractères ; la limite est de %(max)d.")
+            _("La suggestion fait %(n)d caractères ; la limite est de %(max)d.")
             % {"n": len(suggestion), "max": MAX_SUGGESTION_CHARS},
             code="suggestion_too_long",
         )
@@ -450,7 +450,7 @@ def review_remove(*, review: Review, moderator, reason: str) -> Review:
         raise Refused(_("Seules les relectures par les pairs peuvent être retirées ici."), code="not_peer")
     reason = reason.strip()
     if not reason:
-        raise Refused(_("Dites pourquoi la relecture est retirée : son auteur le lira."), code="no_reason")
+        raise Refused(_("Dites pourquoi la relecture est retirée : son auteur le lira."), code="no_reason")
     if review.is_removed:
         return review
     review.removed_at, review.removed_by, review.removed_reason = timezone.now(), moderator, reason

@@ -181,7 +181,7 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
         except Refused as refused:
             messages.info(request, refused.message)
         else:
-            messages.success(request, _("Merci : un formateur va relire ce message."))
+            messages.success(request, _("Merci : un formateur va relire ce message."))
         return redirect(_discussion_url(post.step, f"post-{post.pk}"))
     context = {"post": post, "form": form, "step": post.step, "course": place.course}
     return render(request, "community/post_report.html", context, status=400 if form.is_bound else 200)

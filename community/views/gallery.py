@@ -217,12 +217,12 @@ def item_request_reviews(request: HttpRequest, pk: int) -> HttpResponse:
     counts = selectors.item_assignment_counts(item)
     given = sum(counts.get(state, 0) for state in ("assigned", "submitted"))
     if given >= settings.reviews_per_attempt:
-        messages.success(request, _("Relectures demandées : vos relecteurs ont été prévenus."))
+        messages.success(request, _("Relectures demandées : vos relecteurs ont été prévenus."))
     elif given == 0:
         messages.info(
             request,
             _(
-                "Relectures demandées : personne n'est encore disponible ; vos relecteurs seront choisis "
+                "Relectures demandées : personne n'est encore disponible ; vos relecteurs seront choisis "
                 "dès que d'autres apprenants partageront un essai dans ce labo."
             ),
         )
@@ -230,9 +230,9 @@ def item_request_reviews(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             ngettext(
-                "Relectures demandées : %(given)d relecteur sur %(wanted)d pour l'instant ; "
+                "Relectures demandées : %(given)d relecteur sur %(wanted)d pour l'instant ; "
                 "les autres seront choisis dès que d'autres apprenants partageront un essai.",
-                "Relectures demandées : %(given)d relecteurs sur %(wanted)d pour l'instant ; "
+                "Relectures demandées : %(given)d relecteurs sur %(wanted)d pour l'instant ; "
                 "les autres seront choisis dès que d'autres apprenants partageront un essai.",
                 given,
             )

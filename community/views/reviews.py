@@ -60,7 +60,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
             except Refused as refused:
                 form.add_error(None, refused.message)
             else:
-                messages.success(request, _("Merci : votre relecture est envoyée à son auteur."))
+                messages.success(request, _("Merci : votre relecture est envoyée à son auteur."))
                 return redirect(assignment.get_absolute_url())
     elif request.method == "POST":
         return redirect(assignment.get_absolute_url())
@@ -109,7 +109,7 @@ def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("Merci : le relecteur verra votre avis."))
+        messages.success(request, _("Merci : le relecteur verra votre avis."))
     return redirect(f"{item.get_absolute_url()}#review-{review.pk}")
 
 

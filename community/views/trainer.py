@@ -86,7 +86,7 @@ def rubric_template(request: HttpRequest, slug: str) -> HttpResponse:
     except Refused as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, _("Grille type ajoutée : adaptez les critères à votre labo."))
+        messages.success(request, _("Grille type ajoutée : adaptez les critères à votre labo."))
     return redirect(f"{_setup_url(lab)}#rubric")
 
 
@@ -153,7 +153,7 @@ def calibration_add(request: HttpRequest, slug: str) -> HttpResponse:
         except Refused as refused:
             form.add_error("submission", refused.message)
         else:
-            messages.success(request, _("Vidéo ajoutée : écrivez maintenant votre relecture de référence."))
+            messages.success(request, _("Vidéo ajoutée : écrivez maintenant votre relecture de référence."))
             return redirect("community:reference_review", pk=video.pk)
     context = _setup_context(request, lab, calibration_form=form)
     return render(request, "community/trainer/review_setup.html", context, status=400)
@@ -206,7 +206,7 @@ def reference_review(request: HttpRequest, pk: int) -> HttpResponse:
         except Refused as refused:
             form.add_error(None, refused.message)
         else:
-            messages.success(request, _("Relecture de référence enregistrée : les apprenants peuvent se calibrer."))
+            messages.success(request, _("Relecture de référence enregistrée : les apprenants peuvent se calibrer."))
             return redirect(f"{_setup_url(video.lab)}#calibration")
     context = {
         "video": video,
@@ -248,7 +248,7 @@ def review_remove(request: HttpRequest, pk: int) -> HttpResponse:
         except Refused as refused:
             form.add_error("reason", refused.message)
         else:
-            messages.success(request, _("Relecture retirée ; un autre pair est sollicité à sa place."))
+            messages.success(request, _("Relecture retirée ; un autre pair est sollicité à sa place."))
             return redirect("community:lab_reviews", slug=lab.slug)
     reviews = selectors.item_reviews(review.assignment.item, include_removed=True)
     shown = next((candidate for candidate in reviews if candidate.pk == review.pk), review)
@@ -276,5 +276,5 @@ def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     if report is None or not is_moderator(request.user, report.post.step.module.course):
         raise Http404
     discussion_services.report_dismiss(report=report, moderator=request.user)
-    messages.success(request, _("Signalement classé : le message reste en ligne."))
+    messages.success(request, _("Signalement classé : le message reste en ligne."))
     return redirect("community:reports", slug=report.post.step.module.course.slug)

@@ -87,7 +87,7 @@ class CourseForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.Mode
         label=_("Mots-clés"),
         required=False,
         max_length=500,
-        help_text=_("Séparés par des virgules, par exemple : prompt, caméra, éthique."),
+        help_text=_("Séparés par des virgules, par exemple : prompt, caméra, éthique."),
     )
 
     class Meta:
@@ -97,7 +97,7 @@ class CourseForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.Mode
         widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "slug": _(
-                "Laissez vide pour le déduire du titre. Lettres, chiffres et tirets ; il apparaît dans l'adresse du cours."
+                "Laissez vide pour le déduire du titre. Lettres, chiffres et tirets ; il apparaît dans l'adresse du cours."
             ),
         }
 
@@ -118,7 +118,7 @@ class CourseForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.Mode
         slug = self.cleaned_data.get("slug", "")
         if slug in RESERVED_COURSE_SLUGS:
             raise ValidationError(
-                _("Cet identifiant est réservé par le site ; choisissez-en un autre."), code="reserved"
+                _("Cet identifiant est réservé par le site ; choisissez-en un autre."), code="reserved"
             )
         return slug
 
@@ -282,7 +282,7 @@ class QuestionForm(RejectControlCharactersFormMixin, forms.ModelForm):
         label=_("Étiquettes"),
         required=False,
         max_length=500,
-        help_text=_("Séparées par des virgules ; les quiz peuvent tirer leurs questions par étiquette."),
+        help_text=_("Séparées par des virgules ; les quiz peuvent tirer leurs questions par étiquette."),
     )
 
     class Meta:
@@ -293,7 +293,7 @@ class QuestionForm(RejectControlCharactersFormMixin, forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 3}),
             "explanation": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"key": _("Identifiant stable de la question dans la banque ; laissez vide pour le créer.")}
+        help_texts = {"key": _("Identifiant stable de la question dans la banque ; laissez vide pour le créer.")}
 
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -347,7 +347,7 @@ class BaseChoiceFormSet(forms.BaseFormSet):
         for form in self.forms:
             data = form.cleaned_data
             if data.get("correct") and not (data.get("text") or "").strip():
-                form.add_error("text", _("Écrivez la réponse ou décochez « Correcte »."))
+                form.add_error("text", _("Écrivez la réponse ou décochez « Correcte »."))
         problems = choice_problems(self.question_kind, self.choices())
         if problems:
             raise ValidationError(problems)

@@ -57,7 +57,7 @@ class QuizAttemptForm(RejectControlCharactersFormMixin, forms.Form):
                     label=label,
                     choices=options,
                     widget=forms.CheckboxSelectMultiple,
-                    help_text=_("Plusieurs réponses possibles : cochez toutes les bonnes réponses."),
+                    help_text=_("Plusieurs réponses possibles : cochez toutes les bonnes réponses."),
                     error_messages={"required": _("Cochez au moins une réponse.")},
                 )
             else:
@@ -111,7 +111,7 @@ class AdminEnrolForm(RejectControlCharactersFormMixin, forms.Form):
                 invalid.append(address)
         if invalid:
             raise ValidationError(
-                _("Adresses invalides : %(list)s"), code="invalid", params={"list": ", ".join(invalid)}
+                _("Adresses invalides : %(list)s"), code="invalid", params={"list": ", ".join(invalid)}
             )
         return addresses
 
@@ -128,7 +128,7 @@ class AdminEnrolForm(RejectControlCharactersFormMixin, forms.Form):
             field = "email" if cleaned.get("email", "").lower() in unknown and len(unknown) == 1 else "emails"
             self.add_error(
                 field,
-                ValidationError(_("Aucun compte pour : %(list)s"), code="unknown", params={"list": ", ".join(unknown)}),
+                ValidationError(_("Aucun compte pour : %(list)s"), code="unknown", params={"list": ", ".join(unknown)}),
             )
         cleaned["users"] = [users[a] for a in wanted if a in users]
         return cleaned

@@ -131,7 +131,7 @@ def _states(steps: Sequence[Step], progress: dict[int, StepProgress], course: Co
             state = OPEN
         reason = ""
         if state == LOCKED and previous is not None:
-            reason = _("Terminez d'abord « %(title)s ».") % {"title": previous.title}
+            reason = _("Terminez d'abord « %(title)s ».") % {"title": previous.title}
         states.append(
             StepState(
                 step=step,

@@ -67,12 +67,21 @@ def parse_tag_names(text: str) -> list[str]:
     return list(seen.values())
 
 
+def tag_for_name(name: str) -> Tag:
+    """The tag spelt ``name`` (case aside), created if new. Matched on the name, not the slug: « vidéo » and
+    "video" share a slug but are two tags, so an English course never shows a French tag."""
+    tag = Tag.objects.filter(name__iexact=name).first()
+    if tag:
+        return tag
+    base = slugify(name)[:54] or "tag"
+    slug, suffix = base, 2
+    while Tag.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return Tag.objects.create(name=name, slug=slug)
+
+
 def _tags_for(names: Iterable[str]) -> list[Tag]:
-    tags = []
-    for name in names:
-        tag, _created = Tag.objects.get_or_create(slug=slugify(name)[:60], defaults={"name": name})
-        tags.append(tag)
-    return tags
+    return [tag_for_name(name) for name in names]
 
 
 def _apply_course_fields(course: Course, fields: dict) -> None:
@@ -271,7 +280,7 @@ def _reorder(queryset: QuerySet, ordered_ids: Sequence[int]) -> None:
     items = {item.pk: item for item in queryset.select_for_update()}
     if sorted(items) != sorted(ordered_ids):
         raise ValidationError(
-            _("L'ordre envoyé ne correspond pas aux éléments actuels ; rechargez la page."), code="stale"
+            _("L'ordre envoyé ne correspond pas aux éléments actuels ; rechargez la page."), code="stale"
         )
     _renumber([items[pk] for pk in ordered_ids])
 

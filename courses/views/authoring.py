@@ -237,7 +237,7 @@ def module_delete(request: HttpRequest, module_id: int) -> HttpResponse:
     course = module.course
     if request.method == "POST":
         services.module_delete(module=module)
-        messages.success(request, _("Module « %(title)s » supprimé.") % {"title": module.title})
+        messages.success(request, _("Module « %(title)s » supprimé.") % {"title": module.title})
         return redirect("courses:authoring_outline", slug=course.slug)
     context = {
         "course": course,
@@ -294,7 +294,7 @@ def step_delete(request: HttpRequest, step_id: int) -> HttpResponse:
     course = step.module.course
     if request.method == "POST":
         services.step_delete(step=step)
-        messages.success(request, _("Étape « %(title)s » supprimée.") % {"title": step.title})
+        messages.success(request, _("Étape « %(title)s » supprimée.") % {"title": step.title})
         return redirect("courses:authoring_outline", slug=course.slug)
     context = {"course": course, "object": step, "cancel_url": reverse("courses:authoring_outline", args=[course.slug])}
     return render(request, "courses/authoring/confirm_delete.html", context)
@@ -343,7 +343,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     if request.POST.get("action") == "unpublish":
         services.course_unpublish(course=course)
-        messages.success(request, _("Le cours est repassé en brouillon : les apprenants ne le voient plus."))
+        messages.success(request, _("Le cours est repassé en brouillon : les apprenants ne le voient plus."))
     else:
         try:
             services.course_publish(course=course)
@@ -446,7 +446,7 @@ def image_upload(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             snippet = f"![{image.alt_text}]({image.get_absolute_url()})"
             if not wants_partial(request):
-                message = _("Image ajoutée. Collez ce code dans la leçon : %(snippet)s") % {"snippet": snippet}
+                message = _("Image ajoutée. Collez ce code dans la leçon : %(snippet)s") % {"snippet": snippet}
                 messages.success(request, message)
                 return redirect(next_url)
     images = selectors.course_images(course)

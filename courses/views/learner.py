@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -115,7 +116,7 @@ def course_enrol(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(course)
-    messages.success(request, _("Vous êtes inscrit·e à « %(title)s ».") % {"title": course.title})
+    messages.success(request, _("Vous êtes inscrit·e à « %(title)s ».") % {"title": course.title})
     resume = selectors.first_incomplete_step(request.user, course)
     return redirect(resume.url if resume and resume.url else course.get_absolute_url())
 
@@ -160,7 +161,11 @@ def course_enrolments_admin(request: HttpRequest, slug: str) -> HttpResponse:
         for learner in form.cleaned_data["users"]:
             services.enrol(user=learner, course=course, enrolled_by=request.user)
         count = len(form.cleaned_data["users"])
-        messages.success(request, _("%(count)s inscription(s) enregistrée(s).") % {"count": count})
+        messages.success(
+            request,
+            ngettext("%(count)s inscription enregistrée.", "%(count)s inscriptions enregistrées.", count)
+            % {"count": count},
+        )
         return redirect("courses:enrolments_admin", slug=course.slug)
     enrolments = (
         Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE)
@@ -365,9 +370,9 @@ def _quiz_page(request: HttpRequest, access: _StepAccess) -> HttpResponse:
             if form.is_valid():
                 graded = services.quiz_attempt_submit(user=user, attempt=open_attempt, answers=form.answers())
                 if graded.passed:
-                    messages.success(request, _("Quiz réussi : %(score)s %%.") % {"score": graded.score})
+                    messages.success(request, _("Quiz réussi : %(score)s %%.") % {"score": graded.score})
                 else:
-                    messages.warning(request, _("Quiz non réussi : %(score)s %%.") % {"score": graded.score})
+                    messages.warning(request, _("Quiz non réussi : %(score)s %%.") % {"score": graded.score})
                 return redirect(access.step.get_absolute_url())
             status = 400
     elif request.method == "POST":

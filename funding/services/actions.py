@@ -41,7 +41,7 @@ def _check_action(action: TrainingAction) -> None:
     if action.start_date and action.end_date and action.end_date < action.start_date:
         errors["end_date"] = _("La date de fin précède la date de début.")
     if not action.remote and not action.location.strip():
-        errors["location"] = _("Indiquez le lieu de la formation, ou cochez « à distance ».")
+        errors["location"] = _("Indiquez le lieu de la formation, ou cochez « à distance ».")
     if action.cost_incl_tax and action.cost_incl_tax < action.cost_excl_tax:
         errors["cost_incl_tax"] = _("Le coût TTC ne peut pas être inférieur au coût HT.")
     if errors:

@@ -41,7 +41,7 @@ def attendance_save(*, action: TrainingAction, marks: dict[AttendanceKey, bool],
         if date not in days:
             raise ValidationError(
                 _(
-                    "Le %(date)s ne fait pas partie des journées de cette action (du %(start)s au %(end)s) : rien n'a été enregistré."
+                    "Le %(date)s ne fait pas partie des journées de cette action (du %(start)s au %(end)s) : rien n'a été enregistré."
                 )
                 % {
                     "date": short_date(date),
@@ -52,7 +52,7 @@ def attendance_save(*, action: TrainingAction, marks: dict[AttendanceKey, bool],
             )
         if (date, half) not in slots:
             raise ValidationError(
-                _("Le %(date)s n'a pas de créneau « %(half)s » : rien n'a été enregistré.")
+                _("Le %(date)s n'a pas de créneau « %(half)s » : rien n'a été enregistré.")
                 % {
                     "date": short_date(date),
                     "half": Attendance.Half(half).label if half in Attendance.Half.values else half,
@@ -60,7 +60,7 @@ def attendance_save(*, action: TrainingAction, marks: dict[AttendanceKey, bool],
                 code="unknown_half",
             )
         if participant_id not in participant_ids:
-            raise ValidationError(_("Un des participants envoyés ne suit pas cette action : rien n'a été enregistré."))
+            raise ValidationError(_("Un des participants envoyés ne suit pas cette action : rien n'a été enregistré."))
     existing = {
         (mark.participant_id, mark.day.date, mark.half): mark
         for mark in Attendance.objects.select_for_update().select_related("day").filter(participant__action=action)
@@ -105,7 +105,7 @@ def attendance_derive_from_platform(*, action: TrainingAction, by, today: dateti
     """
     if not action.remote:
         raise ValidationError(
-            _("Cette action se déroule en présentiel : la présence se saisit dans la grille."), code="not_remote"
+            _("Cette action se déroule en présentiel : la présence se saisit dans la grille."), code="not_remote"
         )
     settings = FundingSettings.load()
     today = today or timezone.localdate()

@@ -32,7 +32,7 @@ def check_days_fit(action: TrainingAction) -> None:
     signed = _days_outside(action).filter(attendance__present=True).order_by("date").first()
     if signed is not None:
         raise ValidationError(
-            _("Des présences sont saisies le %(date)s : cette journée ne peut pas sortir des dates de l'action.")
+            _("Des présences sont saisies le %(date)s : cette journée ne peut pas sortir des dates de l'action.")
             % {"date": short_date(signed.date)}
         )
 
@@ -108,7 +108,7 @@ def action_days_update(*, action: TrainingAction, hours: dict[int, tuple[Decimal
 def action_day_delete(*, day: ActionDay) -> None:
     if day.attendance.filter(present=True).exists():
         raise ValidationError(
-            _("Des présences sont saisies le %(date)s : la journée ne peut pas être supprimée.")
+            _("Des présences sont saisies le %(date)s : la journée ne peut pas être supprimée.")
             % {"date": short_date(day.date)}
         )
     day.delete()

@@ -54,9 +54,9 @@ def _check_complete_or_overridden(action: TrainingAction, *, by, override_reason
         shown = ", ".join(missing[:3]) + ("…" if len(missing) > 3 else "")
         raise ValidationError(
             ngettext(
-                "Le dossier n'est pas complet : %(missing)d pièce sur %(total)d manque (%(names)s). "
+                "Le dossier n'est pas complet : %(missing)d pièce sur %(total)d manque (%(names)s). "
                 "Complétez-le, ou, si vous devez le déposer quand même, indiquez pourquoi.",
-                "Le dossier n'est pas complet : %(missing)d pièces sur %(total)d manquent (%(names)s). "
+                "Le dossier n'est pas complet : %(missing)d pièces sur %(total)d manquent (%(names)s). "
                 "Complétez-le, ou, si vous devez le déposer quand même, indiquez pourquoi.",
                 len(missing),
             )
@@ -93,7 +93,7 @@ def action_mark_filed(
     action_recompute_reimbursement(action=action)  # the last amount before it is frozen
     reason = _("Dossier déposé le %(date)s") % {"date": short_date(filed_on)}
     if missing:
-        reason = _("%(reason)s, incomplet : %(why)s") % {"reason": reason, "why": override_reason}
+        reason = _("%(reason)s, incomplet : %(why)s") % {"reason": reason, "why": override_reason}
     for participant in action.participants.filter(funding_status__in=[Status.ELIGIBLE, Status.PREPARING]):
         participant_set_status(
             participant=participant,
@@ -122,7 +122,7 @@ def action_mark_reimbursed(
     """The OFPPT paid: record date and amount; filed places become reimbursed."""
     action = TrainingAction.objects.select_for_update().get(pk=action.pk)
     if action.filed_on is None:
-        raise ValidationError(_("Déposez d'abord le dossier : un remboursement suit un dépôt."))
+        raise ValidationError(_("Déposez d'abord le dossier : un remboursement suit un dépôt."))
     if action.reimbursed_on is not None:
         raise ValidationError(
             _("Le remboursement est déjà enregistré (le %(date)s).") % {"date": short_date(action.reimbursed_on)}

@@ -36,7 +36,7 @@ INITIAL_STATUSES = frozenset({Status.ELIGIBLE, Status.NOT_ELIGIBLE, Status.PREPA
 
 def _overlap_message(learner, other: TrainingAction) -> str:
     return _(
-        "%(name)s suit déjà l'action « %(title)s » du %(start)s au %(end)s, dont les dates chevauchent celles-ci."
+        "%(name)s suit déjà l'action « %(title)s » du %(start)s au %(end)s, dont les dates chevauchent celles-ci."
     ) % {
         "name": learner.get_full_name() or learner.email,
         "title": other.title,
@@ -131,7 +131,7 @@ def _check_manual_move(participant: Participant, from_status: str, to_status: st
     keeps an excluded place excluded."""
     if to_status == Status.FILED and participant.action.filed_on is None:
         raise ValidationError(
-            _("Le dossier de cette action n'est pas déposé : déposez-le depuis la page de l'action."),
+            _("Le dossier de cette action n'est pas déposé : déposez-le depuis la page de l'action."),
             code="action_not_filed",
         )
     if from_status in selectors.FUNDED_STATUSES or to_status not in selectors.FUNDED_STATUSES:
@@ -143,7 +143,7 @@ def _check_manual_move(participant: Participant, from_status: str, to_status: st
     if short is not None:
         raise ValidationError(
             _(
-                "%(reason)s : cette place ne peut pas être financée. Corrigez d'abord la feuille de présence si elle est fausse."
+                "%(reason)s : cette place ne peut pas être financée. Corrigez d'abord la feuille de présence si elle est fausse."
             )
             % {
                 "reason": attendance_threshold_message(rate=short.rate, threshold=settings.attendance_threshold_percent)
@@ -161,11 +161,11 @@ def check_status_move(
         raise ValidationError(_("Statut de financement inconnu."), code="unknown_status")
     if to_status == from_status:
         raise ValidationError(
-            _("Le financement est déjà au statut « %(status)s ».") % {"status": Status(to_status).label}
+            _("Le financement est déjà au statut « %(status)s ».") % {"status": Status(to_status).label}
         )
     if to_status not in ALLOWED_TRANSITIONS[from_status]:
         raise ValidationError(
-            _("Passage impossible de « %(from)s » à « %(to)s ».")
+            _("Passage impossible de « %(from)s » à « %(to)s ».")
             % {"from": Status(from_status).label, "to": Status(to_status).label},
             code="illegal_transition",
         )
@@ -177,7 +177,7 @@ def check_initial_status(funding_status: str) -> None:
     """A new place starts eligible, not eligible or being prepared: filing and payment come with the dossier."""
     if funding_status not in INITIAL_STATUSES:
         raise ValidationError(
-            _("Une nouvelle place commence « Éligible », « Non éligible » ou « Dossier en préparation »."),
+            _("Une nouvelle place commence « Éligible », « Non éligible » ou « Dossier en préparation »."),
             code="initial_status",
         )
 

@@ -46,7 +46,7 @@ def check_scheme_matches(action: TrainingAction, scheme: FundingScheme | None) -
     if scheme is not None and scheme.action_type != action.action_type:
         raise ValidationError(
             {
-                "scheme": _("Ce barème s'applique aux actions de type « %(type)s ».")
+                "scheme": _("Ce barème s'applique aux actions de type « %(type)s ».")
                 % {"type": scheme.get_action_type_display()}
             }
         )

@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -117,7 +118,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Entreprise « %(name)s » enregistrée.") % {"name": company.legal_name})
+            messages.success(request, _("Entreprise « %(name)s » enregistrée.") % {"name": company.legal_name})
             return redirect("funding:company_list")
     return render(request, "funding/company_form.html", {"form": form, "company": None}, status=_status(form))
 
@@ -253,7 +254,7 @@ def action_days(request: HttpRequest, pk: int) -> HttpResponse:
             day_ids = [int(value) for value in request.POST.getlist("day")]
             day_services.action_days_update(action=action, hours=parse_day_hours(request.POST, day_ids))
         except ValueError:
-            messages.error(request, _("Le formulaire envoyé est illisible : rechargez la page."))
+            messages.error(request, _("Le formulaire envoyé est illisible : rechargez la page."))
         except ValidationError as error:
             _show_errors(request, error)
             return _days_page(request, action, status=400)
@@ -297,7 +298,9 @@ def action_day_delete(request: HttpRequest, pk: int, day_pk: int) -> HttpRespons
 def action_days_generate(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(pk)
     created = day_services.action_generate_days(action=action)
-    messages.success(request, _("%(count)s journée(s) ajoutée(s).") % {"count": created})
+    messages.success(
+        request, ngettext("%(count)s journée ajoutée.", "%(count)s journées ajoutées.", created) % {"count": created}
+    )
     return redirect("funding:action_days", pk=action.pk)
 
 
@@ -440,7 +443,15 @@ def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _show_errors(request, error)
             return _grid_page(request, action, status=400)
-        messages.success(request, _("Présences enregistrées (%(count)s case(s) modifiée(s)).") % {"count": written})
+        messages.success(
+            request,
+            ngettext(
+                "Présences enregistrées (%(count)s case modifiée).",
+                "Présences enregistrées (%(count)s cases modifiées).",
+                written,
+            )
+            % {"count": written},
+        )
         return redirect("funding:attendance_grid", pk=action.pk)
     return _grid_page(request, action)
 
@@ -456,7 +467,11 @@ def attendance_derive(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Présences déduites du temps passé sur la plateforme : %(count)s demi-journée(s) présente(s).")
+            ngettext(
+                "Présences déduites du temps passé sur la plateforme : %(count)s demi-journée présente.",
+                "Présences déduites du temps passé sur la plateforme : %(count)s demi-journées présentes.",
+                present,
+            )
             % {"count": present},
         )
     return redirect("funding:attendance_grid", pk=action.pk)
@@ -486,7 +501,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(pk)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Le formulaire envoyé est incomplet : rechargez la page."))
+        messages.error(request, _("Le formulaire envoyé est incomplet : rechargez la page."))
         return redirect("funding:dossier", pk=action.pk)
     required = get_object_or_404(RequiredDocument, pk=form.cleaned_data["required_id"])
     participant_id = form.cleaned_data.get("participant_id")
@@ -503,7 +518,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _show_errors(request, error)
     else:
-        messages.success(request, _("Pièce « %(label)s » mise à jour.") % {"label": required.label})
+        messages.success(request, _("Pièce « %(label)s » mise à jour.") % {"label": required.label})
     return redirect("funding:dossier", pk=action.pk)
 
 

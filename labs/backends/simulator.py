@@ -81,7 +81,7 @@ class SimulatorBackend(VideoBackend):
         too_big = max(width, height) > MAX_LONG_SIDE or min(width, height) > MAX_SHORT_SIDE
         if too_big or width < MIN_WIDTH or height < MIN_HEIGHT:
             raise UnsupportedRequest(
-                _("Format non pris en charge : de 96x64 à 1280x720 (paysage), 720x1280 (portrait) ou 720x720."),
+                _("Format non pris en charge : de 96x64 à 1280x720 (paysage), 720x1280 (portrait) ou 720x720."),
                 code="size",
             )
 

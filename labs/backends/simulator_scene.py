@@ -28,7 +28,7 @@ from labs.grading.colours import colour_key
 RGB = tuple[int, int, int]
 
 MARK_TEXT = _("généré par IA — simulation")
-PLACEHOLDER_LABEL = _("sujet ?")
+PLACEHOLDER_LABEL = _("sujet ?")
 
 NEUTRAL_GREY: RGB = (128, 128, 128)
 LABEL_MAX_CHARS = 32

@@ -82,7 +82,7 @@ def check_request(request: GenerationRequest, capabilities: Capabilities) -> lis
         problems.append(
             _problem(
                 "fps",
-                _("Cadence de %(fps)s images/s non prise en charge. Cadences possibles : %(allowed)s."),
+                _("Cadence de %(fps)s images/s non prise en charge. Cadences possibles : %(allowed)s."),
                 fps=request.fps,
                 allowed=_allowed_list(str(fps) for fps in capabilities.fps),
             )
@@ -100,7 +100,7 @@ def check_request(request: GenerationRequest, capabilities: Capabilities) -> lis
         problems.append(
             _problem(
                 "tier",
-                _("Niveau de qualité « %(tier)s » non proposé. Niveaux possibles : %(allowed)s."),
+                _("Niveau de qualité « %(tier)s » non proposé. Niveaux possibles : %(allowed)s."),
                 tier=request.tier,
                 allowed=_allowed_list(capabilities.tiers),
             )
@@ -125,7 +125,7 @@ def _check_prompt(request: GenerationRequest, capabilities: Capabilities) -> lis
         problems.append(
             _problem(
                 "prompt_too_long",
-                _("Le prompt fait %(length)s caractères ; ce moteur en accepte au plus %(limit)s."),
+                _("Le prompt fait %(length)s caractères ; ce moteur en accepte au plus %(limit)s."),
                 length=len(prompt),
                 limit=limit,
             )
@@ -153,7 +153,7 @@ def _check_duration(request: GenerationRequest, capabilities: Capabilities) -> l
         return [
             _problem(
                 "duration",
-                _("Durée de %(duration)s s non prise en charge. Durées possibles : %(allowed)s s."),
+                _("Durée de %(duration)s s non prise en charge. Durées possibles : %(allowed)s s."),
                 duration=_seconds(duration),
                 allowed=_allowed_list(_seconds(d) for d in capabilities.durations),
             )
@@ -163,7 +163,7 @@ def _check_duration(request: GenerationRequest, capabilities: Capabilities) -> l
     return [
         _problem(
             "duration",
-            _("Durée de %(duration)s s non prise en charge. Durée possible : de %(min)s à %(max)s s."),
+            _("Durée de %(duration)s s non prise en charge. Durée possible : de %(min)s à %(max)s s."),
             duration=_seconds(duration),
             min=_seconds(capabilities.min_duration_s),
             max=_seconds(capabilities.max_duration_s),
@@ -179,7 +179,7 @@ def _check_size(request: GenerationRequest, capabilities: Capabilities) -> list[
         return [
             _problem(
                 "size",
-                _("Format %(size)s non pris en charge. Formats possibles : %(allowed)s."),
+                _("Format %(size)s non pris en charge. Formats possibles : %(allowed)s."),
                 size=request.size,
                 allowed=_allowed_list(f"{w}x{h}" for w, h in capabilities.sizes),
             )
@@ -190,7 +190,7 @@ def _check_size(request: GenerationRequest, capabilities: Capabilities) -> list[
         return [
             _problem(
                 "size",
-                _("Format %(size)s trop grand : au plus %(max_pixels)s pixels par image."),
+                _("Format %(size)s trop grand : au plus %(max_pixels)s pixels par image."),
                 size=request.size,
                 max_pixels=capabilities.max_pixels,
             )

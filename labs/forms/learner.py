@@ -27,7 +27,7 @@ class PromptForm(RejectControlCharactersFormMixin, forms.Form):
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 9, "spellcheck": "true", "data-max-chars": MAX_PROMPT_CHARS}),
-        help_text=_("Décrivez la vidéo : sujet, action, décor, lumière, cadrage, mouvement de caméra, style, son."),
+        help_text=_("Décrivez la vidéo : sujet, action, décor, lumière, cadrage, mouvement de caméra, style, son."),
     )
     client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +56,7 @@ class TermsField(forms.CharField):
         unknown = [term for term in value or () if term.startswith("@") and term not in CONCEPTS]
         if unknown:
             raise forms.ValidationError(
-                _("Concept inconnu : %(unknown)s. Concepts possibles : %(known)s.")
+                _("Concept inconnu : %(unknown)s. Concepts possibles : %(known)s.")
                 % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(CONCEPTS))}
             )
 
@@ -75,7 +76,7 @@ class LabForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelFo
     brief = MarkdownField(
         label=_("Consigne (Markdown)"),
         required=True,
-        help_text=_("Ce que l'apprenant doit produire : le sujet, le public, les contraintes de la vidéo."),
+        help_text=_("Ce que l'apprenant doit produire : le sujet, le public, les contraintes de la vidéo."),
     )
 
     class Meta:
@@ -92,7 +93,7 @@ class LabForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelFo
             # Keep a backend that was removed from settings visible, so the form says so.
             choices.append((current, _("%(alias)s (non configuré)") % {"alias": current}))
         self.fields["backend_alias"] = forms.ChoiceField(
-            label=Lab._meta.get_field("backend_alias").verbose_name,
+            label=capfirst(Lab._meta.get_field("backend_alias").verbose_name),
             choices=choices,
             initial=self.instance.backend_alias or "default",
         )
@@ -101,17 +102,17 @@ class LabForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelFo
         if final_current and final_current not in dict(final_choices):
             final_choices.append((final_current, _("%(alias)s (non configuré)") % {"alias": final_current}))
         self.fields["final_backend_alias"] = forms.ChoiceField(
-            label=Lab._meta.get_field("final_backend_alias").verbose_name,
+            label=capfirst(Lab._meta.get_field("final_backend_alias").verbose_name),
             choices=final_choices,
             required=False,
             initial=final_current,
-            help_text=_("Le rendu final refait l'essai choisi en 1280×720 (paysage) ; un autre modèle peut le servir."),
+            help_text=_("Le rendu final refait l'essai choisi en 1280×720 (paysage) ; un autre modèle peut le servir."),
         )
         self.fields["budget_finals_per_learner"].required = False
         self.fields["pass_mark"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["pass_mark"].widget.attrs.update(min=0, max=100)
         self.fields["duration_s"].widget.attrs.update(min="0.5", step="0.5")
-        self.fields["slug"].help_text = _("Lettres minuscules, chiffres et tirets ; forme l'adresse du labo.")
+        self.fields["slug"].help_text = _("Lettres minuscules, chiffres et tirets ; forme l'adresse du labo.")
         ethics = self.fields["ethics_step"]
         ethics.queryset = lesson_steps(self.instance.course)
         ethics.label_from_instance = lambda step: f"{step.module.title} — {step.title}"
@@ -125,7 +126,7 @@ class LabForm(RejectControlCharactersFormMixin, MarkdownFormMixin, forms.ModelFo
         slug = self.cleaned_data["slug"]
         if slug in RESERVED_LAB_SLUGS:
             raise forms.ValidationError(
-                _("« %(slug)s » est réservé : choisissez un autre identifiant.") % {"slug": slug}
+                _("« %(slug)s » est réservé : choisissez un autre identifiant.") % {"slug": slug}
             )
         return slug
 
@@ -160,23 +161,23 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Criterion.Kind.choices)
     element = forms.ChoiceField(label=_("Élément du prompt"), required=False)
     video_check = forms.ChoiceField(label=_("Contrôle vidéo"), required=False)
-    colour = forms.ChoiceField(label=_("Couleur (contrôle « couleur présente »)"), required=False)
+    colour = forms.ChoiceField(label=_("Couleur (contrôle « couleur présente »)"), required=False)
     label = forms.CharField(
         label=_("Libellé"),
         max_length=200,
         required=False,
-        help_text=_("Montré à l'apprenant. Laissez vide pour le libellé par défaut (sauf « doit mentionner »)."),
+        help_text=_("Montré à l'apprenant. Laissez vide pour le libellé par défaut (sauf « doit mentionner »)."),
     )
     terms = TermsField(
         label=_("Termes"),
         required=False,
-        help_text=_("Un par ligne ou séparés par des virgules ; ajoutez les synonymes en français et en anglais."),
+        help_text=_("Un par ligne ou séparés par des virgules ; ajoutez les synonymes en français et en anglais."),
     )
     blocking = forms.BooleanField(
         label=_("Bloquer le prompt avant la génération"),
         required=False,
         help_text=_(
-            "Pour une contrainte éthique de la consigne (« aucun enfant ») : un prompt qui la viole est refusé "
+            "Pour une contrainte éthique de la consigne (« aucun enfant ») : un prompt qui la viole est refusé "
             "avec une explication, sans générer de vidéo."
         ),
     )
@@ -195,8 +196,8 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["terms"].help_text = _(
-            "Un par ligne ou séparés par des virgules, à la forme du dictionnaire (« enfant » trouve « enfants », "
-            "« boire » trouve « boit ») ; ajoutez les synonymes en français et en anglais. Concepts : %(concepts)s."
+            "Un par ligne ou séparés par des virgules, à la forme du dictionnaire (« enfant » trouve « enfants », "
+            "« boire » trouve « boit ») ; ajoutez les synonymes en français et en anglais. Concepts : %(concepts)s."
         ) % {"concepts": concepts_help()}
         blank = [("", "—")]
         self.fields["element"].choices = blank + [(key, ELEMENT_LABELS[key]) for key in ELEMENT_KEYS]
@@ -232,7 +233,7 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
             if not cleaned.get("terms"):
                 self.add_error("terms", _("Donnez au moins un terme (et ses synonymes)."))
             if not cleaned.get("label"):
-                self.add_error("label", _("Donnez un libellé : il explique la consigne à l'apprenant."))
+                self.add_error("label", _("Donnez un libellé : il explique la consigne à l'apprenant."))
         if kind == Criterion.Kind.VIDEO:
             if not cleaned.get("video_check"):
                 self.add_error("video_check", _("Choisissez le contrôle de la vidéo."))
@@ -282,14 +283,14 @@ class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
         label=_("Termes de contexte"),
         required=False,
         help_text=_(
-            "Facultatif : la règle ne s'applique que si l'un de ces termes apparaît aussi, dans la portée choisie."
+            "Facultatif : la règle ne s'applique que si l'un de ces termes apparaît aussi, dans la portée choisie."
         ),
     )
     unless_terms = TermsField(
         label=_("Exceptions"),
         required=False,
         help_text=_(
-            "Facultatif : la règle ne s'applique pas si l'un de ces termes apparaît dans la portée (« fictif »)."
+            "Facultatif : la règle ne s'applique pas si l'un de ces termes apparaît dans la portée (« fictif »)."
         ),
     )
     scope = forms.ChoiceField(
@@ -298,7 +299,7 @@ class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
         initial=PolicyRule.Scope.SENTENCE,
         required=False,
         help_text=_(
-            "« Le groupe nominal » : « le capitaine de l'équipe nationale » ; « la phrase » ; « tout le prompt »."
+            "« Le groupe nominal » : « le capitaine de l'équipe nationale » ; « la phrase » ; « tout le prompt »."
         ),
     )
     explanation = forms.CharField(
@@ -326,7 +327,7 @@ class PolicyRuleForm(RejectControlCharactersFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["terms"].help_text = _(
             "Un par ligne ou séparés par des virgules, en français et en anglais, à la forme du dictionnaire. "
-            "Concepts : %(concepts)s."
+            "Concepts : %(concepts)s."
         ) % {"concepts": concepts_help()}
 
 
@@ -375,5 +376,5 @@ class OverrideForm(RejectControlCharactersFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("Commentaire pour l'apprenant"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire : l'apprenant voit la note corrigée, ce commentaire, votre nom et la date."),
+        help_text=_("Obligatoire : l'apprenant voit la note corrigée, ce commentaire, votre nom et la date."),
     )

@@ -100,26 +100,26 @@ ELEMENT_LABELS: dict[str, str] = {
 }
 
 ELEMENT_HINTS: dict[str, str] = {
-    "subject": _("Nommez le sujet et donnez-lui deux ou trois détails distinctifs : âge, tenue, matière, couleur."),
-    "action": _("Décrivez une action concrète découpée en temps : « fait trois pas, s'arrête, se retourne »."),
-    "setting": _("Situez la scène : un lieu précis et quelques accessoires (« ruelle de la médina, étals d'épices »)."),
-    "time_weather": _("Indiquez le moment et la météo : à l'aube, à l'heure dorée, de nuit, sous la pluie…"),
+    "subject": _("Nommez le sujet et donnez-lui deux ou trois détails distinctifs : âge, tenue, matière, couleur."),
+    "action": _("Décrivez une action concrète découpée en temps : « fait trois pas, s'arrête, se retourne »."),
+    "setting": _("Situez la scène : un lieu précis et quelques accessoires (« ruelle de la médina, étals d'épices »)."),
+    "time_weather": _("Indiquez le moment et la météo : à l'aube, à l'heure dorée, de nuit, sous la pluie…"),
     "lighting": _(
-        "Précisez la source, la qualité et la direction de la lumière : "
+        "Précisez la source, la qualité et la direction de la lumière : "
         "lumière douce venant de la fenêtre à gauche, contre-jour…"
     ),
-    "shot": _("Choisissez un cadrage et un angle : gros plan, plan moyen, plan large, contre-plongée…"),
+    "shot": _("Choisissez un cadrage et un angle : gros plan, plan moyen, plan large, contre-plongée…"),
     "camera_movement": _(
-        "Précisez un seul mouvement : travelling avant lent, panoramique, caméra à l'épaule ou plan fixe."
+        "Précisez un seul mouvement : travelling avant lent, panoramique, caméra à l'épaule ou plan fixe."
     ),
     "lens": _(
-        "Indiquez l'objectif et la profondeur de champ : objectif 35 mm, grand angle, faible profondeur de champ…"
+        "Indiquez l'objectif et la profondeur de champ : objectif 35 mm, grand angle, faible profondeur de champ…"
     ),
     "style": _(
-        "Fixez le style et une palette de 3 à 5 couleurs : « style documentaire ; palette ambre, crème, brun »."
+        "Fixez le style et une palette de 3 à 5 couleurs : « style documentaire ; palette ambre, crème, brun »."
     ),
-    "pacing": _("Donnez le rythme et le timing : ralenti, « puis », « dans la dernière seconde »…"),
-    "audio": _("Ajoutez le son : une ambiance (bruit des vagues), une musique ou un court bloc « Dialogue : »."),
+    "pacing": _("Donnez le rythme et le timing : ralenti, « puis », « dans la dernière seconde »…"),
+    "audio": _("Ajoutez le son : une ambiance (bruit des vagues), une musique ou un court bloc « Dialogue : »."),
 }
 
 # What makes each kind of subject distinct on screen, for the coach and the rubric.
@@ -181,28 +181,28 @@ def _message(template: str, **params: Any) -> str:
 
 
 _VAGUE_MESSAGE = _(
-    "« %(text)s » ne dit pas au modèle quoi montrer. Remplacez-le par des détails concrets : "
+    "« %(text)s » ne dit pas au modèle quoi montrer. Remplacez-le par des détails concrets : "
     "source et direction de la lumière, objectif, cadrage, matières."
 )
 _VAGUE_GENTLE_MESSAGE = _(
-    "« %(text)s » n'ajoute rien aux détails techniques déjà donnés : retirez-le ou remplacez-le par un détail visible."
+    "« %(text)s » n'ajoute rien aux détails techniques déjà donnés : retirez-le ou remplacez-le par un détail visible."
 )
 _NEGATIVE_MESSAGE = _(
-    "« %(text)s » dit seulement ce qu'il ne faut pas montrer. Décrivez plutôt ce que l'on doit voir "
-    "(« rue déserte » plutôt que « pas de voitures »)."
+    "« %(text)s » dit seulement ce qu'il ne faut pas montrer. Décrivez plutôt ce que l'on doit voir "
+    "(« rue déserte » plutôt que « pas de voitures »)."
 )
 _PARAMETER_MESSAGE = _(
-    "« %(text)s » relève des paramètres de génération (durée, résolution, format d'image), pas du prompt. "
+    "« %(text)s » relève des paramètres de génération (durée, résolution, format d'image), pas du prompt. "
     "Réglez-le dans les paramètres et décrivez la scène ici."
 )
 _CAMERA_MOVES_MESSAGE = _(
-    "Plusieurs mouvements de caméra (%(moves)s) : le modèle risque de les mélanger. Gardez un seul mouvement par plan."
+    "Plusieurs mouvements de caméra (%(moves)s) : le modèle risque de les mélanger. Gardez un seul mouvement par plan."
 )
 _TOO_SHORT_MESSAGE = _(
-    "Prompt très court (%(count)d mots) : ajoutez le sujet et ses détails, l'action, le décor, la lumière et le cadrage."
+    "Prompt très court (%(count)d mots) : ajoutez le sujet et ses détails, l'action, le décor, la lumière et le cadrage."
 )
 _TOO_LONG_MESSAGE = _(
-    "Prompt très long (%(count)d mots) : au-delà de %(limit)d mots, le modèle néglige une partie des consignes. "
+    "Prompt très long (%(count)d mots) : au-delà de %(limit)d mots, le modèle néglige une partie des consignes. "
     "Gardez l'essentiel."
 )
 
@@ -629,7 +629,7 @@ def _camera_findings(prompt: str, matches: Sequence[Match]) -> list[Finding]:
             firsts.setdefault(_camera_family(m.concept), m)
     if len(firsts) < 2:
         return []
-    listed = ", ".join(f"« {m.text} »" for m in firsts.values())
+    listed = ", ".join(_("« %(text)s »") % {"text": m.text} for m in firsts.values())
     second = list(firsts.values())[1]
     return [_finding("multiple_camera_moves", prompt, second.start, second.end, _CAMERA_MOVES_MESSAGE, moves=listed)]
 

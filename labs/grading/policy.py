@@ -59,7 +59,7 @@ CATEGORY_LABELS = {
 CATEGORY_EXPLANATIONS = {
     "real_person": _(
         "Les modèles vidéo et la charte de l'Academy refusent de représenter une personne réelle identifiable, "
-        "personnalités publiques comprises : sans son consentement écrit, c'est un hypertrucage (deepfake) qui "
+        "personnalités publiques comprises : sans son consentement écrit, c'est un hypertrucage (deepfake) qui "
         "trompe le public et porte atteinte à son image. Inventez un personnage ou montrez un anonyme."
     ),
     "minors": _(
@@ -67,7 +67,7 @@ CATEGORY_EXPLANATIONS = {
         "dangereuse. Montrez un adulte, une mascotte originale ou le produit seul."
     ),
     "copyright": _(
-        "Ce personnage, cette œuvre ou cette marque est protégé par le droit d'auteur ou le droit des marques : "
+        "Ce personnage, cette œuvre ou cette marque est protégé par le droit d'auteur ou le droit des marques : "
         "les modèles le refusent et le publier exposerait l'entreprise. Créez votre propre personnage ou mascotte."
     ),
     "sexual": _(
@@ -76,7 +76,7 @@ CATEGORY_EXPLANATIONS = {
     ),
     "violence": _(
         "La violence graphique (blessures, sang, meurtre, torture) est refusée. Pour une vidéo de prévention, "
-        "suggérez le danger sans le montrer : un avertissement, un geste évité, une réaction."
+        "suggérez le danger sans le montrer : un avertissement, un geste évité, une réaction."
     ),
     "hate": _(
         "Les contenus qui attaquent, rabaissent ou ridiculisent un groupe de personnes pour ce qu'elles sont "
@@ -93,22 +93,22 @@ CATEGORY_EXPLANATIONS = {
     "illicit": _("Les contenus qui montrent comment commettre un acte illégal sont refusés."),
     "disinformation": _(
         "Une vidéo qui imite un journal d'information pour annoncer un événement inventé (catastrophe, attentat, "
-        "déclaration officielle) est de la désinformation, même « pour rire » : elle circule sans son contexte. "
+        "déclaration officielle) est de la désinformation, même « pour rire » : elle circule sans son contexte. "
         "Si la scène est une fiction, situez-la dans un lieu inventé et dites-le."
     ),
-    "brief": _("Le brief de ce labo l'exclut : réécrivez le prompt en respectant ses contraintes."),
+    "brief": _("Le brief de ce labo l'exclut : réécrivez le prompt en respectant ses contraintes."),
 }
 
 _REASONS = {
-    "name": _("« %(text)s » désigne une personne réelle."),
-    "misspelt_name": _("« %(text)s » ressemble au nom d'une personne réelle (« %(term)s »)."),
-    "misspelt_work": _("« %(text)s » ressemble au nom d'une œuvre ou d'une marque protégée (« %(term)s »)."),
-    "full_name": _("« %(text)s » ressemble au prénom et au nom d'une personne réelle."),
+    "name": _("« %(text)s » désigne une personne réelle."),
+    "misspelt_name": _("« %(text)s » ressemble au nom d'une personne réelle (« %(term)s »)."),
+    "misspelt_work": _("« %(text)s » ressemble au nom d'une œuvre ou d'une marque protégée (« %(term)s »)."),
+    "full_name": _("« %(text)s » ressemble au prénom et au nom d'une personne réelle."),
     "description": _(
-        "« %(text)s » désigne une personne réelle précise sans la nommer : une description qui la rend "
+        "« %(text)s » désigne une personne réelle précise sans la nommer : une description qui la rend "
         "reconnaissable pose le même problème qu'un nom."
     ),
-    "brief": _("La consigne de ce labo exclut : %(label)s (« %(text)s »)."),
+    "brief": _("La consigne de ce labo exclut : %(label)s (« %(text)s »)."),
 }
 
 

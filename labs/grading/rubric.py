@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from labs.grading.anatomy import ELEMENT_HINTS, ELEMENT_LABELS, SUBJECT_DETAIL_HINTS, PromptAnatomy
 from labs.grading.colours import colour_name
@@ -141,7 +141,7 @@ def _not_evaluated(spec: CriterionSpec) -> CriterionScore:
         spec,
         0.0,
         _(
-            "Non évalué sur une simulation : le prévisualiseur ne peut pas en juger. Son poids compte pour les autres critères."
+            "Non évalué sur une simulation : le prévisualiseur ne peut pas en juger. Son poids compte pour les autres critères."
         ),
         evaluated=False,
     )
@@ -159,7 +159,7 @@ def _score(spec: CriterionSpec, *, anatomy, metrics, policy, target_duration_s) 
 
 
 def _quote(text: str) -> str:
-    return _("« %(text)s »") % {"text": text}
+    return _("« %(text)s »") % {"text": text}
 
 
 def _result(spec: CriterionSpec, score: float, feedback: str, **extra) -> CriterionScore:
@@ -187,7 +187,7 @@ def _score_anatomy(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -
     spans = tuple((m.start, m.end) for m in matches)
     evidence = ", ".join(_quote(m.text) for m in matches[:3])
     concepts = anatomy.concepts(element)
-    score, feedback = 1.0, _("Trouvé : %(evidence)s.") % {"evidence": evidence}
+    score, feedback = 1.0, _("Trouvé : %(evidence)s.") % {"evidence": evidence}
     if element == "subject" and anatomy.subject is not None:
         # The main subject first: « capitaine », not the first subject word of the prompt.
         main = anatomy.subject
@@ -196,29 +196,29 @@ def _score_anatomy(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignored) -
                 [_quote(main.text)] + [_quote(m.text) for m in matches if m.concept != "subject.detailed"][:2]
             )
         )
-        feedback = _("Trouvé : %(evidence)s.") % {"evidence": evidence}
+        feedback = _("Trouvé : %(evidence)s.") % {"evidence": evidence}
     detailed = anatomy.subject.detailed if anatomy.subject else "subject.detailed" in concepts
     if element == "subject" and not detailed:
         score = 0.6
         kind = anatomy.subject.kind if anatomy.subject else "object"
-        feedback = _("Sujet trouvé (%(evidence)s) mais sans détail distinctif : ajoutez %(details)s.") % {
+        feedback = _("Sujet trouvé (%(evidence)s) mais sans détail distinctif : ajoutez %(details)s.") % {
             "evidence": evidence,
             "details": SUBJECT_DETAIL_HINTS.get(kind, SUBJECT_DETAIL_HINTS["object"]),
         }
     elif element == "action" and "action.beats" not in concepts:
         score = 0.7
         feedback = _(
-            "Action trouvée (%(evidence)s). Découpez-la en temps concrets : « fait trois pas, s'arrête, se retourne »."
+            "Action trouvée (%(evidence)s). Découpez-la en temps concrets : « fait trois pas, s'arrête, se retourne »."
         ) % {"evidence": evidence}
     elif element == "camera_movement" and any(f.kind == "multiple_camera_moves" for f in anatomy.findings):
         score = 0.5
-        feedback = _("Plusieurs mouvements de caméra (%(evidence)s) : gardez-en un seul par plan.") % {
+        feedback = _("Plusieurs mouvements de caméra (%(evidence)s) : gardez-en un seul par plan.") % {
             "evidence": evidence
         }
     elif element == "style" and any(f.kind == "vague" for f in anatomy.findings):
         score = 0.7
         feedback = _(
-            "Style trouvé (%(evidence)s), mais un mot vague l'affaiblit : remplacez-le par un détail concret."
+            "Style trouvé (%(evidence)s), mais un mot vague l'affaiblit : remplacez-le par un détail concret."
         ) % {"evidence": evidence}
     return _result(spec, score, feedback, evidence=evidence, spans=spans, hint=hint if score < 1 else "")
 
@@ -238,11 +238,11 @@ def _score_must_mention(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_ignor
         return _result(
             spec,
             1.0,
-            _("La consigne est respectée : %(evidence)s.") % {"evidence": evidence},
+            _("La consigne est respectée : %(evidence)s.") % {"evidence": evidence},
             evidence=evidence,
             spans=tuple(spans),
         )
-    hint = _("La consigne demande de mentionner : %(label)s.") % {"label": spec.label}
+    hint = _("La consigne demande de mentionner : %(label)s.") % {"label": spec.label}
     return _result(spec, 0.0, hint, hint=hint)
 
 
@@ -251,7 +251,7 @@ def _score_must_not_mention(spec: CriterionSpec, *, anatomy: PromptAnatomy, **_i
     if not spans:
         return _result(spec, 1.0, _("Rien d'interdit par la consigne n'apparaît."))
     evidence = ", ".join(_quote(anatomy.prompt[s:e]) for s, e in spans[:3])
-    hint = _("Retirez %(evidence)s : la consigne l'exclut (%(label)s).") % {"evidence": evidence, "label": spec.label}
+    hint = _("Retirez %(evidence)s : la consigne l'exclut (%(label)s).") % {"evidence": evidence, "label": spec.label}
     return _result(spec, 0.0, hint, evidence=evidence, spans=tuple(spans), hint=hint)
 
 
@@ -261,7 +261,7 @@ def _score_policy(spec: CriterionSpec, *, policy: PolicyResult, **_ignored) -> C
         return _result(spec, 1.0, _("Aucun problème éthique détecté."))
     first = policy.findings[0] if policy.findings else None
     if first:
-        feedback = _("Refusé : %(text)s. %(explanation)s") % {
+        feedback = _("Refusé : %(text)s. %(explanation)s") % {
             "text": _quote(first.text),
             "explanation": first.explanation,
         }
@@ -286,18 +286,22 @@ def _score_video(
                 _("La vidéo bouge nettement (degré dynamique %(d).2f).") % {"d": metrics.get("dynamic_degree", 0)},
             )
         partial = min(0.5, float(metrics.get("dynamic_degree", 0)))
-        hint = _("La vidéo est presque statique : décrivez une action visible et un mouvement de caméra.")
+        hint = _("La vidéo est presque statique : décrivez une action visible et un mouvement de caméra.")
         return _result(spec, partial, hint, hint=hint)
     if check == "motion_absent":
         if not metrics.get("is_moving"):
             return _result(spec, 1.0, _("Le plan est stable, comme demandé."))
-        hint = _("La vidéo bouge trop : choisissez un plan fixe et une action discrète.")
+        hint = _("La vidéo bouge trop : choisissez un plan fixe et une action discrète.")
         return _result(spec, 0.0, hint, hint=hint)
     if check == "no_cuts":
         cuts = int(metrics.get("scene_cuts", 0))
         if cuts == 0:
-            return _result(spec, 1.0, _("Aucune coupe : un seul plan continu."))
-        hint = _("%(n)d coupe(s) détectée(s) : décrivez un seul plan continu.") % {"n": cuts}
+            return _result(spec, 1.0, _("Aucune coupe : un seul plan continu."))
+        hint = ngettext(
+            "%(n)d coupe détectée : décrivez un seul plan continu.",
+            "%(n)d coupes détectées : décrivez un seul plan continu.",
+            cuts,
+        ) % {"n": cuts}
         return _result(spec, 0.0, hint, hint=hint)
     if check == "exposure":
         brightness = float(metrics.get("brightness", 0))
@@ -308,7 +312,7 @@ def _score_video(
         )
         if ok:
             return _result(spec, 1.0, _("Exposition correcte (luminosité %(b).0f %%).") % {"b": 100 * brightness})
-        hint = _("Image trop sombre, trop claire ou sans contraste : précisez la lumière (source, qualité, direction).")
+        hint = _("Image trop sombre, trop claire ou sans contraste : précisez la lumière (source, qualité, direction).")
         return _result(spec, 0.5 if 0.1 < brightness < 0.95 else 0.0, hint, hint=hint)
     if check == "colour_present":
         colour = str(spec.params.get("colour", ""))
@@ -318,20 +322,20 @@ def _score_video(
             return _result(
                 spec, 1.0, _("%(colour)s bien présent (%(p).0f %% de l'image).") % {"colour": name, "p": 100 * fraction}
             )
-        hint = _("Peu ou pas de %(colour)s : nommez cette couleur dans la palette ou sur le sujet.") % {"colour": name}
+        hint = _("Peu ou pas de %(colour)s : nommez cette couleur dans la palette ou sur le sujet.") % {"colour": name}
         return _result(spec, 0.5 if fraction >= COLOUR_PRESENT_PARTIAL else 0.0, hint, hint=hint)
     if check == "duration":
         duration = float(metrics.get("duration_s", 0))
         if abs(duration - target_duration_s) <= DURATION_TOLERANCE_S:
-            return _result(spec, 1.0, _("Durée conforme : %(d).1f s.") % {"d": duration})
-        hint = _("Durée de %(d).1f s au lieu de %(t).1f s : la durée est un paramètre du labo, pas du prompt.") % {
+            return _result(spec, 1.0, _("Durée conforme : %(d).1f s.") % {"d": duration})
+        hint = _("Durée de %(d).1f s au lieu de %(t).1f s : la durée est un paramètre du labo, pas du prompt.") % {
             "d": duration,
             "t": target_duration_s,
         }
         return _result(spec, 0.0, hint, hint=hint)
     if check == "prompt_alignment":
         return _score_alignment(spec, metrics.get("alignment"))
-    return _result(spec, 0.0, _("Contrôle inconnu : %(check)s.") % {"check": check})
+    return _result(spec, 0.0, _("Contrôle inconnu : %(check)s.") % {"check": check})
 
 
 def _score_alignment(spec: CriterionSpec, alignment: dict[str, Any] | None) -> CriterionScore:
@@ -340,7 +344,7 @@ def _score_alignment(spec: CriterionSpec, alignment: dict[str, Any] | None) -> C
         return _result(
             spec,
             0.0,
-            _("Non mesurée : ce serveur n'a pas de modèle d'alignement ; ce critère ne compte pas."),
+            _("Non mesurée : ce serveur n'a pas de modèle d'alignement ; ce critère ne compte pas."),
             evaluated=False,
         )
     score = float(alignment.get("score", 0.0))
@@ -349,9 +353,9 @@ def _score_alignment(spec: CriterionSpec, alignment: dict[str, Any] | None) -> C
         return _result(spec, 1.0, _("Les images correspondent bien au prompt (%(p).0f %%).") % {"p": 100 * score})
     missing = ", ".join(_quote(text) for _value, text in weakest[:3])
     hint = (
-        _("Le modèle retrouve mal à l'image : %(elements)s. Décrivez-les plus concrètement.") % {"elements": missing}
+        _("Le modèle retrouve mal à l'image : %(elements)s. Décrivez-les plus concrètement.") % {"elements": missing}
         if missing
-        else _("Les images ne correspondent qu'en partie au prompt : précisez le sujet et le décor.")
+        else _("Les images ne correspondent qu'en partie au prompt : précisez le sujet et le décor.")
     )
     return _result(spec, min(1.0, score / ALIGNMENT_FULL), hint, hint=hint)
 
@@ -372,7 +376,7 @@ def video_check_label(check: str, params: dict[str, Any] | None = None) -> str:
     colour = str((params or {}).get("colour", ""))
     if check == "colour_present" and colour:
         name = colour_name(colour, translation.get_language() or "fr")
-        return _("Couleur présente : %(colour)s") % {"colour": name}
+        return _("Couleur présente : %(colour)s") % {"colour": name}
     return str(VIDEO_CHECK_LABELS.get(check, check))
 
 

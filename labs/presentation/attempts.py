@@ -48,5 +48,5 @@ def status_message(submission: Submission) -> str:
     if submission.state == Submission.State.GENERATING:
         return _("Le moteur génère la vidéo de votre prompt (%(progress)d %%).") % {"progress": submission.progress}
     if submission.state == Submission.State.ANALYSING:
-        return _("Vidéo générée : analyse de l'image et notation des critères.")
+        return _("Vidéo générée : analyse de l'image et notation des critères.")
     return ""

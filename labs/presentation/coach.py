@@ -78,7 +78,7 @@ def _subject_advice(anatomy: PromptAnatomy) -> str:
     subject = anatomy.subject
     if subject is None or subject.detailed:
         return ""
-    return _("« %(subject)s » (%(kind)s) : ajoutez %(details)s.") % {
+    return _("« %(subject)s » (%(kind)s) : ajoutez %(details)s.") % {
         "subject": subject.text,
         "kind": SUBJECT_KIND_LABELS[subject.kind],
         "details": SUBJECT_DETAIL_HINTS[subject.kind],

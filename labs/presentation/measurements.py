@@ -149,7 +149,7 @@ def alignment(value: Any) -> str:
     elements = value.get("elements")
     if isinstance(elements, Mapping) and elements:
         # Translators: one element of the prompt and how well the video matches it, e.g. « un phare : 80 % ».
-        parts = [_("%(element)s : %(score)s") % {"element": e, "score": percent(s, 0)} for e, s in elements.items()]
+        parts = [_("%(label)s : %(value)s") % {"label": e, "value": percent(s, 0)} for e, s in elements.items()]
         text = f"{text} ({', '.join(parts)})"
     return text
 
@@ -170,7 +170,7 @@ def generic(value: Any) -> str:
         if not value:
             return EMPTY
         return ", ".join(
-            _("%(element)s : %(score)s") % {"element": humanise(str(key)), "score": generic(item)}
+            _("%(label)s : %(value)s") % {"label": humanise(str(key)), "value": generic(item)}
             for key, item in value.items()
         )
     if isinstance(value, list | tuple):

@@ -48,7 +48,7 @@ def describe_failure(error: BaseException) -> Failure:
             error.error.code or "transient",
             _(
                 "Le service de génération reste indisponible après plusieurs essais. "
-                "Cette tentative n'est pas décomptée : relancez-la dans quelques minutes."
+                "Cette tentative n'est pas décomptée : relancez-la dans quelques minutes."
             ),
         )
     if isinstance(error, SoftTimeLimitExceeded):
@@ -56,7 +56,7 @@ def describe_failure(error: BaseException) -> Failure:
             "timeout",
             _(
                 "La génération a dépassé le temps maximum (%(minutes)d minutes). "
-                "Cette tentative n'est pas décomptée ; un prompt plus simple ou une durée plus courte peut aider."
+                "Cette tentative n'est pas décomptée ; un prompt plus simple ou une durée plus courte peut aider."
             )
             % {"minutes": settings.CELERY_TASK_SOFT_TIME_LIMIT // 60},
         )
@@ -69,25 +69,25 @@ def describe_failure(error: BaseException) -> Failure:
     if isinstance(error, BackendError):
         return Failure(
             error.code or "backend_error",
-            _("Le service de génération a renvoyé une erreur : %(message)s. Cette tentative n'est pas décomptée.")
+            _("Le service de génération a renvoyé une erreur : %(message)s. Cette tentative n'est pas décomptée.")
             % {"message": error.message or error.code},
         )
     if isinstance(error, CancelledByLearner):
         return Failure(
             "cancelled",
-            _("Vous avez annulé cet essai, qui n'avançait plus. Il n'est pas décompté : vous pouvez le relancer."),
+            _("Vous avez annulé cet essai, qui n'avançait plus. Il n'est pas décompté : vous pouvez le relancer."),
         )
     if isinstance(error, RunLost):
         return Failure(
             "stuck",
             _(
-                "La notation n'a pas pu aboutir malgré plusieurs relances. Cette tentative n'est pas décomptée : relancez-la."
+                "La notation n'a pas pu aboutir malgré plusieurs relances. Cette tentative n'est pas décomptée : relancez-la."
             ),
         )
     return Failure(
         "internal_error",
         _(
-            "Une erreur interne a interrompu la notation. Cette tentative n'est pas décomptée ; "
+            "Une erreur interne a interrompu la notation. Cette tentative n'est pas décomptée ; "
             "l'équipe technique est prévenue."
         ),
     )

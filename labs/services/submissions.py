@@ -51,17 +51,17 @@ def clean_prompt(prompt: str) -> str:
     """Normalise line endings and refuse what no backend can take, with a clear message."""
     prompt = (prompt or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not prompt:
-        raise SubmissionRefused(_("Le prompt est vide : décrivez la vidéo à générer."), code="empty_prompt")
+        raise SubmissionRefused(_("Le prompt est vide : décrivez la vidéo à générer."), code="empty_prompt")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise SubmissionRefused(
-            _("Le prompt fait %(n)d caractères ; la limite est de %(max)d. Raccourcissez-le.")
+            _("Le prompt fait %(n)d caractères ; la limite est de %(max)d. Raccourcissez-le.")
             % {"n": len(prompt), "max": MAX_PROMPT_CHARS},
             code="prompt_too_long",
         )
     forbidden = find_forbidden_character(prompt)
     if forbidden is not None:
         raise SubmissionRefused(
-            _("Le prompt contient un caractère de contrôle invisible (U+%(code)04X) : retirez-le, puis réessayez.")
+            _("Le prompt contient un caractère de contrôle invisible (U+%(code)04X) : retirez-le, puis réessayez.")
             % {"code": ord(forbidden)},
             code="control_character",
         )
@@ -94,7 +94,7 @@ def _check_allowance(*, learner, lab: Lab) -> None:
     mine = Submission.objects.filter(lab=lab, learner=learner, tier=Submission.Tier.DRAFT)
     if mine.filter(state__in=Submission.IN_FLIGHT_STATES).exists():
         raise SubmissionRefused(
-            _("Votre essai précédent est encore en cours : attendez son résultat avant d'en lancer un autre."),
+            _("Votre essai précédent est encore en cours : attendez son résultat avant d'en lancer un autre."),
             code="in_flight",
         )
     if lab.max_attempts and mine.filter(counts_as_attempt=True).count() >= lab.max_attempts:
@@ -186,7 +186,7 @@ def submission_override(*, submission: Submission, trainer, score: int, comment:
     if not 0 <= score <= 100:
         raise ValidationError({"score": _("La note doit être comprise entre 0 et 100.")})
     if not comment.strip():
-        raise ValidationError({"comment": _("Expliquez la correction à l'apprenant : le commentaire est obligatoire.")})
+        raise ValidationError({"comment": _("Expliquez la correction à l'apprenant : le commentaire est obligatoire.")})
     if submission.state != Submission.State.GRADED:
         raise ValidationError(_("Seule une tentative notée peut être corrigée."))
     submission = Submission.objects.select_for_update().get(pk=submission.pk)

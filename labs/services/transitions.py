@@ -320,10 +320,10 @@ def submission_cancel(*, submission_id: int, learner) -> Submission:
     if submission.learner_id != learner.pk:
         raise PermissionDenied
     if submission.is_terminal:
-        raise NotCancellable(_("Cet essai est déjà terminé : il n'y a plus rien à annuler."), code="finished")
+        raise NotCancellable(_("Cet essai est déjà terminé : il n'y a plus rien à annuler."), code="finished")
     if not cancellable(submission):
         raise NotCancellable(
-            _("Cet essai avance encore : attendez son résultat, ou annulez-le s'il reste bloqué plus de %(n)d s.")
+            _("Cet essai avance encore : attendez son résultat, ou annulez-le s'il reste bloqué plus de %(n)d s.")
             % {"n": settings.LAB_CANCEL_AFTER_SECONDS},
             code="progressing",
         )

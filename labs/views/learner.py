@@ -280,7 +280,7 @@ def submission_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if submission.learner_id != request.user.pk:
         raise Http404
     draft_save(learner=request.user, lab=submission.lab, prompt=submission.prompt)
-    messages.info(request, _("Le prompt de l'essai est dans l'éditeur : relisez-le, puis envoyez-le."))
+    messages.info(request, _("Le prompt de l'essai est dans l'éditeur : relisez-le, puis envoyez-le."))
     return redirect(f"{submission.lab.get_absolute_url()}#editor")
 
 
@@ -331,7 +331,7 @@ def submission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal:
         messages.info(request, refusal)
     else:
-        messages.success(request, _("Essai annulé : il ne compte pas comme une tentative."))
+        messages.success(request, _("Essai annulé : il ne compte pas comme une tentative."))
     return redirect(submission)
 
 

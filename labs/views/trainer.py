@@ -248,7 +248,7 @@ def regrade(request: HttpRequest, slug: str) -> HttpResponse:
     run = regrade_start(lab=lab, requested_by=request.user)
     if wants_partial(request):
         return render(request, "labs/trainer/submissions.html#regrade", {"lab": lab, "regrade": run})
-    messages.success(request, _("Nouvelle correction lancée : les notes se mettent à jour en arrière-plan."))
+    messages.success(request, _("Nouvelle correction lancée : les notes se mettent à jour en arrière-plan."))
     return redirect("labs:trainer_submissions", slug=lab.slug)
 
 
@@ -309,7 +309,7 @@ def submission_override_view(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.add_error(None, error)
         else:
-            messages.success(request, _("Note corrigée : l'apprenant voit la nouvelle note et votre commentaire."))
+            messages.success(request, _("Note corrigée : l'apprenant voit la nouvelle note et votre commentaire."))
             return redirect("labs:trainer_submission", pk=submission.pk)
     return render(
         request, "labs/trainer/submission.html", _submission_context(submission, override_form=form), status=400
@@ -373,7 +373,7 @@ def policy_rules(request: HttpRequest) -> HttpResponse:
         form = PolicyRuleForm(request.POST)
         if form.is_valid():
             policy_rule_save(**form.cleaned_data, user=request.user)
-            messages.success(request, _("Règle ajoutée : elle s'applique dès le prochain essai."))
+            messages.success(request, _("Règle ajoutée : elle s'applique dès le prochain essai."))
             return redirect("labs:trainer_policy_rules")
         return render(request, "labs/trainer/policy_rules.html", _policy_context(rule_form=form), status=400)
     return render(request, "labs/trainer/policy_rules.html", _policy_context())

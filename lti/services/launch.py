@@ -187,7 +187,7 @@ def launch_accept(*, launch: LtiLaunch) -> LaunchOutcome:
         raise LaunchRefused(
             _(
                 "Ce lien ne mène à aucun contenu de l'Academy. Votre formateur ou formatrice doit le choisir avec "
-                "« Ajouter un contenu » (liens profonds) dans votre plateforme."
+                "« Ajouter un contenu » (liens profonds) dans votre plateforme."
             ),
             code="no_target",
         )

@@ -173,7 +173,7 @@ def test_two_learners_review_each_other_and_a_learner_of_another_course_sees_not
     review.get_by_label("5 — énormément").check()
     review.get_by_label("Un mot au relecteur (facultatif)").fill("Merci, je corrige le verre.")
     review.get_by_role("button", name="Envoyer mon avis").click()
-    expect(review.locator(".rating")).to_contain_text("Utilité selon l'auteur : 5/5")
+    expect(review.locator(".rating")).to_contain_text("Utilité selon l'auteur : 5/5")
     assert Review.objects.get(assignment__author=youssef).usefulness == 5
     assert blocking_violations(page, "shared attempt with its review") == []
     screenshot(page, "author-rated-the-review")

@@ -76,7 +76,7 @@ def test_learner_signs_up_learns_practises_and_downloads_the_certificate(page, c
     screenshot(page, "quiz")
     answer_quiz_correctly(page, user=learner, step=quiz)
     expect(page.locator("#result-title")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("Score : 100 %")
+    expect(page.locator("main")).to_contain_text("Score : 100 %")
     screenshot(page, "quiz-passed")
 
     # and writes a strong prompt in the lab, submits it and waits for the worker's grade

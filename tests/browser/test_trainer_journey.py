@@ -143,7 +143,7 @@ def test_trainer_authors_publishes_a_course_and_overrides_a_grade(page, people, 
     log_in(page, learner.email, LEARNER_PASSWORD)
     page.goto(f"/labos/tentatives/{submission.pk}/")
     override = page.locator(".override")
-    expect(override).to_contain_text("Note corrigée : 85/100 (note automatique : 40/100)")
+    expect(override).to_contain_text("Note corrigée : 85/100 (note automatique : 40/100)")
     expect(override).to_contain_text("Le flacon est bien décrit : la grille l'a mal lu.")
     expect(page.locator(".score")).to_contain_text("85")
     screenshot(page, "learner-sees-override")

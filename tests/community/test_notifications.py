@@ -73,10 +73,10 @@ def test_a_review_handed_in_tells_the_author_and_a_rating_tells_the_reviewer(
             marks=[MarkInput(Decimal("1"), "Ici")],
             suggestion="Plus de lumière.",
         )
-    assert _titles(author, MY_SHARED_ATTEMPTS) == ["1 nouvelle relecture de votre essai : Labo du parfum"]
+    assert _titles(author, MY_SHARED_ATTEMPTS) == ["1 nouvelle relecture de votre essai : Labo du parfum"]
     assert any(message.to == [author.email] for message in mail.outbox)
     review_rate(review=review, author=author, usefulness=4, comment="Merci")
-    assert "Votre relecture est notée 4/5 par son auteur : Labo du parfum" in _titles(assignment.reviewer, MY_REVIEWING)
+    assert "Votre relecture est notée 4/5 par son auteur : Labo du parfum" in _titles(assignment.reviewer, MY_REVIEWING)
 
 
 def test_a_late_reviewer_and_a_removed_review_are_told(cohort):
@@ -93,7 +93,7 @@ def test_a_late_reviewer_and_a_removed_review_are_told(cohort):
     review_remove(review=review, moderator=cohort.trainer, reason="Irrespectueux.")
     removed = Notification.objects.get(recipient=on_time.reviewer, kind=MY_REVIEWING, data__event="removed")
     with translation.override("fr"):
-        assert removed.body() == "Raison : Irrespectueux."
+        assert removed.body() == "Raison : Irrespectueux."
 
 
 def test_a_hidden_attempt_tells_its_author_why(cohort):
@@ -110,7 +110,7 @@ def test_replies_tell_the_message_and_thread_authors_once_and_mentions_tell_the_
     asker, helper, third = cohort.learners[:3]
     thread = post_create(author=asker, step=cohort.lesson_step, body="Question", mentions=[cohort.trainer])
     assert _titles(cohort.trainer, MODERATION) == [
-        f"{asker.get_full_name()} vous mentionne dans la discussion : {cohort.lesson_step.title}"
+        f"{asker.get_full_name()} vous mentionne dans la discussion : {cohort.lesson_step.title}"
     ]
     reply = post_create(author=helper, step=cohort.lesson_step, body="Réponse", parent=thread)
     post_create(author=third, step=cohort.lesson_step, body="Précision", parent=reply)
@@ -139,6 +139,6 @@ def test_the_profile_offers_the_community_switches_by_role(cohort, client):
     learner_page = client.get(reverse("profile")).content.decode()
     client.force_login(cohort.trainer)
     trainer_page = client.get(reverse("profile")).content.decode()
-    assert "Mes relectures : un essai à relire" in learner_page
+    assert "Mes relectures : un essai à relire" in learner_page
     assert "Communauté de mes cours" not in learner_page
     assert "Communauté de mes cours" in trainer_page

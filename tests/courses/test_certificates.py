@@ -53,7 +53,7 @@ def test_the_learner_is_notified_of_the_certificate_once(course_and_learner):
     step_complete(user=learner, step=steps[0])
     (notification,) = Notification.objects.filter(recipient=learner)
     assert notification.kind == "courses.certificate_earned"
-    assert notification.title() == "Attestation obtenue : Diriger une vidéo IA"
+    assert notification.title() == "Attestation obtenue : Diriger une vidéo IA"
     assert notification.url == reverse("courses:dashboard")
 
 

@@ -126,7 +126,7 @@ def test_admin_enrol_form_names_accounts_that_do_not_exist(client):
     course = CourseFactory(closed=True)
     response = client.post(reverse("courses:enrolments_admin", args=[course.slug]), {"email": "ghost@example.com"})
     assert response.status_code == 400
-    assert "Aucun compte pour : ghost@example.com" in response.content.decode()
+    assert "Aucun compte pour : ghost@example.com" in response.content.decode()
 
 
 def test_admin_unenrols_a_learner_from_the_enrolment_page(client):

@@ -117,7 +117,7 @@ def test_course_page_shows_outline_trainers_duration_and_prerequisites(client):
     page = client.get(course.get_absolute_url()).content.decode()
     assert "Étape 1.2" in page
     assert course.owner.get_full_name() in page
-    assert "3,0 heures" in page
+    assert "3 heures" in page
     assert "<em>écrire</em>" in page
 
 

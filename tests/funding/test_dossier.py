@@ -251,7 +251,7 @@ def test_reimbursement_before_filing_is_refused(admin_client):
         {"reimbursed_on": "2026-07-01", "amount": "100"},
         follow=True,
     )
-    assert "abord le dossier : un remboursement suit un dépôt" in response.content.decode()
+    assert "abord le dossier : un remboursement suit un dépôt" in response.content.decode()
     action.refresh_from_db()
     assert action.reimbursed_on is None
 

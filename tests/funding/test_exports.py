@@ -197,7 +197,7 @@ def test_empty_period_shows_a_message_not_a_file(admin_client, data):
     # then
     assert response.status_code == 200
     assert not response.streaming and "Content-Disposition" not in response
-    assert "Aucune inscription sur cette période : rien à exporter." in response.content.decode()
+    assert "Aucune inscription sur cette période : rien à exporter." in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ def test_admins_are_notified_in_the_site_and_by_mail_in_their_language(
         (notification,) = Notification.objects.filter(recipient=admin)
         assert notification.url == f"/financement/actions/{action.pk}/dossier/"
     assert [m.to for m in mail.outbox] == [["nadia@academy.ma"]]
-    assert mail.outbox[0].subject == f"Dossier OFPPT à déposer dans 29 jours, avant le 30/04/2027 : {action.title}"
+    assert mail.outbox[0].subject == f"Dossier OFPPT à déposer dans 29 jours, avant le 30/04/2027 : {action.title}"
     from django.utils import translation
 
     with translation.override("en"):
@@ -103,5 +103,5 @@ def test_one_day_left_is_singular():
     from funding.notifications import deadline_title
 
     data = {"days_left": 1, "deadline": "2027-04-30", "title": "Action"}
-    assert deadline_title(data) == "Dossier OFPPT à déposer dans 1 jour, avant le 30/04/2027 : Action"
-    assert deadline_title({**data, "days_left": -1}) == "Dossier OFPPT en retard de 1 jour : Action"
+    assert deadline_title(data) == "Dossier OFPPT à déposer dans 1 jour, avant le 30/04/2027 : Action"
+    assert deadline_title({**data, "days_left": -1}) == "Dossier OFPPT en retard de 1 jour : Action"

@@ -44,7 +44,7 @@ def test_weak_elements_are_named_in_the_feedback_and_cost_points():
 
     alignment = result["criteria"][0]
     assert alignment["score"] == pytest.approx(0.5)
-    assert "« la plage »" in alignment["feedback"]
+    assert "« la plage »" in alignment["feedback"]
     assert "chat" not in alignment["feedback"]
     assert result["score"] == 75
 

@@ -202,5 +202,5 @@ def test_chart_is_accessible_and_free_of_inline_styles(client, lab):
     assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
     assert '<table class="visually-hidden">' in html
     assert " style=" not in html
-    assert "Personnage ou franchise protégés : 2" in html  # attempts 0 and 7 were refused
+    assert "Personnage ou franchise protégés : 2" in html  # attempts 0 and 7 were refused
     assert "Lumière" in html

@@ -918,7 +918,7 @@ def test_two_camera_moves_are_flagged_on_the_second_move():
 
     [finding] = [f for f in anatomy.findings if f.kind == "multiple_camera_moves"]
     assert finding.text == "zoom in"
-    assert "« slow pan »" in str(finding.message) and "« zoom in »" in str(finding.message)
+    assert "« slow pan »" in str(finding.message) and "« zoom in »" in str(finding.message)
 
 
 def test_a_rig_with_a_move_is_one_move():

@@ -57,8 +57,8 @@ def test_an_attempt_graded_while_its_learner_is_away_is_notified(lab, tmp_path):
     (notification,) = Notification.objects.filter(recipient=learner)  # 45/100: no certificate
     assert notification.kind == "labs.attempt_graded"
     assert notification.url == submission.get_absolute_url()
-    assert notification.title() == "Essai n° 1 noté : 45/100 — Le teaser du flacon"
-    assert "Pas encore réussi : le seuil du labo est 60/100." in notification.body()
+    assert notification.title() == "Essai n° 1 noté : 45/100 — Le teaser du flacon"
+    assert "Pas encore réussi : le seuil du labo est 60/100." in notification.body()
 
 
 def test_a_learner_watching_the_attempt_page_gets_no_notification(client, lab, tmp_path):
@@ -85,8 +85,8 @@ def test_the_courses_trainers_are_told_of_new_attempts_to_review_in_one_notifica
     for trainer in (owner, co_trainer):
         (notification,) = Notification.objects.filter(recipient=trainer, kind="labs.attempt_to_review")
         assert notification.count == 2
-        assert notification.title() == "2 nouveaux essais à relire : Le teaser du flacon"
-        assert notification.body() == "Le dernier : Karim Tazi, 80/100."
+        assert notification.title() == "2 nouveaux essais à relire : Le teaser du flacon"
+        assert notification.body() == "Le dernier : Karim Tazi, 80/100."
         assert notification.url == reverse("labs:trainer_submissions", args=[lab.slug])
 
 
@@ -100,6 +100,6 @@ def test_a_corrected_grade_is_notified_with_the_trainers_comment(lab, tmp_path):
     submission_override(submission=submission, trainer=trainer, score=75, comment="Le cadrage est juste, bravo.")
     (notification,) = Notification.objects.filter(recipient=learner, kind="labs.grade_overridden")
     assert (
-        notification.title() == "Salma El Idrissi a corrigé la note de votre essai n° 1 : 75/100 — Le teaser du flacon"
+        notification.title() == "Salma El Idrissi a corrigé la note de votre essai n° 1 : 75/100 — Le teaser du flacon"
     )
-    assert notification.body() == "Son commentaire : Le cadrage est juste, bravo."
+    assert notification.body() == "Son commentaire : Le cadrage est juste, bravo."

@@ -126,7 +126,7 @@ def test_vague_prompt_gives_neutral_grey_static_video(backend):
     frames = frames_for(backend, request)
 
     assert scene.subject.kind == "placeholder"
-    assert scene.subject.label == "sujet ?"
+    assert scene.subject.label == "sujet ?"
     # the bottom-right corner (away from mark and figure) is mid grey, and nothing moves
     corner = frames[0][-10:, -20:].reshape(-1, 3).mean(axis=0)
     assert np.allclose(corner, 128, atol=6)

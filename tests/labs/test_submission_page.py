@@ -180,7 +180,7 @@ def test_trainer_override_is_shown_with_who_and_why(learner_client, learner, lab
 
     html = learner_client.get(page(submission)).content.decode()
 
-    assert "Note corrigée : 75/100 (note automatique : 50/100)" in html
+    assert "Note corrigée : 75/100 (note automatique : 50/100)" in html
     assert trainer.get_full_name() in html
     assert "Le mouvement est bien décrit." in html
 

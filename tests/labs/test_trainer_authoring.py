@@ -356,7 +356,7 @@ def test_trying_the_rubric_with_htmx_returns_only_the_scores(trainer_client, lab
     assert "<html" not in html
     assert 'id="rubric-try-result"' in html
     # subject found with details (1.0), no audio (0): half the prompt-side score
-    assert "Côté prompt : 50 / 100" in html
+    assert "Côté prompt : 50 / 100" in html
     assert "Son" in html
 
 

@@ -52,7 +52,7 @@ def test_a_signed_video_shows_who_signed_what_tool_and_that_it_is_ai(client, sig
     assert "Signature valide et reconnue" in page
     assert "École de démonstration" in page
     assert "Simulateur" in page and "Teaser produit" in page
-    assert "Non : le contenu est celui qui a été signé." in page
+    assert "Non : le contenu est celui qui a été signé." in page
 
 
 @pytest.mark.django_db

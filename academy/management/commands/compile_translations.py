@@ -18,4 +18,4 @@ class Command(BaseCommand):
                 catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
                 compiled += 1
                 self.stdout.write(f"{po_path} ({catalogue.percent_translated()}% translated)")
-        self.stdout.write(self.style.SUCCESS(f"{compiled} catalogue(s) compiled."))
+        self.stdout.write(self.style.SUCCESS(f"{compiled} catalogue{'' if compiled == 1 else 's'} compiled."))

@@ -11,9 +11,9 @@ ErrorCode = Literal["empty_file", "not_a_video", "no_video_stream", "corrupt", "
 
 _MESSAGES: dict[str, Promise] = {
     "empty_file": _("Le fichier est vide."),
-    "not_a_video": _("Ce fichier n’est pas une vidéo lisible (formats acceptés : MP4, WebM)."),
+    "not_a_video": _("Ce fichier n’est pas une vidéo lisible (formats acceptés : MP4, WebM)."),
     "no_video_stream": _("Ce fichier ne contient pas de piste vidéo (seulement du son ou des métadonnées)."),
-    "corrupt": _("La vidéo est endommagée ou tronquée : aucune image n’a pu être décodée."),
+    "corrupt": _("La vidéo est endommagée ou tronquée : aucune image n’a pu être décodée."),
     "too_large": _("La vidéo est trop volumineuse pour être analysée (taille ou résolution au-delà de la limite)."),
 }
 

@@ -33,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         source: Path = options["file"]
         if not source.is_file():
-            raise CommandError(_("Fichier introuvable : %(path)s") % {"path": source})
+            raise CommandError(_("Fichier introuvable : %(path)s") % {"path": source})
         try:
             result = analyse_video(source)
             written = []
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self._table(result))
         for path in written:
-            self.stderr.write(_("Écrit : %(path)s") % {"path": path})
+            self.stderr.write(_("Écrit : %(path)s") % {"path": path})
 
     def _table(self, metrics: VideoMetrics) -> str:
         def number(value: float | None, digits: int = 3) -> str:

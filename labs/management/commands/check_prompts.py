@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     self._print(prompt, anatomy, policy, as_json=options["json"])
                     checked += 1
         if not options["json"]:
-            self.stderr.write(f"{checked} prompt(s) checked against « {lab.title} ».")
+            self.stderr.write(f"{checked} prompt{'' if checked == 1 else 's'} checked against “{lab.title}”.")
 
     def _print(self, prompt, anatomy, policy, *, as_json: bool) -> None:
         if as_json:

@@ -76,14 +76,14 @@ class Command(BaseCommand):
         if not protected.signed:
             self.stderr.write(
                 _(
-                    "Aucune clé de signature configurée : la vidéo porte la mention visible mais pas d'informations "
-                    "de provenance signées (voir « manage.py provenance_demo_ca » et le README)."
+                    "Aucune clé de signature configurée : la vidéo porte la mention visible mais pas d'informations "
+                    "de provenance signées (voir « manage.py provenance_demo_ca » et le README)."
                 )
             )
 
         cost = backend.cost(request)
         self.stdout.write(
-            _("%(path)s : %(seconds).1f s, moteur « %(alias)s »%(simulation)s, coût %(cost)s")
+            _("%(path)s : %(seconds).1f s, moteur « %(alias)s »%(simulation)s, coût %(cost)s")
             % {
                 "path": output,
                 "seconds": time.monotonic() - began,
@@ -108,13 +108,13 @@ class Command(BaseCommand):
             transient_failures = 0
             if status.progress != shown and not backend.capabilities.synchronous:
                 shown = status.progress
-                self.stderr.write(_("%(state)s : %(progress)d %%") % {"state": status.state, "progress": shown})
+                self.stderr.write(_("%(state)s : %(progress)d %%") % {"state": status.state, "progress": shown})
             if status.state == JobState.SUCCEEDED:
                 return
             if status.state == JobState.FAILED:
                 raise BackendError(status.error_message or status.error_code, code=status.error_code or None)
             if time.monotonic() > deadline:
-                raise BackendError(_("Délai dépassé : le moteur n’a pas fini à temps."), code="timeout")
+                raise BackendError(_("Délai dépassé : le moteur n’a pas fini à temps."), code="timeout")
             time.sleep(POLL_INTERVAL_S)
 
 
@@ -122,6 +122,6 @@ def _parse_size(value: str) -> tuple[int, int]:
     match = SIZE_RE.match(value.strip())
     if not match:
         raise CommandError(
-            _("Format invalide : « %(size)s ». Utilisez LARGEURxHAUTEUR, par exemple 640x360.") % {"size": value}
+            _("Format invalide : « %(size)s ». Utilisez LARGEURxHAUTEUR, par exemple 640x360.") % {"size": value}
         )
     return int(match.group(1)), int(match.group(2))
