@@ -63,7 +63,11 @@ class TermsField(forms.CharField):
 
 def concepts_help() -> str:
     """The « @concepts » a trainer may use in terms, with what each stands for."""
-    return "; ".join(f"{name} : {concept_label(name)}" for name in sorted(CONCEPTS))
+    # Translators: the list separator between concepts (« ; » in French, "; " in English).
+    separator = _(" ; ")
+    return str(separator).join(
+        _("%(label)s : %(value)s") % {"label": name, "value": concept_label(name)} for name in sorted(CONCEPTS)
+    )
 
     def prepare_value(self, value: Any) -> Any:
         return join_terms(value) if isinstance(value, list) else value
