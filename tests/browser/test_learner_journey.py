@@ -52,7 +52,7 @@ def test_learner_signs_up_learns_practises_and_downloads_the_certificate(page, c
     page.goto(link)
     screenshot(page, "signup-confirm")
     page.get_by_role("button", name="Activer mon compte").click()
-    expect(page.get_by_text("Bienvenue ! Votre compte est créé.")).to_be_visible()
+    expect(page.get_by_text("Bienvenue ! Votre compte est créé.")).to_be_visible()
     learner = User.objects.get(email="imane.tazi@example.ma")
     screenshot(page, "catalogue-after-signup")
 
