@@ -28,7 +28,7 @@ def validate_cover(uploaded_file: IO[bytes]) -> ContentFile:
     if width < MIN_COVER_WIDTH or height < MIN_COVER_HEIGHT:
         raise ValidationError(
             _(
-                "Image trop petite (%(width)s × %(height)s pixels) : une couverture fait au moins "
+                "Image trop petite (%(width)s × %(height)s pixels) : une couverture fait au moins "
                 "%(min_width)s × %(min_height)s pixels, idéalement au format 16:9."
             ),
             code="cover_too_small",

@@ -196,7 +196,7 @@ class CourseCoverForm(forms.Form):
     cover = forms.FileField(
         label=_("Nouvelle image de couverture (JPEG, PNG, WebP ou GIF)"),
         help_text=_(
-            "Au moins 480 × 270 pixels, idéalement 1280 × 720 (16:9) ; 5 Mo au maximum. "
+            "Au moins 480 × 270 pixels, idéalement 1280 × 720 (16:9) ; 5 Mo au maximum. "
             "Les métadonnées (EXIF, position GPS) sont retirées."
         ),
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),

@@ -151,7 +151,7 @@ def course_cover(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     if request.POST.get("remove"):
         services.course_cover_remove(course=course)
-        messages.success(request, _("Image de couverture retirée : le cours reprend sa couverture générée."))
+        messages.success(request, _("Image de couverture retirée : le cours reprend sa couverture générée."))
         return redirect("courses:authoring_course_edit", slug=course.slug)
     cover_form = CourseCoverForm(request.POST, request.FILES)
     if cover_form.is_valid():

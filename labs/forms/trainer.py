@@ -193,7 +193,7 @@ class CriterionForm(RejectControlCharactersFormMixin, forms.Form):
         required=False,
         help_text=_(
             "Tant que le critère est caché, l'apprenant qui perd des points lit cet indice au lieu de la règle "
-            "(« un réglage technique est écrit dans le prompt »). Vide = un indice général selon le type."
+            "(« un réglage technique est écrit dans le prompt »). Vide = un indice général selon le type."
         ),
     )
 

@@ -65,16 +65,16 @@ def hidden_criterion_hint(criterion: Criterion | None, kind: str = "") -> str:
         return criterion.hint
     kind = criterion.kind if criterion is not None else kind
     if kind == Criterion.Kind.ANATOMY and criterion is not None and criterion.element in ELEMENT_LABELS:
-        return _("Un élément du prompt manque ou reste vague : regardez du côté de « %(element)s ».") % {
+        return _("Un élément du prompt manque ou reste vague : regardez du côté de « %(element)s ».") % {
             "element": ELEMENT_LABELS[criterion.element]
         }
     if kind == Criterion.Kind.MUST_NOT_MENTION:
         terms = criterion.terms if criterion is not None else []
         if any(_TECHNICAL_TERM.search(str(term)) for term in terms):
-            return _("Un réglage technique est écrit dans le prompt : décrivez plutôt ce que l'on voit.")
-        return _("Le prompt contient un mot que ce labo demande d'éviter : relisez la consigne.")
+            return _("Un réglage technique est écrit dans le prompt : décrivez plutôt ce que l'on voit.")
+        return _("Le prompt contient un mot que ce labo demande d'éviter : relisez la consigne.")
     if kind == Criterion.Kind.MUST_MENTION:
-        return _("Le prompt n'emploie pas un mot que la consigne attend : relisez-la.")
+        return _("Le prompt n'emploie pas un mot que la consigne attend : relisez-la.")
     if kind == Criterion.Kind.VIDEO:
         return _("La vidéo ne respecte pas encore une contrainte visuelle de la consigne.")
     if kind == Criterion.Kind.POLICY:

@@ -325,7 +325,7 @@ def submission_reviewed_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("labs:trainer_submission", pk=submission.pk)
-    messages.success(request, _("Tentative marquée comme relue : elle quitte votre file « À relire »."))
+    messages.success(request, _("Tentative marquée comme relue : elle quitte votre file « À relire »."))
     return redirect("labs:trainer_dashboard")
 
 

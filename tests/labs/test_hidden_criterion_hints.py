@@ -76,7 +76,7 @@ def test_a_hidden_criterion_fully_met_gives_no_hint(learner_client, lab):
         ({"kind": "must_not_mention", "terms": ["1080p"]}, "Un réglage technique est écrit dans le prompt"),
         ({"kind": "must_not_mention", "terms": ["logo"]}, "un mot que ce labo demande d'éviter"),
         ({"kind": "must_mention", "terms": ["logo"]}, "un mot que la consigne attend"),
-        ({"kind": "anatomy", "element": "setting"}, "regardez du côté de « Décor »"),
+        ({"kind": "anatomy", "element": "setting"}, "regardez du côté de « Décor »"),
         ({"kind": "video", "video_check": "motion"}, "contrainte visuelle"),
         ({"kind": "policy"}, "charte éthique"),
     ],
