@@ -81,3 +81,22 @@ def test_seed_demo_gives_each_lab_a_peer_review_grid_in_its_course_language_once
         labels = list(RubricCriterion.objects.filter(lab=lab).values_list("label", flat=True))
         assert len(labels) == 5
         assert labels[0] == ("Framing" if lab.course.language == "en" else "Cadrage")
+
+
+def test_the_english_demo_course_carries_only_english_tags():
+    # given both courses seeded, the French one first (« vidéo » and "video" share a slug)
+    seed()
+
+    # when
+    english = Course.objects.get(slug="creating-videos-with-generative-ai")
+
+    # then
+    assert sorted(tag.name for tag in english.tags.all()) == [
+        "ethics",
+        "generative AI",
+        "marketing",
+        "prompt",
+        "training",
+        "video",
+    ]
+    assert all(tag != "atelier-provenance" for q in english.questions.all() for tag in q.tags)
