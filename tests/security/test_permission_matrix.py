@@ -136,6 +136,7 @@ TABLE: dict[str, Row] = {
     "courses:image": row("GET", PUBLIC, lambda w: {"pk": w.image.pk}),
     "courses:lesson_video": row("GET", OWNER_AND_TEACHERS, lambda w: {"step_id": w.lesson_step.pk}),
     "courses:detail": row("GET", PUBLIC, course),
+    "courses:cover": row("GET", PUBLIC, course),
     "courses:outline": row("GET", (302,) * 6, course),
     "courses:enrol": row("POST", (LOGIN, 302, 302, 302, 302, 302), course),
     "courses:unenrol": row("GET", (LOGIN, 200, 302, 302, 302, 302), course),
@@ -155,6 +156,8 @@ TABLE: dict[str, Row] = {
     "courses:authoring_course_create": row("GET", TRAINERS),
     "courses:authoring_markdown_preview": row("POST", TRAINERS),
     "courses:authoring_course_edit": row("GET", COURSE_EDITORS, course),
+    # An empty upload is refused with the form (400) to the course's editors only.
+    "courses:authoring_course_cover": row("POST", (LOGIN, 403, 403, 400, 404, 400), course),
     "courses:authoring_outline": row("GET", COURSE_EDITORS, course),
     "courses:authoring_reorder": row("POST", (LOGIN, 403, 403, 400, 404, 400), course),
     "courses:authoring_publish": row("POST", (LOGIN, 403, 403, 302, 404, 302), course),
@@ -214,6 +217,8 @@ TABLE: dict[str, Row] = {
     "labs:trainer_regrade_status": row("GET", LAB_EDITORS, lab),
     "labs:trainer_analytics": row("GET", LAB_EDITORS, lab),
     "labs:trainer_submission": row("GET", LAB_EDITORS, submission),
+    "labs:trainer_dashboard": row("GET", TRAINERS),
+    "labs:trainer_submission_reviewed": row("POST", (LOGIN, 404, 404, 302, 404, 302), submission),
     "labs:trainer_submission_override": row("POST", (LOGIN, 404, 404, 400, 404, 400), submission),
     "labs:trainer_submission_media": row("GET", LAB_EDITORS, lambda w: {**submission(w), "kind": "video"}),
     # The ethics rules are shared by every lab: any trainer.
@@ -406,6 +411,7 @@ def test_a_draft_course_and_its_images_are_hidden(world: World, role: str):
     client = world.client(role)
     assert client.get(reverse("courses:detail", args=[world.draft_course.slug])).status_code == 404
     assert client.get(reverse("courses:image", args=[image.pk])).status_code == 404
+    assert client.get(reverse("courses:cover", args=[world.draft_course.slug])).status_code == 404
 
 
 @pytest.mark.parametrize(("role", "expected"), [("anonymous", 302), ("learner", 302), ("trainer", 302), ("admin", 200)])
