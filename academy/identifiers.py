@@ -17,9 +17,15 @@ CNSS_RE = re.compile(r"\d{9}")
 # The same shapes as typed in free text or a URL: any case, a space (or "+", "%20"),
 # dot or hyphen between letters and digits, spaces between digits, a CNSS number in groups of three.
 # A token glued to a word, a dot (file extensions: mp4) or a hyphen (UUIDs) is left alone.
+# Letters set apart from a short number are a CIN only in capitals (« Q 12 »): in lower case
+# they are words of the log line itself (Celery's « succeeded in 0.02s », « retry in 5 s »).
+_SEPARATOR = r"(?:[ .+\-]|%20)"
 _IN_TEXT = re.compile(
     r"(?<![\w.\-])"
-    r"(?:[A-Za-z]{1,2}(?:[ .+\-]|%20)?\d(?: ?\d){0,5}|\d{3}(?:[ .\-]?\d{3}){2})"
+    r"(?:[A-Za-z]{1,2}\d(?: ?\d){0,5}"  # glued: BE123456, q1234
+    rf"|[A-Z]{{1,2}}{_SEPARATOR}\d(?: ?\d){{0,5}}"  # set apart, capitals: BE 123456, Q 12
+    rf"|[A-Za-z]{{1,2}}{_SEPARATOR}\d(?: ?\d){{3,5}}"  # set apart, any case, four digits or more: be 1234
+    r"|\d{3}(?:[ .\-]?\d{3}){2})"  # CNSS: 123456789, 123 456 789
     r"(?![\w\-])"
 )
 LOG_MASK = "[masqué]"

@@ -42,6 +42,9 @@ ROOT = Path(__file__).resolve().parents[2]
         "BE+123456",
         "BE%20123456",
         "BE 123 456",
+        "Q 12",
+        "be 1234",
+        "q-12345",
     ],
 )
 def test_cin_shapes_the_app_accepts_are_masked_in_log_text(identifier: str):
@@ -75,6 +78,8 @@ def test_every_identifier_the_validators_accept_is_masked():
     [
         "Task labs.tasks.grade_submission[550e8400-e29b-41d4-a716-446655440000] succeeded",
         "rendition written to submissions/videos/3f2a.mp4 (640x360, 24 fps)",
+        "Task labs.tasks.sweep_stuck_submissions[17a26990] succeeded in 0.0028993549999540846s: {'requeued': 0}",
+        "Retry in 5s: connection refused; attempt 2 of 3",
     ],
 )
 def test_log_lines_without_identifiers_keep_their_ids_and_file_names(line: str):
