@@ -247,7 +247,7 @@ class BarChart:
 
 
 CHART_WIDTH = 680
-LABEL_WIDTH = 190
+LABEL_WIDTH = 220  # room for MAX_LABEL characters at 13 px (≈ 7.5 px each) before the bars
 VALUE_ROOM = 110
 BAR_HEIGHT = 16
 BAR_GAP = 3
