@@ -122,6 +122,8 @@ def test_actions_are_found_even_where_the_tagger_misreads_the_verb(prompt, langu
         ("Un flacon posé sur une table en bois.", "fr"),  # a state, not an action
         ("A toilet, frozen in time.", "en"),
         ("La vidéo montre une plage au coucher du soleil.", "fr"),  # about the film
+        ("Plan large, un phare rouge sur une falaise, lumière dorée.", "fr"),  # « rouge » read as the root verb
+        ("Une voiture bleue devant un garage.", "fr"),
     ],
 )
 def test_states_and_verbs_about_the_film_are_no_actions(prompt, language):

@@ -444,8 +444,11 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
         lexical = index.concept(token.i, "action") or _lemma_concept(vocab, token)
         group = index.group(token.i)
         acting_verb = token.pos == "VERB" and (token.dep == "root" or bool(_subjects_of(analysis, token)))
-        if group and group != "action" and not lexical and not acting_verb:
-            continue  # a colour, a light, a place or a camera word the tagger read as a verb
+        if group and group != "action" and not lexical and (group == "colour" or not acting_verb):
+            # A colour, a light, a place or a camera word the tagger read as a verb; lights and
+            # cameras may act (« la lampe éclaire », « la caméra zoome »), colours never do
+            # (« un phare rouge sur une falaise », where « rouge » is read as the root verb).
+            continue
         if token.title and token.i != analysis.sentence_of(token.i)[0] and not lexical:
             continue  # a capitalised word inside a sentence is a name (« Tanger » is no verb)
         if _is_state(analysis, token, strict=not lexical):
