@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from labs.grading.language.analysis import Analysis, analyse
 from labs.grading.language.concepts import concept_spans
 from labs.grading.language.phrases import Occurrence, PhraseList, compile_phrases
+from labs.grading.language.pipelines import dictionary
 from labs.grading.language.vocabulary import detect_language
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("policy_rules.json")
@@ -248,6 +249,8 @@ def _apply(rule: Rule, analysis: Analysis, every_term: PhraseList | None = None)
         contexts = []
         if rule.context_terms:
             contexts = _within(rule.context_terms, analysis, first, last, exclude=occurrence)
+            if rule.scope == "phrase":
+                contexts = [c for c in contexts if not _qualifies_another_noun(analysis, c, occurrence)]
             if not contexts:
                 continue
         if rule.unless_terms and _within(rule.unless_terms, analysis, first, last, exclude=occurrence):
@@ -359,8 +362,80 @@ def _scope(scope: str, analysis: Analysis, occurrence: Occurrence) -> tuple[int,
         first = min(first, occurrence.first)
         if first == occurrence.first and first and analysis.tokens[first - 1].pos in ("NOUN", "PROPN"):
             first = analysis.noun_phrase(first - 1)[0]
-        return first, max(last, occurrence.last)
+        return first, _trailing_qualifiers(analysis, max(last, occurrence.last))
     return analysis.clause_of(occurrence.first)
+
+
+_SUPERLATIVE_ARTICLES = frozenset({"le", "la", "les", "l'", "the"})
+_SUPERLATIVE_ADVERBS = frozenset({"plus", "moins", "most", "least"})
+
+
+def _trailing_qualifiers(analysis: Analysis, last: int) -> int:
+    """``last`` moved past the adjectives and superlative that follow a noun phrase in the text even
+    where the parse hung them elsewhere: in « la chanteuse colombienne la plus célèbre », the tagger
+    reads « colombienne » as the root verb, yet « la plus célèbre » still qualifies « chanteuse »."""
+    tokens = analysis.tokens
+    adjectives = dictionary(analysis.language)["adj"]
+
+    def adjective(token) -> bool:
+        return token.pos == "ADJ" or (token.pos == "VERB" and _adjective_form(token, adjectives))
+
+    index = last
+    while index < len(tokens):
+        if adjective(tokens[index]):
+            index += 1
+        elif (
+            index + 2 < len(tokens)
+            and tokens[index].fold in _SUPERLATIVE_ARTICLES
+            and tokens[index + 1].fold in _SUPERLATIVE_ADVERBS
+            and adjective(tokens[index + 2])
+        ):
+            index += 3
+        else:
+            break
+    return index
+
+
+def _adjective_form(token, adjectives: frozenset[str]) -> bool:
+    """A word the tagger read as a verb whose form is a dictionary adjective (« colombienne », « floue »)."""
+    stem = token.fold.rstrip("s")
+    return bool({token.fold, token.lemma, stem, stem.removesuffix("e")} & adjectives)
+
+
+def _qualifies_another_noun(analysis: Analysis, context: Occurrence, occurrence: Occurrence) -> bool:
+    """An adjective context (« le plus célèbre », « connu ») that the parse hangs on another noun of the
+    phrase: « un touriste visite le musée le plus célèbre » describes the museum, not the tourist."""
+    adjectives = dictionary(analysis.language)["adj"]
+    words = analysis.tokens[context.first : context.last]
+    if not words or any(
+        t.pos not in ("DET", "ADV", "ADJ") and not (t.pos == "VERB" and _adjective_form(t, adjectives)) for t in words
+    ):
+        return False
+    # The noun right after or right before it, adjectives skipped (« the most famous dish », « le café le
+    # plus connu »): reliable where the parse of a long fragment is not.
+    tokens = analysis.tokens
+    before, after = context.first - 1, context.last
+    while before >= 0 and tokens[before].pos == "ADJ":
+        before -= 1
+    while after < len(tokens) and tokens[after].pos == "ADJ":
+        after += 1
+    if occurrence.first <= after < occurrence.last:
+        return False  # « the most famous singer »
+    # French adjectives follow their noun (« le Premier ministre britannique actuel danse »), English
+    # ones precede it (« cooks the most famous dish »).
+    right_after = occurrence.last <= context.first and context.last <= _trailing_qualifiers(analysis, occurrence.last)
+    if right_after and analysis.language == "fr":
+        return False
+    if after < len(tokens) and tokens[after].pos in ("NOUN", "PROPN"):
+        return True
+    if right_after:
+        return False
+    if before >= 0 and tokens[before].pos in ("NOUN", "PROPN"):
+        return True
+    qualified = words[-1].head
+    if occurrence.first <= qualified < occurrence.last:
+        return False
+    return tokens[qualified].pos in ("NOUN", "PROPN")
 
 
 def _head_of(analysis: Analysis, first: int, last: int) -> int:

@@ -28,6 +28,7 @@ from labs.grading.language.phrases import find_phrases
         ("M3ss1", "Messi"),
         ("0b4m4", "obama"),
         ("n@zis", "nazis"),
+        ("Cristiano Ronald0", "Cristiano Ronaldo"),  # a digit for a name's last letter
         ("une femme n u e", "une femme nue"),  # three spaced letters that spell a word
         ("caméra à l’épaule", "caméra à l'épaule"),
     ],
@@ -36,7 +37,15 @@ def test_spelling_tricks_read_as_the_word_they_hide(written, read):
     assert normalise_text(written).text == read
 
 
-@pytest.mark.parametrize("text", ["il y a à Paris", "objectif 50mm, 4K, H.264, 16:9", "un fichier mp4 en h264"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il y a à Paris",
+        "objectif 50mm, 4K, H.264, 16:9",
+        "un fichier mp4 en h264",
+        "Windows7, iPhone15, Galaxy S3, Top5",
+    ],
+)
 def test_ordinary_text_is_left_as_it_is(text):
     assert normalise_text(text).text == text
 

@@ -11,7 +11,8 @@ characters reads as the name again:
    Latin letter they imitate, from Unicode's confusables table (TR39's skeleton, letters only);
    Typographic apostrophes become straight ones (the parser's French rules expect « l' »).
 4. letters spaced out with one repeated separator (« H a k i m i », « H.a.k.i.m.i ») are joined;
-5. digits written inside a word in place of letters (« H4k1m1 ») are read as those letters.
+5. digits written inside a word in place of letters (« H4k1m1 »), or as the last letter of a capitalised
+   word (« Ronald0 »), are read as those letters.
 
 Case and accents are kept (the parser and the entity recogniser need them); :func:`fold` removes them
 for matching, one character for one character.
@@ -43,6 +44,9 @@ _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "
 # A word where a stand-in sits between letters (« M3ssi », « n@zis », « 0b4m4 »); « 50mm », « h264 » or « 4K »
 # have no letter on both sides of a digit and stay as they are.
 _LEET_WORD_RE = re.compile(r"(?<![\w@$])[013457@$]?[^\W\d_]+(?:[013457@$]+[^\W\d_]+)+[013457@$]?(?![\w@$])")
+# A capitalised word of four letters or more ending in one stand-in (« Ronald0 », « Shakir4 »): a name's
+# last letter; « Windows7 », « iPhone15 », « S3 » or « Top5 » stay as they are.
+_LEET_NAME_END_RE = re.compile(r"(?<![\w@$])[A-Z][^\W\d_]{3,}[0134](?![\w@$])")
 
 _APOSTROPHES = "’‘ʼ`´′"
 
@@ -113,6 +117,7 @@ def normalise_text(original: str) -> NormalisedText:
         and not _SPACED_LETTERS_RE.search(original)
         and not _THREE_SPACED_LETTERS_RE.search(original)
         and not _LEET_WORD_RE.search(original)
+        and not _LEET_NAME_END_RE.search(original)
     ):
         n = len(original)
         return NormalisedText(original, original, tuple(range(n)), tuple(range(1, n + 1)))
@@ -155,6 +160,8 @@ def normalise_text(original: str) -> NormalisedText:
         for index in range(match.start(), match.end()):
             if chars[index] in _LEET:
                 chars[index] = _LEET[chars[index]]
+    for match in _LEET_NAME_END_RE.finditer(text):
+        chars[match.end() - 1] = _LEET[chars[match.end() - 1]]
     text = "".join(chars)
     return NormalisedText(original, text, tuple(starts), tuple(ends))
 
