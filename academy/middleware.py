@@ -1,3 +1,4 @@
+import time
 import zoneinfo
 
 from django.conf import settings
@@ -51,3 +52,20 @@ class UserTimeZoneMiddleware:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
         return self.get_response(request)
+
+
+class ServerTimingMiddleware:
+    """Adds ``Server-Timing: app;dur=<ms>``: the time the stack below it took (on when ``SERVER_TIMING`` is set).
+
+    Off by default: timings help an attacker compare code paths. ``bench/pages.py`` turns it on to read
+    the server's share of each request apart from the network and the load generator.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        began = time.perf_counter()
+        response = self.get_response(request)
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - began) * 1000:.2f}"
+        return response

@@ -96,6 +96,10 @@ MIDDLEWARE = [
     # Axes must come last: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
+# Server-Timing headers (bench/pages.py reads them); off in production, where timings would leak.
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
+if SERVER_TIMING:
+    MIDDLEWARE.insert(0, "academy.middleware.ServerTimingMiddleware")
 
 ROOT_URLCONF = env("ROOT_URLCONF", default="academy.urls")
 WSGI_APPLICATION = "academy.wsgi.application"
