@@ -8,8 +8,9 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from academy.personal_data import register_eraser, register_exporter
-        from courses import notifications, personal_data
+        from courses import content_cache, notifications, personal_data
 
         register_exporter("courses", personal_data.export_learning)
         register_eraser("courses", personal_data.erase_learning)
         notifications.register_kinds()
+        content_cache.connect_signals()

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
-from courses import step_providers
-from courses.models import Certificate, Course, Enrolment, Module, Step, StepProgress
+from courses import content_cache, step_providers
+from courses.models import Certificate, Course, Enrolment, Lesson, Module, Step, StepProgress
 
 COMPLETED = "completed"
 OPEN = "open"
@@ -54,6 +55,17 @@ class ModuleOutline:
     @property
     def completed_count(self) -> int:
         return sum(1 for s in self.steps if s.completed)
+
+
+class Outline(list):
+    """A course's modules (``ModuleOutline``) for one learner.
+
+    ``cache_key`` names everything the outline shows: the content version, the course and each
+    step's state, score and URL. Two learners with the same progress share the rendered fragment
+    (``{% cached_outline %}``); any edit or progress change gives another key.
+    """
+
+    cache_key: str = ""
 
 
 @dataclass
@@ -105,14 +117,58 @@ def _ordered_steps(course: Course) -> QuerySet[Step]:
     return Step.objects.filter(module__course=course).order_by("module__position", "module_id", "position", "id")
 
 
-def _progress_by_step(user, step_ids: Iterable[int]) -> dict[int, StepProgress]:
+def _build_structure(course_id: int) -> tuple[list[Module], list[Step]]:
+    modules = list(Module.objects.filter(course_id=course_id).order_by("position", "id"))
+    steps = list(
+        Step.objects.filter(module__course_id=course_id).order_by("module__position", "module_id", "position", "id")
+    )
+    return modules, steps
+
+
+def course_structure(course: Course) -> tuple[list[Module], list[Step]]:
+    """The course's modules and its steps in outline order, each step's ``module`` set (cached per content)."""
+    modules, steps = content_cache.cached("structure", lambda: _build_structure(course.pk), course.pk)
+    by_pk = {m.pk: m for m in modules}
+    for module in modules:
+        module.course = course
+    for step in steps:
+        step.module = by_pk[step.module_id]
+    return modules, steps
+
+
+def course_structures(course_ids: Sequence[int]) -> dict[int, tuple[list[Module], list[Step]]]:
+    """``course_structure`` for several courses with one round trip to the cache (modules' course not set)."""
+    version = content_cache.content_version()
+    keys = {content_cache.content_key("structure", pk, version=version): pk for pk in course_ids}
+    found = content_cache.cache.get_many(list(keys))
+    structures: dict[int, tuple[list[Module], list[Step]]] = {}
+    for key, pk in keys.items():
+        if key not in found:
+            found[key] = _build_structure(pk)
+            content_cache.cache.set(key, found[key], timeout=content_cache.TIMEOUT_SECONDS)
+        modules, steps = found[key]
+        by_pk = {m.pk: m for m in modules}
+        for step in steps:
+            step.module = by_pk[step.module_id]
+        structures[pk] = (modules, steps)
+    return structures
+
+
+class _Progress(NamedTuple):
+    completed_at: object
+    score: int | None
+
+
+def _progress_by_step(user, step_ids: Iterable[int]) -> dict[int, _Progress]:
     if not user.is_authenticated:
         return {}
-    rows = StepProgress.objects.filter(user=user, step_id__in=list(step_ids))
-    return {row.step_id: row for row in rows}
+    rows = StepProgress.objects.filter(user=user, step_id__in=list(step_ids)).values_list(
+        "step_id", "completed_at", "score"
+    )
+    return {step_id: _Progress(completed_at, score) for step_id, completed_at, score in rows}
 
 
-def _states(steps: Sequence[Step], progress: dict[int, StepProgress], course: Course) -> list[StepState]:
+def _states(steps: Sequence[Step], progress: dict[int, _Progress], course: Course) -> list[StepState]:
     """Annotate ordered steps: completed, open, locked (sequential courses) or unavailable."""
     states: list[StepState] = []
     previous: Step | None = None
@@ -147,16 +203,22 @@ def _states(steps: Sequence[Step], progress: dict[int, StepProgress], course: Co
     return states
 
 
-def course_outline_for(user, course: Course) -> list[ModuleOutline]:
-    """Modules in order, each with its steps annotated for ``user`` (3 queries)."""
-    modules = list(course.modules.all())
-    steps = list(_ordered_steps(course))
+def course_outline_for(user, course: Course) -> Outline:
+    """Modules in order, each with its steps annotated for ``user``.
+
+    The modules and steps come from the content cache; only the learner's progress is read (1 query,
+    none for a visitor).
+    """
+    modules, steps = course_structure(course)
     states = _states(steps, _progress_by_step(user, (s.pk for s in steps)), course)
     by_module = {m.pk: ModuleOutline(module=m) for m in modules}
     for state in states:
-        state.step.module = by_module[state.step.module_id].module  # no lazy query in templates
         by_module[state.step.module_id].steps.append(state)
-    return list(by_module.values())
+    outline = Outline(by_module.values())
+    outline.cache_key = content_cache.content_key(
+        "outline", course.pk, *((s.step.pk, s.state, s.score, s.url) for s in states)
+    )
+    return outline
 
 
 def flatten(outline: Iterable[ModuleOutline]) -> list[StepState]:
@@ -220,14 +282,8 @@ def dashboard_for(user) -> list[DashboardEntry]:
     if not enrolments:
         return []
     course_ids = [e.course_id for e in enrolments]
-    steps_by_course: dict[int, list[Step]] = {cid: [] for cid in course_ids}
-    steps = (
-        Step.objects.filter(module__course_id__in=course_ids)
-        .select_related("module")
-        .order_by("module__course_id", "module__position", "module_id", "position", "id")
-    )
-    for step in steps:
-        steps_by_course[step.module.course_id].append(step)
+    structures = course_structures(course_ids)
+    steps_by_course = {cid: structures[cid][1] for cid in course_ids}
     progress = _progress_by_step(user, (s.pk for group in steps_by_course.values() for s in group))
     certificates = {
         c.course_id: c for c in Certificate.objects.filter(user=user, course_id__in=course_ids, revoked_at__isnull=True)
@@ -288,3 +344,44 @@ def course_translations(course: Course) -> list[Course]:
     if original is not None and original.is_published:
         linked.append(original)
     return [c for c in linked if c.language != course.language]
+
+
+def _course_for_page_uncached(slug: str) -> Course | None:
+    return (
+        Course.objects.select_related("translation_of")
+        .prefetch_related(
+            "tags",
+            Prefetch("translations", queryset=Course.objects.filter(status=Course.Status.PUBLISHED)),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def cached_course(slug: str) -> Course | None:
+    """The course with its tags and published translations, from the content cache.
+
+    People are not cached with it (a trainer may rename themself without touching the course):
+    ``course_trainers`` reads them.
+    """
+    return content_cache.cached("course", lambda: _course_for_page_uncached(slug), slug)
+
+
+def course_trainers(course: Course) -> list:
+    """The course's owner, then its co-trainers (1 query)."""
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(Q(pk=course.owner_id) | Q(co_trained_courses=course)).distinct()
+    ordered = sorted(people, key=lambda person: (person.pk != course.owner_id, person.pk))
+    return ordered
+
+
+def lesson_content(step: Step) -> tuple[Lesson | None, str]:
+    """A lesson step's lesson and its body as HTML, from the content cache (``body_html`` is safe HTML)."""
+    from courses.markdown import render_markdown
+
+    def build() -> tuple[Lesson | None, str]:
+        lesson = Lesson.objects.filter(step_id=step.pk).first()
+        return lesson, str(render_markdown(lesson.body if lesson else ""))
+
+    return content_cache.cached("lesson", build, step.pk)

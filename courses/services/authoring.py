@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from courses.content_cache import bump_content_version
 from courses.covers import validate_cover
 from courses.images import validate_and_clean_image
 from courses.models import RESERVED_COURSE_SLUGS, Choice, Course, Lesson, LessonImage, Module, Question, Quiz, Step, Tag
@@ -251,6 +252,7 @@ def _renumber(items: Sequence[Model]) -> None:
             changed.append(item)
     if changed:
         type(changed[0]).objects.bulk_update(changed, ["position"])
+        bump_content_version()  # a bulk update sends no post_save: outlines cached per content version would stay
 
 
 def _move(siblings: list, item_pk: int, direction: Direction) -> bool:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 
 def _visible_course(request: HttpRequest, slug: str) -> Course:
-    course = selectors.course_for_page(slug)
+    course = selectors.cached_course(slug)
     if course is None or not permissions.can_view_course(request.user, course):
         raise Http404
     return course
@@ -90,7 +91,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "resume": selectors.outline_resume(outline),
         "certificate": selectors.valid_certificate(user, course),
         "translations": selectors.course_translations(course),
-        "trainers": [course.owner, *course.co_trainers.all()],
+        "trainers": selectors.course_trainers(course),
         "description_html": render_markdown(course.description),
         "prerequisites_html": render_markdown(course.prerequisites),
     }
@@ -189,18 +190,20 @@ class _StepAccess:
 
 
 def _step_access(request: HttpRequest, slug: str, step_id: int) -> _StepAccess | HttpResponse:
-    course = Course.objects.filter(slug=slug).first()
+    course = selectors.cached_course(slug)
     if course is None or not permissions.can_view_course(request.user, course):
         raise Http404
-    step = get_object_or_404(Step.objects.select_related("module"), pk=step_id, module__course=course)
+    outline = selectors.course_outline_for(request.user, course)
+    state = selectors.step_state_in(outline, step_id)
+    if state is None:
+        raise Http404
+    step = state.step
     enrolled = permissions.is_enrolled(request.user, course)
     editor = not enrolled and permissions.can_edit_course(request.user, course)
     if not (enrolled or editor):
         messages.info(request, _("Inscrivez-vous pour suivre ce cours."))
         return redirect(course)
-    outline = selectors.course_outline_for(request.user, course)
-    state = selectors.step_state_in(outline, step.pk)
-    if state is not None and state.locked and not editor:
+    if state.locked and not editor:
         return _forbidden(
             request,
             title=_("Étape verrouillée"),
@@ -208,7 +211,6 @@ def _step_access(request: HttpRequest, slug: str, step_id: int) -> _StepAccess |
             course=course,
             link=resume.url if (resume := selectors.outline_resume(outline)) and resume.url else "",
         )
-    step.module.course = course
     return _StepAccess(course, step, outline, state, enrolled)
 
 
@@ -259,13 +261,13 @@ def step_page(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
 
 
 def _lesson_page(request: HttpRequest, access: _StepAccess) -> HttpResponse:
-    lesson = getattr(access.step, "lesson", None)
+    lesson, body_html = selectors.lesson_content(access.step)
     if access.enrolled:
         services.step_visit(user=request.user, step=access.step)
     context = _step_context(
         access,
         lesson=lesson,
-        body_html=render_markdown(lesson.body if lesson else ""),
+        body_html=mark_safe(body_html),  # noqa: S308 (rendered and sanitised by courses.markdown)
         sections=step_sections.sections_for(request.user, access.step),
     )
     return render(request, "courses/lesson.html", context)

@@ -1,0 +1,89 @@
+"""Course content cached per content version: what every learner of a course sees alike.
+
+Modules, steps and the public part of a course page are the same for every learner and change only
+when a trainer edits a course, so they are read from the cache (Redis in production) under a key
+that holds the *content version*: one number, bumped by every write to courses, modules, steps, tags,
+co-trainers or lessons. A bump makes every cached entry unreachable at once, so a page never shows
+content older than the last edit; the entries left behind expire on their own.
+
+The bump is wired to model signals (``connect_signals``, called by ``courses.apps``) rather than to
+the authoring services alone: the admin, data migrations and other apps write these rows too, and a
+missed path would show stale content. Bulk updates send no signal; the services that use them call
+``bump_content_version`` themselves. A learner's progress is never cached here: pages overlay it on
+the cached content at each request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+VERSION_KEY = "courses:content-version"
+TIMEOUT_SECONDS = 24 * 3600
+T = TypeVar("T")
+_MISSING = object()
+
+
+def content_version() -> int:
+    """The current content version; a fresh one (the clock, in nanoseconds) when the cache lost it."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # absent: any fresh number differs from the ones used before
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def bump_content_version() -> None:
+    """Make every cached piece of course content unreachable: now, and again once the transaction commits.
+
+    The second bump covers a page read between the write and the commit, which would otherwise cache
+    the old rows under the new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def cached(name: str, build: Callable[[], T], *parts: object) -> T:
+    """``build()``, cached under ``name``, the content version and ``parts`` (values with a stable ``str``)."""
+    key = content_key(name, *parts)
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(key, value, timeout=TIMEOUT_SECONDS)
+    return value
+
+
+def content_key(name: str, *parts: object, version: int | None = None) -> str:
+    """A cache key naming ``parts`` under the current content version (short: parts are hashed)."""
+    digest = hashlib.blake2b("\x1f".join(str(p) for p in parts).encode(), digest_size=12).hexdigest()
+    return f"courses:{name}:{content_version() if version is None else version}:{digest}"
+
+
+def _on_change(sender, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # loading fixtures: nothing has been cached from these rows
+    bump_content_version()
+
+
+def connect_signals() -> None:
+    from courses.models import Course, Lesson, Module, Step, Tag
+
+    for model in (Course, Module, Step, Lesson, Tag):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"content-cache-save-{model.__name__}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"content-cache-delete-{model.__name__}")
+    for through in (Course.tags.through, Course.co_trainers.through):
+        m2m_changed.connect(_on_change, sender=through, dispatch_uid=f"content-cache-m2m-{through.__name__}")
