@@ -37,7 +37,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -421,6 +421,9 @@ COACH_PROMPTS = [
 ]
 
 
+COACH_VARIANTS = 3000  # more than a run sends: no prompt is checked twice (the analyses are cached in process)
+
+
 @dataclass
 class PageTarget:
     name: str
@@ -450,9 +453,12 @@ def page_targets() -> list[PageTarget]:
 
     from academy.models import User
     from courses.models import Course, Step
-    from labs.models import Lab
+    from labs.models import Lab, LabDraft
 
     Session.objects.all().delete()  # sessions of earlier runs, signed with nothing we still use
+    # The coach saves drafts; the lab page then reads them back through the coach. Start each run
+    # without drafts so the lab page measures the same work every run.
+    LabDraft.objects.filter(learner__email__endswith=BENCH_EMAIL_DOMAIN).delete()
     learners = list(
         User.objects.filter(email__startswith="learner", email__endswith=BENCH_EMAIL_DOMAIN).order_by("email")[:CLIENTS]
     )
@@ -479,8 +485,10 @@ def page_targets() -> list[PageTarget]:
         pages["learner_home"].append((reverse("courses:dashboard"), key, ""))
         try:
             pages["lab"].append((reverse("labs:lab", args=[lab_row.slug]), key, ""))
-            body = urlencode({"prompt": COACH_PROMPTS[index % len(COACH_PROMPTS)] + f" Variante {index}."})
-            pages["coach"].append((reverse("labs:check", args=[lab_row.slug]), key, body))
+            check_url = reverse("labs:check", args=[lab_row.slug])
+            for variant in range(index, COACH_VARIANTS, CLIENTS):  # every request a prompt not seen before
+                prompt = COACH_PROMPTS[variant % len(COACH_PROMPTS)] + f" Variante {variant}."
+                pages["coach"].append((check_url, key, urlencode({"prompt": prompt})))
         except NoReverseMatch:
             lab_problem = "labs:lab is not routed"
     minimal_signed_in = [("/__bench/minimal-signed-in", key, "") for key in keys]
@@ -765,9 +773,16 @@ def main() -> dict[str, Any]:
                 continue
             log(f"{target.name}: {target.requests[0][0]} (+{len(set(target.requests)) - 1} variants)")
             figures: dict[str, Any] = {"path": target.requests[0][0], "queries": count_queries(target)}
-            figures |= sequential(gunicorn.base_url, target, count=args.sequential, cookie_name=cookie)
-            run_wrk(gunicorn.base_url, target, seconds=args.warmup, cookie_name=cookie, workdir=workdir)
-            figures |= run_wrk(gunicorn.base_url, target, seconds=args.duration, cookie_name=cookie, workdir=workdir)
+            # The coach's prompts are split so that the sequential run, the warm-up and the measured
+            # run never send the same prompt; the pages rotate over the same 20 requests in each.
+            measured, warm, one_by_one = target, target, target
+            if target.post:
+                measured = replace(target, requests=target.requests[:-1000])
+                warm = replace(target, requests=target.requests[-800:])
+                one_by_one = replace(target, requests=target.requests[-1000:-800])
+            figures |= sequential(gunicorn.base_url, one_by_one, count=args.sequential, cookie_name=cookie)
+            run_wrk(gunicorn.base_url, warm, seconds=args.warmup, cookie_name=cookie, workdir=workdir)
+            figures |= run_wrk(gunicorn.base_url, measured, seconds=args.duration, cookie_name=cookie, workdir=workdir)
             pages[target.name] = figures
 
         minimal = pages["minimal_signed_in"]

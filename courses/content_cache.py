@@ -20,7 +20,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from asgiref.local import Local
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -28,19 +30,36 @@ VERSION_KEY = "courses:content-version"
 TIMEOUT_SECONDS = 24 * 3600
 T = TypeVar("T")
 _MISSING = object()
+# Within one request the version is read once (a page asks for it several times); outside requests
+# (workers, commands) it is read every time.
+_request = Local()
+
+
+def _request_began(**kwargs) -> None:
+    _request.in_request, _request.version = True, None
+
+
+def _request_ended(**kwargs) -> None:
+    _request.in_request, _request.version = False, None
 
 
 def content_version() -> int:
     """The current content version; a fresh one (the clock, in nanoseconds) when the cache lost it."""
+    remembered = getattr(_request, "version", None)
+    if remembered is not None:
+        return remembered
     version = cache.get(VERSION_KEY)
     if version is None:
         version = time.time_ns()
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY, version)
+    if getattr(_request, "in_request", False):
+        _request.version = version
     return version
 
 
 def _bump() -> None:
+    _request.version = None
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # absent: any fresh number differs from the ones used before
@@ -82,6 +101,8 @@ def _on_change(sender, **kwargs) -> None:
 def connect_signals() -> None:
     from courses.models import Course, Lesson, Module, Step, Tag
 
+    request_started.connect(_request_began, dispatch_uid="content-cache-request-started")
+    request_finished.connect(_request_ended, dispatch_uid="content-cache-request-finished")
     for model in (Course, Module, Step, Lesson, Tag):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"content-cache-save-{model.__name__}")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"content-cache-delete-{model.__name__}")
