@@ -65,7 +65,10 @@ class ServerTimingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.thread_time()
         response = self.get_response(request)
-        response["Server-Timing"] = f"app;dur={(time.perf_counter() - began) * 1000:.2f}"
+        wall, cpu = (time.perf_counter() - began) * 1000, (time.thread_time() - cpu_began) * 1000
+        # app: wall-clock time; cpu: this thread's CPU time (what is left once waits for the CPU,
+        # the database and the cache are taken out).
+        response["Server-Timing"] = f"app;dur={wall:.2f}, cpu;dur={cpu:.2f}"
         return response

@@ -559,7 +559,7 @@ def sequential(base_url: str, target: PageTarget, *, count: int, cookie_name: st
 
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    server, total, statuses = [], [], set()
+    server, cpu, total, statuses = [], [], [], set()
     try:
         for index in range(count + 5):
             path, key, body = target.requests[index % len(target.requests)]
@@ -574,14 +574,19 @@ def sequential(base_url: str, target: PageTarget, *, count: int, cookie_name: st
             if index < 5:
                 continue  # warm-up: first hits of caches and connections
             total.append(elapsed)
-            timing = response.getheader("Server-Timing", "")
-            if timing.startswith("app;dur="):
-                server.append(float(timing.split("=", 1)[1]))
+            timing = dict(
+                part.strip().split(";dur=", 1) for part in response.getheader("Server-Timing", "").split(",") if part
+            )
+            if "app" in timing:
+                server.append(float(timing["app"]))
+            if "cpu" in timing:
+                cpu.append(float(timing["cpu"]))
     finally:
         connection.close()
     return {
         "server_ms": round(statistics.median(server), 2) if server else None,
         "server_p95_ms": round(percentile(server, 95), 2) if server else None,
+        "server_cpu_ms": round(statistics.median(cpu), 2) if cpu else None,
         "round_trip_p50_ms": round(statistics.median(total), 2),
         "round_trip_p95_ms": round(percentile(total, 95), 2),
         "statuses": sorted(statuses),
@@ -690,6 +695,7 @@ def judge(name: str, figures: dict[str, Any], minimal: dict[str, Any]) -> dict[s
         "p50": _ratio(figures["p50_ms"], minimal["p50_ms"]),
         "p95": _ratio(figures["p95_ms"], minimal["p95_ms"]),
         "server_ms": _ratio(figures["server_ms"], minimal["server_ms"]),
+        "server_cpu_ms": _ratio(figures["server_cpu_ms"], minimal["server_cpu_ms"]),
         "queries": _ratio(figures["queries"], minimal["queries"]),
     }
     ratios = figures["ratio_to_minimal_signed_in"]
