@@ -155,6 +155,20 @@ def lab_for_step(step_id: int) -> Lab | None:
     return Lab.objects.select_related("step__module__course").filter(step_id=step_id).first()
 
 
+def allowance_from(attempts: Iterable[Submission], *, lab: Lab) -> LabAllowance:
+    """``lab_allowance`` counted over a learner's attempts already fetched (``learner_submissions``, newest first)."""
+    attempts = list(attempts)
+    return LabAllowance(
+        attempts_used=sum(1 for a in attempts if a.counts_as_attempt),
+        attempts_max=lab.max_attempts,
+        generations_used=sum(1 for a in attempts if a.state not in Submission.NOT_GENERATED_STATES),
+        generations_max=lab.budget_generations_per_learner,
+        cost_spent=sum((a.cost for a in attempts if a.cost is not None), Decimal("0")),
+        cost_max=lab.budget_cost_per_learner,
+        in_flight=next((a for a in attempts if a.state in Submission.IN_FLIGHT_STATES), None),
+    )
+
+
 def lab_allowance(*, learner, lab: Lab) -> LabAllowance:
     mine = learner_submissions(learner=learner, lab=lab)
     counts = mine.aggregate(

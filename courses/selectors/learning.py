@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
@@ -321,6 +322,44 @@ def catalogue_courses(
         courses = courses.filter(language=language)
     first = Case(When(language=visitor_language, then=Value(0)), default=Value(1)) if visitor_language else Value(0)
     return courses.prefetch_related("tags").order_by(first, "title", "pk")
+
+
+class _PageRows:
+    """What a Paginator needs of a cached page: the total count and the rows of that one page."""
+
+    def __init__(self, count: int, first: int, rows: list[Course]):
+        self.count_value, self.first, self.rows = count, first, rows
+
+    def __len__(self) -> int:
+        return self.count_value
+
+    def __getitem__(self, item: slice) -> list[Course]:
+        return self.rows[item.start - self.first : item.stop - self.first]
+
+
+def catalogue_page(
+    *, per_page: int, page: str | None, q: str = "", level: str = "", language: str = "", visitor_language: str = ""
+) -> Page:
+    """One page of ``catalogue_courses``; without a search it comes from the content cache.
+
+    The page asked for is read as ``Paginator.get_page`` reads it (a bad number gives the first page,
+    one past the end the last). Searches are not cached: their words are too varied to be asked twice.
+    """
+
+    def build() -> tuple[int, int, int, list[Course]]:
+        courses = catalogue_courses(q=q, level=level, language=language, visitor_language=visitor_language)
+        found = Paginator(courses, per_page).get_page(page)
+        return found.paginator.count, found.number, found.start_index(), list(found.object_list)
+
+    if q:
+        count, number, start, rows = build()
+    else:
+        asked = page if page and page.isdigit() and len(page) < 7 else ""
+        count, number, start, rows = content_cache.cached(
+            "catalogue", build, per_page, level, language, visitor_language, asked
+        )
+    first = max(start - 1, 0)
+    return Paginator(_PageRows(count, first, rows), per_page).page(number)
 
 
 def course_for_page(slug: str) -> Course | None:

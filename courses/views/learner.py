@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -60,8 +59,12 @@ CATALOGUE_PAGE_SIZE = 12
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
-    courses = selectors.catalogue_courses(**form.filters(), visitor_language=get_language() or "")
-    page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.catalogue_page(
+        per_page=CATALOGUE_PAGE_SIZE,
+        page=request.GET.get("page"),
+        visitor_language=get_language() or "",
+        **form.filters(),
+    )
     filters = request.GET.copy()
     filters.pop("page", None)
     context = {

@@ -112,7 +112,10 @@ def _is_simulation(lab: Lab) -> bool:
 
 def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, refusal: str = "") -> dict[str, Any]:
     lab, user = access.lab, request.user
-    history = numbered(list(selectors.learner_submissions(learner=user, lab=lab)))
+    attempts = list(selectors.learner_submissions(learner=user, lab=lab))
+    for attempt in attempts:
+        attempt.lab = lab  # no lazy query from the grade or the history
+    history = numbered(attempts)
     visible_criteria, hidden_count = learner_rubric(lab)
     prompt = form.prompt_text()
     return {
@@ -124,8 +127,9 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
         "is_simulation": _is_simulation(lab),
         "criteria": visible_criteria,
         "hidden_count": hidden_count,
-        "allowance": selectors.lab_allowance(learner=user, lab=lab),
-        "grade": selectors.grade_that_counts(learner=user, lab=lab),
+        # Counted over the attempts fetched once, as lab_allowance and grade_that_counts would count them.
+        "allowance": selectors.allowance_from(attempts, lab=lab),
+        "grade": selectors.counted_grade(attempts, lab=lab),
         "history": history,
         "graded_count": sum(s.state == Submission.State.GRADED for s in history),
         "form": form,

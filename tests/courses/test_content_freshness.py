@@ -183,3 +183,25 @@ def test_the_outline_is_shown_in_the_language_of_the_page(client, course, steps,
     html = _page(client, course.get_absolute_url())
     outline = html[html.index('id="outline"') :]
     assert "Finished" in outline[: outline.index("</nav>")]
+
+
+def test_the_catalogue_shows_a_renamed_course_under_its_new_title(client, course, learner):
+    url = reverse("courses:catalogue")
+    assert "Cours d&#x27;origine" in _page(client, url)
+
+    authoring.course_update(course=course, title="Cours renommé")
+
+    html = _page(client, url)
+    assert "Cours renommé" in html
+    assert "Cours d&#x27;origine" not in html
+
+
+def test_the_catalogue_drops_an_unpublished_course_and_its_count(client, course, learner):
+    url = reverse("courses:catalogue")
+    assert "1 cours" in _page(client, url)
+
+    authoring.course_unpublish(course=course)
+
+    html = _page(client, url)
+    assert "Cours d&#x27;origine" not in html
+    assert "0 cours" in html
