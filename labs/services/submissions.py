@@ -69,11 +69,14 @@ def clean_prompt(prompt: str) -> str:
 
 
 @transaction.atomic
-def draft_save(*, learner, lab: Lab, prompt: str) -> LabDraft:
-    draft, _created = LabDraft.objects.update_or_create(
-        lab=lab, learner=learner, defaults={"prompt": prompt[: MAX_PROMPT_CHARS * 2]}
+def draft_save(*, learner, lab: Lab, prompt: str) -> None:
+    """Keep the learner's latest prompt: one upsert (the coach calls this as the learner types)."""
+    LabDraft.objects.bulk_create(
+        [LabDraft(lab=lab, learner=learner, prompt=prompt[: MAX_PROMPT_CHARS * 2])],
+        update_conflicts=True,
+        unique_fields=["lab", "learner"],
+        update_fields=["prompt", "updated_at"],
     )
-    return draft
 
 
 def _check_rate(learner_id: int) -> None:
