@@ -138,7 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, sharing one client per connection pool (academy/cache.py).
+    CACHES = {"default": {"BACKEND": "academy.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # A file cache is shared by the web server and the worker of the embedded run.
     CACHES = {

@@ -12,7 +12,9 @@ module, so the app's internals can change without breaking them:
 - people: enrolled_user_ids (a course's active learners), courses_followed, editable_courses,
   idle_enrolments (learners who completed no step for a while);
 - lookups: step_for_authoring, lesson_steps, courses_by_title, course_trainers, seconds_on_course_by_day;
-- trainer-written Markdown: MarkdownField and MarkdownFormMixin for forms, render_markdown for pages.
+- trainer-written Markdown: MarkdownField and MarkdownFormMixin for forms, render_markdown for pages;
+- content cached per content version: cached_content, watch_content (models whose writes bump the
+  version), bump_content_version (after a bulk update, which sends no signal).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from courses.content_cache import bump_content_version
+from courses.content_cache import cached as cached_content
+from courses.content_cache import watch as watch_content
 from courses.forms.authoring import MarkdownField, MarkdownFormMixin
 from courses.markdown import render_markdown
 from courses.models import Course, DailyActivity, Enrolment, Step
@@ -36,6 +41,9 @@ from courses.step_sections import register as register_step_section_provider
 from courses.step_sections import sections_for as step_sections
 
 __all__ = [
+    "bump_content_version",
+    "cached_content",
+    "watch_content",
     "Course",
     "MarkdownField",
     "MarkdownFormMixin",

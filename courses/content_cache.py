@@ -98,13 +98,22 @@ def _on_change(sender, **kwargs) -> None:
     bump_content_version()
 
 
+def watch(*models) -> None:
+    """Bump the content version whenever a row of these models is saved or deleted.
+
+    Apps above courses (labs) watch the models they cache under the content version.
+    """
+    for model in models:
+        label = model._meta.label
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"content-cache-save-{label}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"content-cache-delete-{label}")
+
+
 def connect_signals() -> None:
     from courses.models import Course, Lesson, Module, Step, Tag
 
     request_started.connect(_request_began, dispatch_uid="content-cache-request-started")
     request_finished.connect(_request_ended, dispatch_uid="content-cache-request-finished")
-    for model in (Course, Module, Step, Lesson, Tag):
-        post_save.connect(_on_change, sender=model, dispatch_uid=f"content-cache-save-{model.__name__}")
-        post_delete.connect(_on_change, sender=model, dispatch_uid=f"content-cache-delete-{model.__name__}")
+    watch(Course, Module, Step, Lesson, Tag)
     for through in (Course.tags.through, Course.co_trainers.through):
         m2m_changed.connect(_on_change, sender=through, dispatch_uid=f"content-cache-m2m-{through.__name__}")

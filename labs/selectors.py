@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
+from courses import api as courses_api
 from labs.grading.policy import Constraint, PolicyResult, Rule, check_prompt, default_rules
 from labs.grading.rubric import CriterionSpec
 from labs.models import Lab, LabDraft, PolicyRule, Submission
@@ -149,6 +150,21 @@ class LabAllowance:
 
 def lab_for_page(slug: str) -> Lab | None:
     return Lab.objects.select_related("step__module__course", "ethics_step").filter(slug=slug).first()
+
+
+def lab_for_learner_page(slug: str) -> Lab | None:
+    """``lab_for_page`` with the rubric prefetched, from the content cache (bumped by any lab, criterion
+    or course edit): what the lab page and the coach read on every request."""
+
+    def build() -> Lab | None:
+        return (
+            Lab.objects.select_related("step__module__course", "ethics_step")
+            .prefetch_related("criteria")
+            .filter(slug=slug)
+            .first()
+        )
+
+    return courses_api.cached_content("lab", build, slug)
 
 
 def lab_for_step(step_id: int) -> Lab | None:

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from courses.api import Step
+from courses.api import Step, bump_content_version
 from labs.grading.anatomy import parse_prompt
 from labs.grading.rubric import score_prompt_and_video
 from labs.grading.rubric import video_check_label as rubric_video_check_label
@@ -147,6 +147,7 @@ def _renumber(items: list[Criterion]) -> None:
             item.position = position
             changed.append(item)
     Criterion.objects.bulk_update(changed, ["position"])
+    bump_content_version()  # no signal from a bulk update: the cached lab would keep the old order
 
 
 @dataclass(frozen=True)

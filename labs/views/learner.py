@@ -67,7 +67,7 @@ def _forbidden(request: HttpRequest, *, lab: Lab, title: str, message: str, link
 
 def _lab_access(request: HttpRequest, slug: str) -> LabAccess | HttpResponse:
     """The lab if the user may work on it: 404 when they may not see the course, a redirect or 403 otherwise."""
-    lab = selectors.lab_for_page(slug)
+    lab = selectors.lab_for_learner_page(slug)
     if lab is None or not courses.can_view_course(request.user, lab.course):
         raise Http404
     enrolled = courses.is_enrolled(request.user, lab.course)
