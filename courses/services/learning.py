@@ -147,9 +147,11 @@ def step_visit(*, user, step: Step, now: datetime | None = None) -> None:
     time since the last beat is credited once, by whichever page beats next.
     """
     now = now or timezone.now()
-    progress = _progress_locked(user=user, step=step)
-    progress.last_seen_at = now
-    progress.save(update_fields=["last_seen_at"])
+    # One UPDATE for a step seen before (the row is locked by it); the first visit creates the row.
+    if not StepProgress.objects.filter(user=user, step=step).update(last_seen_at=now):
+        progress = _progress_locked(user=user, step=step)
+        progress.last_seen_at = now
+        progress.save(update_fields=["last_seen_at"])
     # Two statements, no lock: create the clock if missing, restart it if it had stopped.
     AttendanceClock.objects.bulk_create([AttendanceClock(user=user, credited_until=now)], ignore_conflicts=True)
     AttendanceClock.objects.filter(user=user, credited_until__lt=now - timedelta(seconds=HEARTBEAT_MAX_SECONDS)).update(
