@@ -16,7 +16,8 @@ the language models preloaded) plus ``SERVER_TIMING=1``, which adds a ``Server-T
 Per page (catalogue, course outline, lesson, lab page, learner home, live coach) and for the two
 baselines of ``bench/urls_with_minimal.py`` (a view answering "ok", anonymous and ``login_required``):
 
-- ``server_ms``: median of the server's own time (Server-Timing) over sequential requests;
+- ``server_ms``: median of the server's own time (Server-Timing) over sequential requests, and
+  ``server_cpu_ms``, the request thread's CPU time (steadier when other work shares the cores);
 - ``rps``, ``p50_ms``, ``p95_ms``: ``wrk`` with 20 connections, rotating over 20 learners' sessions;
 - ``queries``: SQL queries of one warm request, counted in process;
 - ``ratio_to_minimal_signed_in``: each figure divided by the signed-in minimal view's, same run.
