@@ -16,6 +16,7 @@ the cached content at each request.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -24,8 +25,9 @@ from asgiref.local import Local
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
+logger = logging.getLogger(__name__)
 VERSION_KEY = "courses:content-version"
 TIMEOUT_SECONDS = 24 * 3600
 T = TypeVar("T")
@@ -98,6 +100,13 @@ def _on_change(sender, **kwargs) -> None:
     bump_content_version()
 
 
+def _on_migrate(sender, **kwargs) -> None:
+    try:
+        _bump()
+    except Exception:  # a cache out of reach must not stop a migration; its entries expire within a day
+        logger.warning("content version not bumped after migrations: cache unreachable", exc_info=True)
+
+
 def watch(*models) -> None:
     """Bump the content version whenever a row of these models is saved or deleted.
 
@@ -115,5 +124,7 @@ def connect_signals() -> None:
     request_started.connect(_request_began, dispatch_uid="content-cache-request-started")
     request_finished.connect(_request_ended, dispatch_uid="content-cache-request-finished")
     watch(Course, Module, Step, Lesson, Tag)
+    # Data migrations write through historical models, which send no post_save.
+    post_migrate.connect(_on_migrate, dispatch_uid="content-cache-migrate")
     for through in (Course.tags.through, Course.co_trainers.through):
         m2m_changed.connect(_on_change, sender=through, dispatch_uid=f"content-cache-m2m-{through.__name__}")
