@@ -159,7 +159,7 @@ def test_a_completed_step_shows_as_done_at_once(client, course, steps, learner, 
 
     html = _page(client, url)
     assert _badges(html) == 1
-    assert "Étapes terminées : 1 sur 4" in html
+    assert "Étapes terminées\xa0: 1 sur 4" in html  # French typography: a no-break space before the colon
 
 
 def test_a_learner_sees_their_own_progress_not_one_cached_for_another(client, course, steps, learner):
