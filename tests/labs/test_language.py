@@ -88,6 +88,8 @@ def test_the_subject_is_the_head_of_the_main_noun_phrase_and_typed():
         ),
         ("Close-up of a ceramic mug on a desk; a man's hand slowly lifts it.", "en", "mug", "product"),
         ("Gros plan sur une main qui écrit une lettre à la plume.", "fr", "main", "person"),
+        # Misread by the tagger: a noun read as the root verb, a verb read as a noun after a compound.
+        ("Un vieux berger conduit son troupeau de chèvres sur une colline.", "fr", "berger", "person"),
     ],
 )
 def test_the_main_subject_and_its_kind(prompt, language, subject, kind):
@@ -119,10 +121,19 @@ def test_a_product_without_details_is_advised_on_material_not_clothing():
         ("Une femme marche dans une ruelle de la médina.", "fr"),
         ("A woman in a red dress walks along a wet street.", "en"),  # « walks » read as a noun by the tagger
         ("Lionel Pereira dribble entre des plots sur une plage.", "fr"),  # verb read as an adjective
+        ("Dans une cuisine, une grand-mère pétrit la pâte du msemen.", "fr"),  # a clause of the noun
+        ("Sur le toit d'un riad, un couple dîne aux chandelles.", "fr"),  # « dîne » read as a noun
+        ("Une étudiante révise sur un banc de la bibliothèque.", "fr"),  # « révise » read as an adjective
     ],
 )
 def test_actions_are_found_even_where_the_tagger_misreads_the_verb(prompt, language):
     assert parse_prompt(prompt, language).has("action")
+
+
+def test_a_compound_before_a_verb_read_as_a_noun_is_the_subject():
+    anatomy = parse_prompt("A golden retriever chases a frisbee on a snowy hill.", "en")
+    assert anatomy.subject.text.endswith("retriever")
+    assert "chases" in [m.text for m in anatomy.matches_for("action")]
 
 
 @pytest.mark.parametrize(

@@ -200,11 +200,21 @@ def _is_noun(token: Token) -> bool:
     return token.pos in ("NOUN", "PROPN")
 
 
+def _misread_noun(analysis: Analysis, token: Token) -> bool:
+    """A dictionary noun the tagger read as a verb although a determiner introduces it and it is no
+    conjugated form (« un vieux berger conduit son troupeau », where « berger » is read as the root)."""
+    if token.pos != "VERB" or _verb_form(analysis, token):
+        return False
+    words = dictionary(analysis.language)
+    return token.fold in words["noun"] and _determined(analysis, token, words)
+
+
 def _can_be_subject(token: Token, vocab: Vocabulary, index: _Index) -> bool:
     if token.i in index.actions or token.i in index.negated or token.i in index.quoted or not token.is_word:
         return False
     # The vocabulary's subject words count even when the tagger misreads them (« fisherman » as an adjective).
-    if not _is_noun(token) and not (index.group(token.i) == "subject" and token.pos in ("ADJ", "X", "VERB")):
+    misread = index.group(token.i) == "subject" and token.pos in ("ADJ", "X", "VERB")
+    if not _is_noun(token) and not misread and not _misread_noun(index.analysis, token):
         return False
     syntax = vocab.syntax
     if token.lemma in syntax.meta_nouns or token.fold in syntax.meta_nouns:
@@ -240,7 +250,7 @@ def _candidates(analysis: Analysis, vocab: Vocabulary, index: _Index) -> list[in
                     for child in analysis.children(root.i):
                         if child.dep in _OBJECT_DEPS:
                             found.extend(_resolve_topic(analysis, vocab, index, child))
-            if _is_noun(root) or root.pos in ("ADJ", "X"):
+            if _is_noun(root) or root.pos in ("ADJ", "X") or _misread_noun(analysis, root):
                 found.extend(_resolve_topic(analysis, vocab, index, root))
         # Verbs of other clauses, in order (« …, une supportrice lève la canette »).
         for token in tokens[first:last]:
@@ -321,7 +331,9 @@ def _subject_strength(analysis: Analysis, vocab: Vocabulary, index: _Index, cand
     qualifier = ("style", "colour", "light", "lens", "genre")
     if head.i != candidate and head.pos == "NOUN" and index.group(head.i) in qualifier:
         strength -= 2
-    if token.dep in ("amod", "compound") and head.i != candidate:
+    if token.dep == "compound" and head.i != candidate and head.i in index.actions:
+        strength += 4  # « A golden retriever chases… », the verb read as a noun: the compound is the doer
+    elif token.dep in ("amod", "compound") and head.i != candidate:
         strength -= 2  # « publicité cosmétique », « cosmetics commercial »: it qualifies another noun
     return strength
 
@@ -456,6 +468,8 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
         if token.pos == "VERB":
             if token.lemma in syntax.non_action_verbs and not lexical:
                 continue
+            if not lexical and _misread_noun(analysis, token):
+                continue  # « un vieux berger »: a noun after its determiner
             previous = analysis.tokens[token.i - 1] if token.i else None
             misread = previous is not None and previous.pos == "NOUN" and _adjective_form(analysis, token, adjectives)
             if not lexical and misread:
@@ -510,16 +524,29 @@ def _with_verb_after_subject(
     entre des plots », « Hakimi court avec le drapeau »."""
     if subject.kind not in ("person", "group", "character", "animal", "vehicle"):
         return tuple(actions)
-    following = subject.phrase.last
+    # Right after the head noun and its adjectives, not after its whole phrase: the parser may hang the
+    # verb on the noun as a clause (« une grand-mère pétrit la pâte »), and the phrase then runs past it.
+    following = subject.head + 1
+    while (
+        following < len(analysis.tokens)
+        and analysis.tokens[following].pos == "ADJ"
+        and not _verb_form(analysis, analysis.tokens[following])
+    ):
+        following += 1
     if following >= len(analysis.tokens) or following in index.actions or following in index.quoted:
         return tuple(actions)
     token = analysis.tokens[following]
     if token.pos in ("DET", "ADP", "PUNCT", "PRON", "CCONJ", "SCONJ", "NUM") or not token.is_word:
         return tuple(actions)
-    if not looks_like_verb(analysis.language, token.fold):
+    if not _verb_form(analysis, token):
         return tuple(actions)
     concept = index.concept(following, "action") or "action.other"
     return tuple(sorted([*actions, Phrase(concept, following, following + 1)], key=lambda a: a.first))
+
+
+def _verb_form(analysis: Analysis, token: Token) -> bool:
+    """A conjugated verb, looked up with its accents (« révise », « dîne ») and without."""
+    return looks_like_verb(analysis.language, token.text.lower()) or looks_like_verb(analysis.language, token.fold)
 
 
 def _is_state(analysis: Analysis, token: Token, *, strict: bool) -> bool:
