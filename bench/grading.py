@@ -168,6 +168,7 @@ def main() -> None:
                 "false_block_rate": measured["false_block_rate"],
                 "elements": measured["elements"],
                 "element_micro_f1": measured["element_micro_f1"],
+                "subject_kind_accuracy": measured["subject_kind_accuracy"],
                 "speed": {
                     "coach_1000_chars": coach,
                     "check_prompts": {

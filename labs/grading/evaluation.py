@@ -8,7 +8,9 @@ and reports, as plain numbers:
   for that very reason), precision (the share of the gate's findings of that category that were
   meant to be blocked);
 - the false-block rate (allowed prompts that are blocked) and the cases behind each error;
-- per anatomy element: precision, recall and F1 over prompts, and their micro-average.
+- per anatomy element: precision, recall and F1 over prompts, and their micro-average;
+- the share of prompts whose main subject is of the labelled kind (person, group, product…), which
+  decides the coach's advice.
 
 ``bench/grading.py`` prints the report with speed and memory; the test suite asserts floors on it.
 """
@@ -38,6 +40,7 @@ class Case:
     category: str | None
     elements: frozenset[str]
     adversarial: tuple[str, ...] = ()
+    subject_kind: str | None = None
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Outcome:
     blocked: bool
     categories: tuple[str, ...]
     elements: frozenset[str]
+    subject_kind: str | None = None
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Report:
             "false_block_rate": round(self.false_block_rate(), 4),
             "elements": self.elements(),
             "element_micro_f1": round(self.element_micro_f1(), 4),
+            "subject_kind_accuracy": round(self.subject_kind_accuracy(), 4),
             "errors": self.errors(),
         }
 
@@ -102,6 +107,10 @@ class Report:
             table[key] = {"precision": precision, "recall": recall, "f1": _f1(precision, recall), "support": tp + fn}
         return table
 
+    def subject_kind_accuracy(self) -> float:
+        labelled = [o for o in self.outcomes if o.case.subject_kind]
+        return _ratio(sum(o.subject_kind == o.case.subject_kind for o in labelled), len(labelled))
+
     def element_micro_f1(self) -> float:
         totals = [self._element_counts(key) for key in ELEMENT_KEYS]
         tp, fp, fn = (sum(column) for column in zip(*totals, strict=True))
@@ -141,6 +150,7 @@ def load_cases(path: Path) -> list[Case]:
                     category=item.get("category"),
                     elements=frozenset(item.get("elements", ())),
                     adversarial=tuple(item.get("adversarial", ())),
+                    subject_kind=item.get("subject_kind"),
                 )
             )
         except KeyError as error:
@@ -162,6 +172,7 @@ def evaluate(cases: Sequence[Case], rules: Sequence[Rule], constraints: Sequence
                     blocked=not policy.allowed,
                     categories=tuple(policy.categories),
                     elements=frozenset(anatomy.found_keys),
+                    subject_kind=anatomy.subject.kind if anatomy.subject else None,
                 )
             )
     return report

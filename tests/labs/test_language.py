@@ -90,6 +90,8 @@ def test_the_subject_is_the_head_of_the_main_noun_phrase_and_typed():
         ("Gros plan sur une main qui écrit une lettre à la plume.", "fr", "main", "person"),
         # Misread by the tagger: a noun read as the root verb, a verb read as a noun after a compound.
         ("Un vieux berger conduit son troupeau de chèvres sur une colline.", "fr", "berger", "person"),
+        ("Au sommet du Toubkal, une alpiniste plante un drapeau.", "fr", "alpiniste", "person"),
+        ("Le long des remparts d'Essaouira, deux amis marchent en riant.", "fr", "amis", "group"),
     ],
 )
 def test_the_main_subject_and_its_kind(prompt, language, subject, kind):
@@ -128,6 +130,16 @@ def test_a_product_without_details_is_advised_on_material_not_clothing():
 )
 def test_actions_are_found_even_where_the_tagger_misreads_the_verb(prompt, language):
     assert parse_prompt(prompt, language).has("action")
+
+
+def test_the_place_after_le_long_de_is_the_setting():
+    anatomy = parse_prompt("Le long des remparts d'Essaouira, deux amis marchent en riant.", "fr")
+    assert "remparts" in [m.text for m in anatomy.matches_for("setting")]
+
+
+def test_a_verb_read_as_a_noun_between_subject_and_object_is_an_action():
+    anatomy = parse_prompt("Au sommet du Toubkal, une alpiniste plante un drapeau.", "fr")
+    assert [m.text for m in anatomy.matches_for("action")] == ["plante"]
 
 
 def test_a_compound_before_a_verb_read_as_a_noun_is_the_subject():

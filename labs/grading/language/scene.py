@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from labs.grading.language.analysis import Analysis, Token
+from labs.grading.language.phrases import first_names
 from labs.grading.language.pipelines import dictionary, looks_like_verb
 from labs.grading.language.vocabulary import Hit, Vocabulary
 
@@ -209,12 +210,47 @@ def _misread_noun(analysis: Analysis, token: Token) -> bool:
     return token.fold in words["noun"] and _determined(analysis, token, words)
 
 
+def _along(analysis: Analysis, token: Token) -> bool:
+    """« Le long de » is a preposition (along), though the parser reads « long » as a noun."""
+    tokens = analysis.tokens
+    return (
+        analysis.language == "fr"
+        and token.fold == "long"
+        and token.i > 0
+        and tokens[token.i - 1].fold == "le"
+        and token.i + 1 < len(tokens)
+        and tokens[token.i + 1].fold in ("de", "des", "du", "d'")
+    )
+
+
+def _misread_verb(analysis: Analysis, token: Token) -> bool:
+    """A French conjugated verb read as a noun between its subject and its object: « une alpiniste
+    plante un drapeau », where the parser makes « plante » the head and « alpiniste » its adjective."""
+    tokens = analysis.tokens
+    if analysis.language != "fr" or token.pos != "NOUN" or not 0 < token.i < len(tokens) - 1:
+        return False
+    before, after = tokens[token.i - 1], tokens[token.i + 1]
+    return before.pos in ("NOUN", "ADJ", "PROPN") and after.pos == "DET" and _verb_form(analysis, token)
+
+
 def _can_be_subject(token: Token, vocab: Vocabulary, index: _Index) -> bool:
     if token.i in index.actions or token.i in index.negated or token.i in index.quoted or not token.is_word:
         return False
     # The vocabulary's subject words count even when the tagger misreads them (« fisherman » as an adjective).
-    misread = index.group(token.i) == "subject" and token.pos in ("ADJ", "X", "VERB")
-    if not _is_noun(token) and not misread and not _misread_noun(index.analysis, token):
+    analysis = index.analysis
+    misread = (index.group(token.i) == "subject" and token.pos in ("ADJ", "X", "VERB")) or _misread_noun(
+        analysis, token
+    )
+    # « une alpiniste plante un drapeau »: the noun before a verb read as a noun was read as its adjective.
+    doer = (
+        token.pos == "ADJ"
+        and token.i + 1 < len(analysis.tokens)
+        and _misread_verb(analysis, analysis.tokens[token.i + 1])
+        and token.fold in dictionary(analysis.language)["noun"]
+    )
+    if not _is_noun(token) and not misread and not doer:
+        return False
+    if _along(analysis, token) or _misread_verb(analysis, token):
         return False
     syntax = vocab.syntax
     if token.lemma in syntax.meta_nouns or token.fold in syntax.meta_nouns:
@@ -274,6 +310,8 @@ def _resolve_topic(analysis: Analysis, vocab: Vocabulary, index: _Index, token: 
     """The noun a phrase is about: itself, or for a shot or style word, its complement."""
     if _can_be_subject(token, vocab, index):
         return [token.i]
+    if _misread_verb(analysis, token) and _can_be_subject(analysis.tokens[token.i - 1], vocab, index):
+        return [token.i - 1]  # « une alpiniste plante un drapeau », « plante » read as the head noun
     if token.pos == "PRON":
         return []
     # « Gros plan sur un flacon », « Close-up of a bottle », « Plan moyen d'une femme »: follow the
@@ -352,16 +390,39 @@ def _framed_by_shot(analysis: Analysis, index: _Index, token: Token) -> bool:
     return False
 
 
+_IRREGULAR_PLURALS = frozenset({"men", "women", "people", "children", "gens", "folks"})
+
+
+def _plural(token: Token) -> bool:
+    """A plural noun: its lemma differs and it has a plural ending, or an irregular plural."""
+    if token.pos != "NOUN":
+        return False
+    return token.fold in _IRREGULAR_PLURALS or (token.lemma != token.fold and token.fold.endswith(("s", "x")))
+
+
+def _has_first_name(analysis: Analysis, token: Token) -> bool:
+    """The name, or a name joined to it (« Kylian » in « Kylian Mbappe »), is a common given name."""
+    names = first_names()
+    related = [token, *(c for c in analysis.children(token.i) if c.dep in ("compound", "flat", "flat:name"))]
+    if token.dep in ("compound", "flat", "flat:name"):
+        related.append(analysis.tokens[token.head])
+    return any(t.title and t.fold in names for t in related)
+
+
 def _subject_kind(analysis: Analysis, vocab: Vocabulary, index: _Index, token: Token) -> str:
     syntax = vocab.syntax
     if token.lemma in syntax.groups or token.fold in syntax.groups:
         return "group"
     concept = index.concept(token.i, "subject") or vocab.concept_of(token.lemma, token.fold) or ""
     group, _dot, name = concept.partition(".")
+    if group == "subject" and name == "person" and _plural(token):
+        return "group"  # « deux hommes », « soldiers »
     if group == "subject" and name in SUBJECT_KINDS:
         return name
     if token.pos == "PROPN" and token.title and not token.common and analysis.entity_kind(token.i) in ("", "person"):
         return "person"
+    if token.pos == "PROPN" and _has_first_name(analysis, token):
+        return "person"  # « Kylian Mbappe », « Leïla Slimani », whatever the recogniser says
     if _is_place(token, vocab, index):
         return "place"
     return "object"
@@ -456,7 +517,8 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
         lexical = index.concept(token.i, "action") or _lemma_concept(vocab, token)
         group = index.group(token.i)
         acting_verb = token.pos == "VERB" and (token.dep == "root" or bool(_subjects_of(analysis, token)))
-        if group and group != "action" and not lexical and (group == "colour" or not acting_verb):
+        misread_verb = _misread_verb(analysis, token)
+        if group and group != "action" and not lexical and (group == "colour" or not acting_verb) and not misread_verb:
             # A colour, a light, a place or a camera word the tagger read as a verb; lights and
             # cameras may act (« la lampe éclaire », « la caméra zoome »), colours never do
             # (« un phare rouge sur une falaise », where « rouge » is read as the root verb).
@@ -474,7 +536,7 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
             misread = previous is not None and previous.pos == "NOUN" and _adjective_form(analysis, token, adjectives)
             if not lexical and misread:
                 continue  # « la foule floue »: an adjective the tagger read as a verb
-        elif not lexical or _determined(analysis, token, adjectives):
+        elif (not lexical or _determined(analysis, token, adjectives)) and not misread_verb:
             # The tagger may read an action word as a noun (« a red dress walks »); a determiner
             # right before it makes it one (« la marche », « a slow walk »).
             continue
@@ -545,8 +607,19 @@ def _with_verb_after_subject(
 
 
 def _verb_form(analysis: Analysis, token: Token) -> bool:
-    """A conjugated verb, looked up with its accents (« révise », « dîne ») and without."""
-    return looks_like_verb(analysis.language, token.text.lower()) or looks_like_verb(analysis.language, token.fold)
+    """A conjugated verb, looked up with its accents (« révise », « dîne ») and without; in French, also a
+    present form whose infinitive is a dictionary verb though the form is a noun too (« plante »)."""
+    if looks_like_verb(analysis.language, token.text.lower()) or looks_like_verb(analysis.language, token.fold):
+        return True
+    if analysis.language != "fr":
+        return False
+    form = token.fold
+    infinitives = {form[:-3] + "er"} if form.endswith("ent") else set()
+    if form.endswith("e"):
+        infinitives.add(form + "r")
+    if form.endswith("it"):
+        infinitives.add(form[:-1] + "r")
+    return bool(infinitives & dictionary("fr")["verb"])
 
 
 def _is_state(analysis: Analysis, token: Token, *, strict: bool) -> bool:
@@ -638,8 +711,10 @@ def _settings(analysis: Analysis, vocab: Vocabulary, index: _Index, subject: Sub
         if not preposition:
             continue
         place = _is_place(token, vocab, index)
-        locative = _is_locative(preposition, syntax.locative) or (
-            place and _is_locative(preposition, syntax.surface_locative)
+        locative = (
+            _is_locative(preposition, syntax.locative)
+            or (place and _is_locative(preposition, syntax.surface_locative))
+            or _after_relational_locative(analysis, syntax, token, preposition)
         )
         if not locative:
             continue
@@ -651,6 +726,17 @@ def _settings(analysis: Analysis, vocab: Vocabulary, index: _Index, subject: Sub
         found[(token.i, token.i + 1)] = "setting.place"
         in_found.add(token.i)
     return tuple(Phrase(concept, first, last) for (first, last), concept in sorted(found.items()))
+
+
+def _after_relational_locative(analysis: Analysis, syntax, token: Token, preposition: str) -> bool:
+    """« le long des remparts », « au sommet de la dune »: the complement of a relational noun that is
+    itself a locative phrase is where the scene is."""
+    if preposition not in ("de", "des", "du", "d'", "of"):
+        return False
+    head = analysis.tokens[token.head]
+    if head.i == token.i or head.lemma not in _RELATIONAL_NOUNS and head.fold not in _RELATIONAL_NOUNS:
+        return False
+    return _along(analysis, head) or _is_locative(_preposition(analysis, head), syntax.locative)
 
 
 def _is_locative(preposition: str, allowed: frozenset[str]) -> bool:
