@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from labs.grading.language.analysis import Analysis, analyse
 from labs.grading.language.concepts import concept_spans
 from labs.grading.language.phrases import Occurrence, PhraseList, compile_phrases
-from labs.grading.language.pipelines import dictionary
+from labs.grading.language.pipelines import adjective_form
 from labs.grading.language.vocabulary import detect_language
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("policy_rules.json")
@@ -375,10 +375,9 @@ def _trailing_qualifiers(analysis: Analysis, last: int) -> int:
     where the parse hung them elsewhere: in « la chanteuse colombienne la plus célèbre », the tagger
     reads « colombienne » as the root verb, yet « la plus célèbre » still qualifies « chanteuse »."""
     tokens = analysis.tokens
-    adjectives = dictionary(analysis.language)["adj"]
 
     def adjective(token) -> bool:
-        return token.pos == "ADJ" or (token.pos == "VERB" and _adjective_form(token, adjectives))
+        return token.pos == "ADJ" or (token.pos == "VERB" and adjective_form(analysis.language, token))
 
     index = last
     while index < len(tokens):
@@ -396,19 +395,13 @@ def _trailing_qualifiers(analysis: Analysis, last: int) -> int:
     return index
 
 
-def _adjective_form(token, adjectives: frozenset[str]) -> bool:
-    """A word the tagger read as a verb whose form is a dictionary adjective (« colombienne », « floue »)."""
-    stem = token.fold.rstrip("s")
-    return bool({token.fold, token.lemma, stem, stem.removesuffix("e")} & adjectives)
-
-
 def _qualifies_another_noun(analysis: Analysis, context: Occurrence, occurrence: Occurrence) -> bool:
     """An adjective context (« le plus célèbre », « connu ») that the parse hangs on another noun of the
     phrase: « un touriste visite le musée le plus célèbre » describes the museum, not the tourist."""
-    adjectives = dictionary(analysis.language)["adj"]
     words = analysis.tokens[context.first : context.last]
     if not words or any(
-        t.pos not in ("DET", "ADV", "ADJ") and not (t.pos == "VERB" and _adjective_form(t, adjectives)) for t in words
+        t.pos not in ("DET", "ADV", "ADJ") and not (t.pos == "VERB" and adjective_form(analysis.language, t))
+        for t in words
     ):
         return False
     # The noun right after or right before it, adjectives skipped (« the most famous dish », « le café le

