@@ -91,6 +91,8 @@ def test_the_subject_is_the_head_of_the_main_noun_phrase_and_typed():
         # Misread by the tagger: a noun read as the root verb, a verb read as a noun after a compound.
         ("Un vieux berger conduit son troupeau de chèvres sur une colline.", "fr", "berger", "person"),
         ("Au sommet du Toubkal, une alpiniste plante un drapeau.", "fr", "alpiniste", "person"),
+        ("Un hérisson traverse un sentier humide au petit matin.", "fr", "hérisson", "animal"),
+        ("A golden retriever chases a frisbee on a snowy hill.", "en", "golden retriever", "animal"),
         ("Le long des remparts d'Essaouira, deux amis marchent en riant.", "fr", "amis", "group"),
     ],
 )

@@ -90,6 +90,9 @@ def test_forbidden_requests_are_blocked_with_the_rule_and_its_explanation(prompt
         "Le batteur frappe violemment sa caisse claire sur scène.",
         "Un boxeur frappe violemment un sac de frappe dans une salle.",
         "A footballer kicks the ball to a child in the park.",
+        # Predation filmed as nature, not violence between people.
+        "Un guépard tue une gazelle, documentaire animalier.",
+        "A lion kills a gazelle in the savanna, wildlife documentary.",
         "A smartphone on a table next to a Windows7 sticker.",
     ],
 )
