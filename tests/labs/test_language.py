@@ -92,6 +92,7 @@ def test_the_subject_is_the_head_of_the_main_noun_phrase_and_typed():
         ("Un vieux berger conduit son troupeau de chèvres sur une colline.", "fr", "berger", "person"),
         ("Au sommet du Toubkal, une alpiniste plante un drapeau.", "fr", "alpiniste", "person"),
         ("Un hérisson traverse un sentier humide au petit matin.", "fr", "hérisson", "animal"),
+        ("Au fond d'une grotte, un explorateur éclaire des peintures rupestres.", "fr", "explorateur", "person"),
         ("A golden retriever chases a frisbee on a snowy hill.", "en", "golden retriever", "animal"),
         ("Le long des remparts d'Essaouira, deux amis marchent en riant.", "fr", "amis", "group"),
     ],

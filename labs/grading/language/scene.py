@@ -224,6 +224,16 @@ def _along(analysis: Analysis, token: Token) -> bool:
     )
 
 
+def _relational(analysis: Analysis, token: Token) -> bool:
+    """« Au fond d'une grotte », « at the edge of a lake »: a relational noun that introduces a place."""
+    tokens = analysis.tokens
+    return (
+        (token.fold in _RELATIONAL_NOUNS or token.lemma in _RELATIONAL_NOUNS)
+        and token.i + 1 < len(tokens)
+        and tokens[token.i + 1].fold in ("de", "des", "du", "d'", "of")
+    )
+
+
 def _misread_verb(analysis: Analysis, token: Token) -> bool:
     """A French conjugated verb read as a noun between its subject and its object: « une alpiniste
     plante un drapeau », where the parser makes « plante » the head and « alpiniste » its adjective."""
@@ -251,7 +261,7 @@ def _can_be_subject(token: Token, vocab: Vocabulary, index: _Index) -> bool:
     )
     if not _is_noun(token) and not misread and not doer:
         return False
-    if _along(analysis, token) or _misread_verb(analysis, token):
+    if _along(analysis, token) or _misread_verb(analysis, token) or _relational(analysis, token):
         return False
     syntax = vocab.syntax
     if token.lemma in syntax.meta_nouns or token.fold in syntax.meta_nouns:
