@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,16 +113,30 @@ def _model_dir(language: str) -> Path:
 _VERB_ENDINGS = ("er", "ir", "re", "oir")
 
 
-def looks_like_verb(language: str, form: str) -> bool:
-    """Whether a folded word form is a conjugated verb (« rugit » -> « rugir », « walks » -> « walk »).
+@lru_cache(maxsize=16384)
+def looks_like_verb(language: str, written: str) -> bool:
+    """Whether a lower-case word form is a conjugated verb (« rugit » -> « rugir », « walks » -> « walk »).
 
     Used where the tagger read a verb as something else. French: the lemmatiser's table of forms gives
-    an infinitive other than the form itself; English: the form less its ending is a dictionary verb.
+    an infinitive other than the form itself, looked up with its accents (« révise », « dîne ») and
+    without; or a present form whose infinitive is a dictionary verb though the form is a noun too
+    (« plante » -> « planter », « pétrit » -> « pétrir »). English: the form less its ending is a
+    dictionary verb.
     """
+    from labs.grading.language.normalise import fold
+
+    form = fold(written)
     if language == "fr":
         table = pipeline("fr").get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-        lemmas = table.get(form) or []
-        return any(lemma != form and lemma.endswith(_VERB_ENDINGS) for lemma in lemmas)
+        for looked_up in dict.fromkeys((written, form)):
+            if any(lemma != looked_up and lemma.endswith(_VERB_ENDINGS) for lemma in table.get(looked_up) or []):
+                return True
+        infinitives = {form[:-3] + "er"} if form.endswith("ent") else set()
+        if form.endswith("e"):
+            infinitives.add(form + "r")
+        if form.endswith("it"):
+            infinitives.add(form[:-1] + "r")
+        return bool(infinitives & dictionary("fr")["verb"])
     verbs = dictionary(language)["verb"]
     for ending, replacement in (
         ("ies", "y"),

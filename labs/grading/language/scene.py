@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from labs.grading.language.analysis import Analysis, Token
 from labs.grading.language.phrases import first_names
@@ -617,23 +616,7 @@ def _with_verb_after_subject(
 
 
 def _verb_form(analysis: Analysis, token: Token) -> bool:
-    """A conjugated verb, looked up with its accents (« révise », « dîne ») and without; in French, also a
-    present form whose infinitive is a dictionary verb though the form is a noun too (« plante »)."""
-    return _conjugated(analysis.language, token.text.lower(), token.fold)
-
-
-@lru_cache(maxsize=16384)
-def _conjugated(language: str, written: str, form: str) -> bool:
-    if looks_like_verb(language, written) or looks_like_verb(language, form):
-        return True
-    if language != "fr":
-        return False
-    infinitives = {form[:-3] + "er"} if form.endswith("ent") else set()
-    if form.endswith("e"):
-        infinitives.add(form + "r")
-    if form.endswith("it"):
-        infinitives.add(form[:-1] + "r")
-    return bool(infinitives & dictionary("fr")["verb"])
+    return looks_like_verb(analysis.language, token.text.lower())
 
 
 def _is_state(analysis: Analysis, token: Token, *, strict: bool) -> bool:
