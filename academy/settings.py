@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "academy.context_processors.site",
             ],
+            # After Django's own builtins: replaces {% url %} with the same tag whose links are remembered.
+            "builtins": ["academy.templatetags.memo_url"],
         },
     },
 ]

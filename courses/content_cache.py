@@ -11,14 +11,22 @@ the authoring services alone: the admin, data migrations and other apps write th
 missed path would show stale content. Bulk updates send no signal; the services that use them call
 ``bump_content_version`` themselves. A learner's progress is never cached here: pages overlay it on
 the cached content at each request.
+
+Each process also keeps the entries it has read (``_process_cache``, a bounded LRU): a hit then costs
+neither a round trip to the cache server nor unpickling. This stays exact across processes because
+keys carry the content version, which every request reads from the shared cache once: a bump by any
+process makes every process's copies unreachable. Values are shared between requests and threads, so
+readers must treat them as read-only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from asgiref.local import Local
@@ -78,14 +86,74 @@ def bump_content_version() -> None:
     transaction.on_commit(_bump)
 
 
+class ProcessCache:
+    """A bounded, thread-safe LRU of this process's content entries (keys hold the content version)."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default: object = _MISSING) -> object:
+        with self._lock:
+            value = self._entries.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value: object) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+# Outlines, lessons, labs, catalogue pages and fragments of a few hundred courses: tens of megabytes.
+_process_cache = ProcessCache(max_entries=4096)
+
+
 def cached(name: str, build: Callable[[], T], *parts: object) -> T:
-    """``build()``, cached under ``name``, the content version and ``parts`` (values with a stable ``str``)."""
-    key = content_key(name, *parts)
-    value = cache.get(key, _MISSING)
+    """``build()``, cached under ``name``, the content version and ``parts`` (values with a stable ``str``).
+
+    The value is shared with every other reader of this process: do not modify it.
+    """
+    return cached_at(content_key(name, *parts), build)
+
+
+def cached_at(key: str, build: Callable[[], T]) -> T:
+    """``build()`` cached under ``key``, a key made by ``content_key`` (read-only value, as for ``cached``)."""
+    value = _process_cache.get(key)
     if value is _MISSING:
-        value = build()
-        cache.set(key, value, timeout=TIMEOUT_SECONDS)
-    return value
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = build()
+            cache.set(key, value, timeout=TIMEOUT_SECONDS)
+        _process_cache.put(key, value)
+    return value  # type: ignore[return-value]
+
+
+def cached_many(keys: Iterable[str], build: Callable[[list[str]], dict[str, object]]) -> dict[str, object]:
+    """``cached_at`` for several keys: one round trip to the cache server for those this process lacks,
+    one call of ``build(missing keys)`` (returning a value per key) for those nobody has."""
+    found = {key: _process_cache.get(key) for key in keys}
+    wanted = [key for key, value in found.items() if value is _MISSING]
+    if wanted:
+        shared = cache.get_many(wanted)
+        absent = [key for key in wanted if key not in shared]
+        if absent:
+            built = build(absent)
+            cache.set_many(built, timeout=TIMEOUT_SECONDS)
+            shared |= built
+        for key in wanted:
+            _process_cache.put(key, shared[key])
+            found[key] = shared[key]
+    return found
 
 
 def content_key(name: str, *parts: object, version: int | None = None) -> str:

@@ -9,6 +9,7 @@ relative URLs; images only from our own relative URLs or https.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -73,16 +74,23 @@ def render_markdown(text: str) -> SafeString:
     """Render Markdown written by a trainer to HTML that is safe to include in a page.
 
     Results are cached by a hash of the text: the same text always renders
-    the same HTML, so an edit simply misses the cache.
+    the same HTML, so an edit simply misses the cache. Each process also keeps
+    the texts it rendered last (course descriptions and lab briefs are read on
+    every visit of their pages).
     """
     if not text:
         return mark_safe("")  # noqa: S308 - empty string
+    return mark_safe(_remembered_html(text))  # noqa: S308 - sanitised by the allow-list above
+
+
+@lru_cache(maxsize=512)
+def _remembered_html(text: str) -> str:
     key = f"markdown:v1:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
     html = cache.get(key)
     if html is None:
         html = _render(text)
         cache.set(key, html, timeout=_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - sanitised by the allow-list above
+    return html
 
 
 _CACHE_SECONDS = 24 * 3600

@@ -3,10 +3,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from academy.urls_memo import reverse
 from academy.validators import RejectControlCharactersModel
 
 # First path segments of the courses URLs: a course slug may not take one.

@@ -3,9 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from academy.urls_memo import reverse
 from academy.validators import RejectControlCharactersModel
 from labs.grading.policy import CATEGORY_LABELS
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
+from academy.compiled_queries import CompiledQuery
 from courses import api as courses_api
 from labs.grading.policy import Constraint, PolicyResult, Rule, check_prompt, default_rules
 from labs.grading.rubric import CriterionSpec
@@ -72,6 +73,18 @@ def lab_criteria_specs(lab: Lab) -> list[CriterionSpec]:
 def learner_submissions(*, learner, lab: Lab) -> QuerySet[Submission]:
     """A learner's attempts (drafts) on ``lab``, newest first; final renders are not attempts."""
     return Submission.objects.filter(lab=lab, learner=learner, tier=Submission.Tier.DRAFT).order_by("-created_at")
+
+
+_ATTEMPTS = CompiledQuery(
+    lambda lab_id, learner_id: learner_submissions(learner=learner_id, lab=lab_id),
+    lab_id=int,
+    learner_id=int,
+)
+
+
+def learner_attempts(*, learner, lab: Lab) -> list[Submission]:
+    """``learner_submissions`` as a list, in one compiled read (the lab page asks on every visit)."""
+    return _ATTEMPTS.rows(lab_id=lab.pk, learner_id=learner.pk)
 
 
 @dataclass(frozen=True)
@@ -246,8 +259,18 @@ def final_of(draft: Submission) -> Submission | None:
     return finals.exclude(state__in=Submission.NOT_GENERATED_STATES).first() or finals.first()
 
 
+_DRAFT_PROMPT = CompiledQuery(
+    lambda lab_id, learner_id: (
+        LabDraft.objects.filter(lab_id=lab_id, learner_id=learner_id).order_by("pk").values_list("prompt")[:1]
+    ),
+    lab_id=int,
+    learner_id=int,
+)
+
+
 def learner_draft_prompt(*, learner, lab: Lab) -> str:
-    return LabDraft.objects.filter(lab=lab, learner=learner).values_list("prompt", flat=True).first() or ""
+    row = _DRAFT_PROMPT.first(lab_id=lab.pk, learner_id=learner.pk)
+    return (row[0] if row else "") or ""
 
 
 def submission_for_page(pk: int) -> Submission | None:

@@ -1,7 +1,6 @@
 """What a course outline needs to know about a lab step (see courses.step_providers)."""
 
-from django.urls import reverse
-
+from academy.urls_memo import reverse
 from courses.api import Step
 
 

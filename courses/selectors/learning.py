@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from academy.compiled_queries import CompiledQuery
 from courses import content_cache, step_providers
 from courses.models import Certificate, Course, Enrolment, Lesson, Module, Step, StepProgress
 
@@ -141,12 +144,9 @@ def course_structures(course_ids: Sequence[int]) -> dict[int, tuple[list[Module]
     """``course_structure`` for several courses with one round trip to the cache (modules' course not set)."""
     version = content_cache.content_version()
     keys = {content_cache.content_key("structure", pk, version=version): pk for pk in course_ids}
-    found = content_cache.cache.get_many(list(keys))
+    found = content_cache.cached_many(keys, lambda absent: {key: _build_structure(keys[key]) for key in absent})
     structures: dict[int, tuple[list[Module], list[Step]]] = {}
     for key, pk in keys.items():
-        if key not in found:
-            found[key] = _build_structure(pk)
-            content_cache.cache.set(key, found[key], timeout=content_cache.TIMEOUT_SECONDS)
         modules, steps = found[key]
         by_pk = {m.pk: m for m in modules}
         for step in steps:
@@ -160,13 +160,52 @@ class _Progress(NamedTuple):
     score: int | None
 
 
-def _progress_by_step(user, step_ids: Iterable[int]) -> dict[int, _Progress]:
+# The reads every learner page makes, compiled once (academy.compiled_queries): same SQL, no ORM cost.
+_PROGRESS_IN_COURSE = CompiledQuery(
+    lambda user_id, course_id: StepProgress.objects.filter(
+        user_id=user_id, step__module__course_id=course_id
+    ).values_list("step_id", "completed_at", "score"),
+    user_id=int,
+    course_id=int,
+)
+_PROGRESS_OF_LEARNER = CompiledQuery(
+    lambda user_id: StepProgress.objects.filter(user_id=user_id).values_list("step_id", "completed_at", "score"),
+    user_id=int,
+)
+_ACTIVE_ENROLMENT = CompiledQuery(
+    lambda user_id, course_id: Enrolment.objects.filter(
+        user_id=user_id, course_id=course_id, status=Enrolment.Status.ACTIVE
+    ).order_by("pk")[:1],
+    user_id=int,
+    course_id=int,
+)
+_ACTIVE_ENROLMENTS_OF_LEARNER = CompiledQuery(
+    lambda user_id: Enrolment.objects.filter(user_id=user_id, status=Enrolment.Status.ACTIVE).order_by(
+        "-enrolled_at", "-pk"
+    ),
+    user_id=int,
+)
+_VALID_CERTIFICATE = CompiledQuery(
+    lambda user_id, course_id: Certificate.objects.filter(
+        user_id=user_id, course_id=course_id, revoked_at__isnull=True
+    ).order_by("pk")[:1],
+    user_id=int,
+    course_id=int,
+)
+_VALID_CERTIFICATES_OF_LEARNER = CompiledQuery(
+    lambda user_id: Certificate.objects.filter(user_id=user_id, revoked_at__isnull=True),
+    user_id=int,
+)
+
+
+def _progress_rows(rows: Iterable[tuple]) -> dict[int, _Progress]:
+    return {step_id: _Progress(completed_at, score) for step_id, completed_at, score in rows}
+
+
+def _progress_in_course(user, course: Course) -> dict[int, _Progress]:
     if not user.is_authenticated:
         return {}
-    rows = StepProgress.objects.filter(user=user, step_id__in=list(step_ids)).values_list(
-        "step_id", "completed_at", "score"
-    )
-    return {step_id: _Progress(completed_at, score) for step_id, completed_at, score in rows}
+    return _progress_rows(_PROGRESS_IN_COURSE.rows(user_id=user.pk, course_id=course.pk))
 
 
 def _states(steps: Sequence[Step], progress: dict[int, _Progress], course: Course) -> list[StepState]:
@@ -204,14 +243,35 @@ def _states(steps: Sequence[Step], progress: dict[int, _Progress], course: Cours
     return states
 
 
+# Outlines already built in this process, by what decides them: learners with the same progress in
+# the same version of a course share one (read-only) outline.
+_outlines = content_cache.ProcessCache(max_entries=2048)
+
+
 def course_outline_for(user, course: Course) -> Outline:
     """Modules in order, each with its steps annotated for ``user``.
 
     The modules and steps come from the content cache; only the learner's progress is read (1 query,
-    none for a visitor).
+    none for a visitor). The outline is shared with other readers: copy a state before changing it.
     """
+    return _outline_with(course, _progress_in_course(user, course))
+
+
+def _outline_with(course: Course, progress: dict[int, _Progress]) -> Outline:
+    """The outline of ``course`` for this progress (rows of other courses are ignored), built once."""
+    signature = tuple(sorted((pk, row.completed_at is not None, row.score) for pk, row in progress.items()))
+    # URLs in the outline depend on the URLconf and the script prefix as well as the language.
+    key = (content_cache.content_version(), course.pk, get_language(), get_urlconf(), get_script_prefix(), signature)
+    outline = _outlines.get(key, None)
+    if outline is None:
+        outline = _build_outline(course, progress)
+        _outlines.put(key, outline)
+    return outline
+
+
+def _build_outline(course: Course, progress: dict[int, _Progress]) -> Outline:
     modules, steps = course_structure(course)
-    states = _states(steps, _progress_by_step(user, (s.pk for s in steps)), course)
+    states = _states(steps, progress, course)
     by_module = {m.pk: ModuleOutline(module=m) for m in modules}
     for state in states:
         by_module[state.step.module_id].steps.append(state)
@@ -264,35 +324,39 @@ def course_progress_percent(user, course: Course) -> int:
 def active_enrolment(user, course: Course) -> Enrolment | None:
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(user=user, course=course, status=Enrolment.Status.ACTIVE).first()
+    return _ACTIVE_ENROLMENT.first(user_id=user.pk, course_id=course.pk)
 
 
 def valid_certificate(user, course: Course) -> Certificate | None:
     if not user.is_authenticated:
         return None
-    return Certificate.objects.filter(user=user, course=course, revoked_at__isnull=True).first()
+    return _VALID_CERTIFICATE.first(user_id=user.pk, course_id=course.pk)
 
 
 def dashboard_for(user) -> list[DashboardEntry]:
-    """The learner's active enrolments with progress, resume step and certificate (4 queries)."""
-    enrolments = list(
-        Enrolment.objects.filter(user=user, status=Enrolment.Status.ACTIVE)
-        .select_related("course")
-        .order_by("-enrolled_at")
-    )
+    """The learner's active enrolments with progress, resume step and certificate (3 queries)."""
+    enrolments = _ACTIVE_ENROLMENTS_OF_LEARNER.rows(user_id=user.pk)
     if not enrolments:
         return []
     course_ids = [e.course_id for e in enrolments]
-    structures = course_structures(course_ids)
-    steps_by_course = {cid: structures[cid][1] for cid in course_ids}
-    progress = _progress_by_step(user, (s.pk for group in steps_by_course.values() for s in group))
-    certificates = {
-        c.course_id: c for c in Certificate.objects.filter(user=user, course_id__in=course_ids, revoked_at__isnull=True)
+    courses = cached_courses(course_ids)
+    for enrolment in enrolments:
+        enrolment.course = courses[enrolment.course_id]
+    # All the learner's progress rows in one compiled read (a learner has at most a few hundred),
+    # split by course along the cached structures.
+    progress = _progress_rows(_PROGRESS_OF_LEARNER.rows(user_id=user.pk))
+    course_of_step = {
+        step.pk: course_id for course_id, (_modules, steps) in course_structures(course_ids).items() for step in steps
     }
+    progress_by_course: dict[int, dict[int, _Progress]] = {course_id: {} for course_id in course_ids}
+    for step_id, row in progress.items():
+        if step_id in course_of_step:
+            progress_by_course[course_of_step[step_id]][step_id] = row
+    certificates = {c.course_id: c for c in _VALID_CERTIFICATES_OF_LEARNER.rows(user_id=user.pk)}
     entries = []
     for enrolment in enrolments:
         course = enrolment.course
-        states = _states(steps_by_course[course.pk], progress, course)
+        states = flatten(_outline_with(course, progress_by_course[course.pk]))
         entries.append(
             DashboardEntry(
                 course=course,
@@ -397,6 +461,19 @@ def _course_for_page_uncached(slug: str) -> Course | None:
     )
 
 
+def cached_courses(course_ids: Sequence[int]) -> dict[int, Course]:
+    """Courses by id from the content cache (shared, read-only; no people, tags or translations)."""
+    version = content_cache.content_version()
+    keys = {content_cache.content_key("course-by-id", pk, version=version): pk for pk in course_ids}
+
+    def build(absent: list[str]) -> dict[str, Course]:
+        by_pk = Course.objects.in_bulk([keys[key] for key in absent])
+        return {key: by_pk[keys[key]] for key in absent}
+
+    found = content_cache.cached_many(keys, build)
+    return {keys[key]: course for key, course in found.items()}
+
+
 def cached_course(slug: str) -> Course | None:
     """The course with its tags and published translations, from the content cache.
 
@@ -406,13 +483,23 @@ def cached_course(slug: str) -> Course | None:
     return content_cache.cached("course", lambda: _course_for_page_uncached(slug), slug)
 
 
+# The owner, then co-trainers through the link table: two index lookups (an OR across a join made
+# PostgreSQL scan every user).
+_TRAINERS = CompiledQuery(
+    lambda owner_id, course_id: (
+        get_user_model()
+        .objects.filter(pk=owner_id)
+        .union(get_user_model().objects.filter(co_trained_courses__pk=course_id))
+    ),
+    owner_id=int,
+    course_id=int,
+)
+
+
 def course_trainers(course: Course) -> list:
     """The course's owner, then its co-trainers (1 query)."""
-    from django.contrib.auth import get_user_model
-
-    people = get_user_model().objects.filter(Q(pk=course.owner_id) | Q(co_trained_courses=course)).distinct()
-    ordered = sorted(people, key=lambda person: (person.pk != course.owner_id, person.pk))
-    return ordered
+    people = _TRAINERS.rows(owner_id=course.owner_id, course_id=course.pk)
+    return sorted(people, key=lambda person: (person.pk != course.owner_id, person.pk))
 
 
 def lesson_content(step: Step) -> tuple[Lesson | None, str]:

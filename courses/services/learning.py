@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -139,24 +140,59 @@ def _clock_locked(*, user, now: datetime) -> tuple[AttendanceClock, bool]:
     return AttendanceClock.objects.select_for_update().get_or_create(user=user, defaults={"credited_until": now})
 
 
-@transaction.atomic
+@lru_cache(maxsize=4)
+def _visit_statements(vendor: str) -> tuple[str, str]:
+    """The two statements of a visit, written once from the models' tables and columns.
+
+    A lesson page records a visit on every view; through the ORM, compiling these statements costs
+    three times what the database takes to run them. Both are plain SQL that PostgreSQL and SQLite
+    (3.24+) understand: an update, and an upsert that starts or restarts a stopped clock.
+    """
+    quote = connection.ops.quote_name
+    progress, clock = StepProgress._meta, AttendanceClock._meta
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    clock_table, credited = quote(clock.db_table), column(clock, "credited_until")
+    # Identifiers come from the models' metadata, quoted; every value is a parameter.
+    mark_seen = (
+        f"UPDATE {quote(progress.db_table)} SET {column(progress, 'last_seen_at')} = %s "  # noqa: S608
+        f"WHERE {column(progress, 'user')} = %s AND {column(progress, 'step')} = %s"
+    )
+    start_clock = (
+        f"INSERT INTO {clock_table} ({column(clock, 'user')}, {credited}) VALUES (%s, %s) "  # noqa: S608
+        f"ON CONFLICT ({column(clock, 'user')}) DO UPDATE SET {credited} = excluded.{credited} "
+        f"WHERE {clock_table}.{credited} < %s"
+    )
+    return mark_seen, start_clock
+
+
 def step_visit(*, user, step: Step, now: datetime | None = None) -> None:
     """Note the visit, and start the learner's attendance clock unless it is already running.
 
     Opening another page (or tab) while the clock runs leaves it alone: the
     time since the last beat is credited once, by whichever page beats next.
+    Each statement is atomic on its own: a visit noted without its clock is
+    made whole by the next visit or beat.
     """
     now = now or timezone.now()
-    # One UPDATE for a step seen before (the row is locked by it); the first visit creates the row.
-    if not StepProgress.objects.filter(user=user, step=step).update(last_seen_at=now):
-        progress = _progress_locked(user=user, step=step)
-        progress.last_seen_at = now
-        progress.save(update_fields=["last_seen_at"])
-    # Two statements, no lock: create the clock if missing, restart it if it had stopped.
-    AttendanceClock.objects.bulk_create([AttendanceClock(user=user, credited_until=now)], ignore_conflicts=True)
-    AttendanceClock.objects.filter(user=user, credited_until__lt=now - timedelta(seconds=HEARTBEAT_MAX_SECONDS)).update(
-        credited_until=now
-    )
+    mark_seen, start_clock = _visit_statements(connection.vendor)
+    at = connection.ops.adapt_datetimefield_value(now)
+    stopped_before = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=HEARTBEAT_MAX_SECONDS))
+    with connection.cursor() as cursor:
+        # One UPDATE for a step seen before; the first visit creates the row (locked, below).
+        cursor.execute(mark_seen, [at, user.pk, step.pk])
+        seen_before = cursor.rowcount > 0
+        if seen_before:
+            cursor.execute(start_clock, [user.pk, at, stopped_before])
+    if not seen_before:
+        with transaction.atomic():
+            progress = _progress_locked(user=user, step=step)
+            progress.last_seen_at = now
+            progress.save(update_fields=["last_seen_at"])
+            with connection.cursor() as cursor:
+                cursor.execute(start_clock, [user.pk, at, stopped_before])
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import json
 from typing import Any
 
@@ -560,12 +561,20 @@ def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
 
 def _preview_outline(request: HttpRequest, course: Course):
     """The learner's outline, with links kept inside the preview and nothing locked."""
-    outline = learner_selectors.course_outline_for(request.user, course)
-    for state in learner_selectors.flatten(outline):
-        if state.step.kind != Step.Kind.LAB or state.url is not None:
-            state.url = reverse("courses:authoring_preview_step", args=[course.slug, state.step.pk])
-        if state.state == learner_selectors.LOCKED:
-            state.state = learner_selectors.OPEN
+    learner_outline = learner_selectors.course_outline_for(request.user, course)
+    # A copy: the learner's outline is shared, and its cache key names the learner's links. The
+    # preview's has no key, so its fragment is rendered every time and never cached.
+    outline = learner_selectors.Outline()
+    for module in learner_outline:
+        steps = []
+        for state in module.steps:
+            changes = {}
+            if state.step.kind != Step.Kind.LAB or state.url is not None:
+                changes["url"] = reverse("courses:authoring_preview_step", args=[course.slug, state.step.pk])
+            if state.state == learner_selectors.LOCKED:
+                changes["state"] = learner_selectors.OPEN
+            steps.append(dataclasses.replace(state, **changes))
+        outline.append(learner_selectors.ModuleOutline(module=module.module, steps=steps))
     return outline
 
 

@@ -59,11 +59,12 @@ CATALOGUE_PAGE_SIZE = 12
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
+    chosen = form.filters()
     page = selectors.catalogue_page(
         per_page=CATALOGUE_PAGE_SIZE,
         page=request.GET.get("page"),
         visitor_language=get_language() or "",
-        **form.filters(),
+        **chosen,
     )
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -72,7 +73,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "courses": page.object_list,
         "page": page,
         "filters_query": filters.urlencode(),
-        "filtered": any(form.filters().values()),
+        "filtered": any(chosen.values()),
+        # The form and the cards are the same for every visitor: rendered once per content version,
+        # except for searches (too varied to be asked twice).
+        "cacheable": not chosen.get("q"),
     }
     template = "courses/catalogue.html#results" if wants_partial(request) else "courses/catalogue.html"
     return render(request, template, context)

@@ -112,7 +112,7 @@ def _is_simulation(lab: Lab) -> bool:
 
 def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, refusal: str = "") -> dict[str, Any]:
     lab, user = access.lab, request.user
-    attempts = list(selectors.learner_submissions(learner=user, lab=lab))
+    attempts = selectors.learner_attempts(learner=user, lab=lab)
     for attempt in attempts:
         attempt.lab = lab  # no lazy query from the grade or the history
     history = numbered(attempts)

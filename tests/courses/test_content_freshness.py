@@ -205,3 +205,64 @@ def test_the_catalogue_drops_an_unpublished_course_and_its_count(client, course,
     html = _page(client, url)
     assert "Cours d&#x27;origine" not in html
     assert "0 cours" in html
+
+
+# --- copies kept by each process (courses.content_cache.ProcessCache, outlines, fragments) ------------
+
+
+def test_an_edit_made_by_another_process_shows_at_once(client, course, steps, learner):
+    """Another web process's edit reaches this one only through the shared version: no stale local copy."""
+    from django.core.cache import cache
+
+    from courses import content_cache
+    from courses.models import Course
+
+    url = course.get_absolute_url()
+    assert "Cours d&#x27;origine" in _page(client, url)
+    assert "Cours d&#x27;origine" in _page(client, reverse("courses:dashboard"))
+    # What another process does: write the row and bump the shared version, with no signal here.
+    Course.objects.filter(pk=course.pk).update(title="Renommé ailleurs")
+    cache.incr(content_cache.VERSION_KEY)
+
+    assert "Renommé ailleurs" in _page(client, url)
+    assert "Renommé ailleurs" in _page(client, reverse("courses:dashboard"))
+    assert "Renommé ailleurs" in _page(client, reverse("courses:catalogue"))
+
+
+def test_the_dashboard_card_follows_the_learners_progress(client, course, steps, learner):
+    url = reverse("courses:dashboard")
+    assert "Commencer" in _page(client, url)
+
+    client.post(reverse("courses:step_complete", args=[course.slug, steps[0].pk]))
+
+    html = _page(client, url)
+    assert "Reprendre" in html
+    assert "Prochaine étape\xa0: Étape 1.2" in html
+
+
+def test_the_layout_shows_each_role_its_own_links(client, course, learner):
+    learner_html = _page(client, reverse("courses:catalogue"))
+    assert reverse("courses:dashboard") in learner_html
+    assert reverse("courses:authoring_home") not in learner_html
+
+    client.force_login(TrainerFactory())
+    trainer_html = _page(client, reverse("courses:catalogue"))
+    assert reverse("courses:authoring_home") in trainer_html
+
+    client.logout()
+    visitor_html = _page(client, reverse("courses:catalogue"))
+    assert reverse("courses:dashboard") not in visitor_html
+    assert reverse("login") in visitor_html
+
+
+def test_a_trainers_preview_never_lends_its_links_to_learners(client, course, steps, learner):
+    """The preview rewrites links to stay inside it: on a copy, never on the learner's shared outline."""
+    owner = course.owner
+    client.force_login(owner)
+    preview = _page(client, reverse("courses:authoring_preview", args=[course.slug]))
+    assert reverse("courses:authoring_preview_step", args=[course.slug, steps[0].pk]) in preview
+
+    client.force_login(learner)
+    html = _page(client, course.get_absolute_url())
+    assert reverse("courses:authoring_preview_step", args=[course.slug, steps[0].pk]) not in html
+    assert _step_url(course, steps[0]) in html

@@ -1,0 +1,103 @@
+"""academy.compiled_queries: the ORM's SQL compiled once, run with each call's values."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from academy.compiled_queries import CompiledQuery
+from courses.models import Enrolment, Step, StepProgress
+from courses.services.learning import enrol, step_complete
+from tests.factories import UserFactory, build_course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def learning():
+    course = build_course(modules=1, steps_per_module=3)
+    learner = UserFactory()
+    enrol(user=learner, course=course)
+    steps = list(Step.objects.filter(module__course=course).order_by("position"))
+    step_complete(user=learner, step=steps[0])
+    return course, learner, steps
+
+
+PROGRESS = CompiledQuery(
+    lambda user_id, course_id: (
+        StepProgress.objects.filter(user_id=user_id, step__module__course_id=course_id)
+        .order_by("step_id")
+        .values_list("step_id", "completed_at")
+    ),
+    user_id=int,
+    course_id=int,
+)
+ENROLMENT = CompiledQuery(
+    lambda user_id, course_id: Enrolment.objects.filter(user_id=user_id, course_id=course_id).order_by("pk")[:1],
+    user_id=int,
+    course_id=int,
+)
+
+
+def test_rows_are_what_the_queryset_returns_converters_included(learning):
+    course, learner, steps = learning
+    expected = list(
+        StepProgress.objects.filter(user_id=learner.pk, step__module__course_id=course.pk)
+        .order_by("step_id")
+        .values_list("step_id", "completed_at")
+    )
+
+    rows = PROGRESS.rows(user_id=learner.pk, course_id=course.pk)
+
+    assert rows == expected
+    assert isinstance(rows[0][1], datetime.datetime) and rows[0][1].tzinfo is not None
+
+
+def test_each_call_runs_with_its_own_values_in_one_query(learning):
+    course, learner, _steps = learning
+    other = UserFactory()
+    PROGRESS.rows(user_id=learner.pk, course_id=course.pk)  # compiled here
+
+    with CaptureQueriesContext(connection) as queries:
+        assert PROGRESS.rows(user_id=other.pk, course_id=course.pk) == []
+    assert len(queries) == 1
+
+
+def test_a_plain_queryset_gives_model_instances(learning):
+    course, learner, _steps = learning
+    enrolment = ENROLMENT.first(user_id=learner.pk, course_id=course.pk)
+
+    assert isinstance(enrolment, Enrolment)
+    assert enrolment == Enrolment.objects.get(user=learner, course=course)
+    assert enrolment.enrolled_at == Enrolment.objects.get(pk=enrolment.pk).enrolled_at
+    assert ENROLMENT.first(user_id=learner.pk, course_id=course.pk + 1000) is None
+
+
+def test_a_parameter_that_does_not_reach_the_sql_is_refused():
+    unused = CompiledQuery(
+        lambda user_id, course_id: Enrolment.objects.filter(user_id=user_id), user_id=int, course_id=int
+    )
+    with pytest.raises(ValueError, match="course_id"):
+        unused.rows(user_id=1, course_id=2)
+
+
+def test_related_rows_cannot_be_compiled_into_instances():
+    joined = CompiledQuery(
+        lambda user_id: Enrolment.objects.select_related("course").filter(user_id=user_id), user_id=int
+    )
+    with pytest.raises(ValueError, match="select_related"):
+        joined.rows(user_id=1)
+
+
+def test_values_of_the_wrong_type_or_names_are_refused():
+    with pytest.raises(TypeError):
+        ENROLMENT.rows(user_id="1", course_id=2)
+    with pytest.raises(TypeError):
+        ENROLMENT.rows(user_id=True, course_id=2)
+    with pytest.raises(TypeError):
+        ENROLMENT.rows(user_id=1)
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda when: Enrolment.objects.filter(enrolled_at=when), when=datetime.datetime)
