@@ -12,19 +12,77 @@ compiled SQL's parameters, the queryset is built once with a sentinel value per 
 the queryset must therefore use each parameter only in plain comparisons (``field=value``), never in
 ``__in`` lists, arithmetic or expressions that would transform it: compiling refuses a query where a
 sentinel is missing.
+
+On PostgreSQL each statement is also prepared on the server, once per connection (``PREPARE``), and
+run with ``EXECUTE``: the planner's work for a join (about 0.3 ms here) is done once, not on every
+page. Prepared statements live as long as the database session; a pooler that shares sessions
+between clients in transaction mode (PgBouncer's ``pool_mode = transaction``) does not keep them:
+set ``DATABASE_PREPARED_STATEMENTS=0`` behind one.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 _SENTINEL_INT_BASE = -7_318_000_000_000
 _SENTINEL_STR = "\x1fcompiled-query-parameter-{}\x1f"
+
+
+_statement_numbers = itertools.count(1)
+# Per open PostgreSQL connection (the driver's object, so a reconnection starts afresh): the names of
+# the statements already prepared on it.
+_prepared_on: weakref.WeakKeyDictionary[object, set[str]] = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%[s%]")
+
+
+def _numbered_placeholders(sql: str) -> str:
+    """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2…`` (``%%`` is a literal ``%``)."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+
+
+class PreparedStatement:
+    """One SQL statement (Django's ``%s`` placeholders), prepared on each PostgreSQL connection once.
+
+    Elsewhere (SQLite, or ``DATABASE_PREPARED_STATEMENTS=0``) it is sent as it is. ``run`` executes it
+    on a Django cursor, so it counts, logs and fails like any other query.
+    """
+
+    def __init__(self, sql: str, *, parameters: int, using: str = DEFAULT_DB_ALIAS):
+        self.sql, self.alias = sql, using
+        self.name = ""
+        if connections[using].vendor == "postgresql" and getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
+            self.name = f"academy_prepared_{next(_statement_numbers)}"
+            arguments = f" ({', '.join(['%s'] * parameters)})" if parameters else ""
+            self.execute_sql = f"EXECUTE {self.name}{arguments}"
+
+    def _prepare(self, driver_connection) -> None:
+        prepared = _prepared_on.setdefault(driver_connection, set())
+        if self.name not in prepared:
+            # On the driver's own cursor: preparing is not one of the page's queries (query counts,
+            # logs), and it happens once per connection whichever request comes first.
+            with driver_connection.cursor() as cursor:
+                cursor.execute(f"PREPARE {self.name} AS {_numbered_placeholders(self.sql)}")
+            prepared.add(self.name)
+
+    def run(self, cursor, params: list) -> None:
+        """Execute on ``cursor`` (a cursor of this statement's database); read the results from it."""
+        if self.name:
+            connection = connections[self.alias]
+            connection.ensure_connection()
+            self._prepare(connection.connection)
+            cursor.execute(self.execute_sql, params)
+        else:
+            cursor.execute(self.sql, params)
 
 
 class _Compiled:
@@ -34,7 +92,7 @@ class _Compiled:
         query = queryset.query
         self.alias = queryset.db
         self.compiler = query.get_compiler(self.alias)
-        self.sql, params = self.compiler.as_sql()
+        sql, params = self.compiler.as_sql()
         by_value = {value: name for name, value in sentinels.items()}
         self.slots: list[tuple[bool, object]] = [
             (True, by_value[value]) if _hashable(value) and value in by_value else (False, value) for value in params
@@ -42,6 +100,7 @@ class _Compiled:
         missing = set(sentinels) - {name for is_param, name in self.slots if is_param}
         if missing:
             raise ValueError(f"parameters not found in the compiled SQL (transformed or unused): {sorted(missing)}")
+        self.statement = PreparedStatement(sql, parameters=len(self.slots), using=self.alias)
         self.col_count = self.compiler.col_count
         self.trim = self.compiler.has_extra_select
         self.model = None
@@ -54,7 +113,7 @@ class _Compiled:
     def run(self, values: dict[str, Any]) -> list:
         params = [values[name] if is_param else name for is_param, name in self.slots]
         with connections[self.alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
+            self.statement.run(cursor, params)
             rows = cursor.fetchall()
         if self.trim:
             rows = [row[: self.col_count] for row in rows]

@@ -101,6 +101,10 @@ SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 if SERVER_TIMING:
     MIDDLEWARE.insert(0, "academy.middleware.ServerTimingMiddleware")
 
+# Hot reads are prepared once per PostgreSQL connection (academy.compiled_queries). Turn off behind
+# a pooler in transaction mode (PgBouncer's pool_mode = transaction), which does not keep them.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+
 ROOT_URLCONF = env("ROOT_URLCONF", default="academy.urls")
 WSGI_APPLICATION = "academy.wsgi.application"
 

@@ -6,7 +6,9 @@ edited template never serves an old fragment), the fragment's name and the value
 The parts must name everything the fragment shows apart from course content: a fragment that shows
 a learner's state takes that state as a part. Never put a CSRF token or a message inside one.
 ``only_if=<value>`` as the last bit caches only when the value is true (searches are too varied to
-be worth a cache entry each).
+be worth a cache entry each). ``local`` keeps the fragment in this process only, for fragments that
+depend on the code as deployed (the coach's reading of a prompt) rather than on course content:
+a new release starts with empty process caches, while the shared cache outlives it.
 
 ``{% cached_outline %}…{% endcached_outline %}`` is the outline's own: rendering an outline (dozens
 of steps, each with its badges) is most of a course or lesson page's work, yet learners with the
@@ -39,22 +41,33 @@ def _source_digest(origin_name: str) -> str:
         return "unknown"
 
 
-def _render_cached(node: template.Node, context: template.Context, name: str, parts: tuple) -> str:
+_local_fragments = content_cache.ProcessCache(max_entries=2048)
+
+
+def _render_cached(
+    node: template.Node, context: template.Context, name: str, parts: tuple, *, local: bool = False
+) -> str:
     origin = node.origin.name if node.origin else ""
     key = content_cache.content_key("fragment", name, get_language(), _source_digest(origin), *parts)
-    html = content_cache.cached_at(key, lambda: str(node.nodelist.render(context)))
+    if local:
+        html = _local_fragments.get(key, None)
+        if html is None:
+            html = str(node.nodelist.render(context))
+            _local_fragments.put(key, html)
+    else:
+        html = content_cache.cached_at(key, lambda: str(node.nodelist.render(context)))
     return mark_safe(html)  # noqa: S308 (the template's own output, escaped when it was rendered)
 
 
 class ContentCacheNode(template.Node):
-    def __init__(self, name, parts: list, only_if, nodelist: template.NodeList):
-        self.name, self.parts, self.only_if, self.nodelist = name, parts, only_if, nodelist
+    def __init__(self, name, parts: list, only_if, local: bool, nodelist: template.NodeList):
+        self.name, self.parts, self.only_if, self.local, self.nodelist = name, parts, only_if, local, nodelist
 
     def render(self, context: template.Context) -> str:
         if self.only_if is not None and not self.only_if.resolve(context):
             return self.nodelist.render(context)
         parts = tuple(part.resolve(context) for part in self.parts)
-        return _render_cached(self, context, str(self.name.resolve(context)), parts)
+        return _render_cached(self, context, str(self.name.resolve(context)), parts, local=self.local)
 
 
 @register.tag("contentcache")
@@ -65,10 +78,13 @@ def contentcache(parser, token) -> ContentCacheNode:
     only_if = None
     if bits[-1].startswith("only_if="):
         only_if = parser.compile_filter(bits.pop().removeprefix("only_if="))
+    local = bits[-1] == "local"
+    if local:
+        bits.pop()
     nodelist = parser.parse(("endcontentcache",))
     parser.delete_first_token()
     parts = [parser.compile_filter(bit) for bit in bits[2:]]
-    return ContentCacheNode(parser.compile_filter(bits[1]), parts, only_if, nodelist)
+    return ContentCacheNode(parser.compile_filter(bits[1]), parts, only_if, local, nodelist)
 
 
 class CachedOutlineNode(template.Node):

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -136,7 +137,8 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
         "prompt": prompt,
         "client_token": new_client_token(),
         "refusal": refusal,
-        "coach": build_coach(prompt),
+        # Read only when the coach's fragment is not cached for this prompt yet.
+        "coach": SimpleLazyObject(lambda: build_coach(prompt)),
         "max_chars": MAX_PROMPT_CHARS,
         "sections": courses.step_sections(user, lab.step),
     }
@@ -173,7 +175,12 @@ def lab_check(request: HttpRequest, slug: str) -> HttpResponse:
     prompt = request.POST.get("prompt", "")
     draft_save(learner=request.user, lab=access.lab, prompt=prompt)
     if wants_partial(request):
-        context = {"coach": build_coach(prompt), "max_chars": MAX_PROMPT_CHARS, "lab": access.lab}
+        context = {
+            "coach": SimpleLazyObject(lambda: build_coach(prompt)),
+            "prompt": prompt,
+            "max_chars": MAX_PROMPT_CHARS,
+            "lab": access.lab,
+        }
         return render(request, "labs/lab.html#coach", context)
     return redirect(f"{access.lab.get_absolute_url()}#coach")
 
