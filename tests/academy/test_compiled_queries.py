@@ -101,3 +101,37 @@ def test_values_of_the_wrong_type_or_names_are_refused():
         ENROLMENT.rows(user_id=1)
     with pytest.raises(TypeError):
         CompiledQuery(lambda when: Enrolment.objects.filter(enrolled_at=when), when=datetime.datetime)
+
+
+def _prepared_names() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_a_compiled_query_is_prepared_once_per_connection(learning):
+    course, learner, _steps = learning
+    query = CompiledQuery(
+        lambda user_id: StepProgress.objects.filter(user_id=user_id).values_list("step_id"), user_id=int
+    )
+    query.rows(user_id=learner.pk)
+    name = query._for("default").statement.name
+    assert name in _prepared_names()
+
+    expected = [(s.step_id,) for s in StepProgress.objects.filter(user=learner)]
+    with CaptureQueriesContext(connection) as queries:
+        assert query.rows(user_id=learner.pk) == expected
+    assert [q["sql"] for q in queries] == [f"EXECUTE {name} ({learner.pk})"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(settings, learning):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    course, learner, _steps = learning
+    query = CompiledQuery(lambda user_id: Enrolment.objects.filter(user_id=user_id).values_list("pk"), user_id=int)
+
+    with CaptureQueriesContext(connection) as queries:
+        query.rows(user_id=learner.pk)
+    assert queries[0]["sql"].startswith("SELECT")
+    assert not query._for("default").statement.name
