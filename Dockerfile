@@ -22,7 +22,7 @@ COPY . .
 # Compile the translations and collect static files at build time, with a
 # throwaway key that exists only in this build step.
 RUN DEBUG=1 python manage.py compile_translations \
-    && DEBUG=1 STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+    && DEBUG=1 STATICFILES_BACKEND=academy.staticfiles.RememberedManifestStaticFilesStorage \
        python manage.py collectstatic --noinput \
     && mkdir -p /app/var /app/media \
     && chown -R academy:academy /app/var /app/media

@@ -220,7 +220,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            default="academy.staticfiles.RememberedManifestStaticFilesStorage"
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )
