@@ -159,7 +159,8 @@ else:
 
 AUTH_USER_MODEL = "academy.User"
 # Sessions are read from the cache (Redis in production), written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db sessions, read in the same cache round trip as the keys every page needs next.
+SESSION_ENGINE = "academy.sessions"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

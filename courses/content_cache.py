@@ -186,8 +186,17 @@ def watch(*models) -> None:
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"content-cache-delete-{label}")
 
 
+def _received_with_session(version: object) -> None:
+    # The version read in the session's round trip (academy.sessions): this request's, if it is one.
+    if version is not None and getattr(_request, "in_request", False) and getattr(_request, "version", None) is None:
+        _request.version = version
+
+
 def connect_signals() -> None:
+    from academy.sessions import fetch_with_session
     from courses.models import Course, Lesson, Module, Step, Tag
+
+    fetch_with_session(VERSION_KEY, _received_with_session)
 
     request_started.connect(_request_began, dispatch_uid="content-cache-request-started")
     request_finished.connect(_request_ended, dispatch_uid="content-cache-request-finished")
