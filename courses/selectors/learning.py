@@ -161,15 +161,19 @@ class _Progress(NamedTuple):
 
 
 # The reads every learner page makes, compiled once (academy.compiled_queries): same SQL, no ORM cost.
+# Progress rows that only record a visit change nothing in an outline: they are left out.
+_COUNTS_IN_OUTLINE = Q(completed_at__isnull=False) | Q(score__isnull=False)
 _PROGRESS_IN_COURSE = CompiledQuery(
     lambda user_id, course_id: StepProgress.objects.filter(
-        user_id=user_id, step__module__course_id=course_id
+        _COUNTS_IN_OUTLINE, user_id=user_id, step__module__course_id=course_id
     ).values_list("step_id", "completed_at", "score"),
     user_id=int,
     course_id=int,
 )
 _PROGRESS_OF_LEARNER = CompiledQuery(
-    lambda user_id: StepProgress.objects.filter(user_id=user_id).values_list("step_id", "completed_at", "score"),
+    lambda user_id: StepProgress.objects.filter(_COUNTS_IN_OUTLINE, user_id=user_id).values_list(
+        "step_id", "completed_at", "score"
+    ),
     user_id=int,
 )
 _ACTIVE_ENROLMENT = CompiledQuery(
