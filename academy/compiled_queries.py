@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 _SENTINEL_INT_BASE = -7_318_000_000_000
 _SENTINEL_STR = "\x1fcompiled-query-parameter-{}\x1f"
@@ -104,7 +105,7 @@ class _Compiled:
         self.col_count = self.compiler.col_count
         self.trim = self.compiler.has_extra_select
         self.model = None
-        if queryset._iterable_class.__name__ == "ModelIterable":
+        if queryset._iterable_class is ModelIterable:
             if query.select_related or query.deferred_loading[0] or query.annotations:
                 raise ValueError("a compiled query of model instances takes no select_related, defer or annotate")
             self.model = queryset.model
