@@ -491,9 +491,11 @@ def cached_course(slug: str) -> Course | None:
 # PostgreSQL scan every user).
 _TRAINERS = CompiledQuery(
     lambda owner_id, course_id: (
+        # No ORDER BY inside a UNION (SQLite refuses it); course_trainers orders the people.
         get_user_model()
         .objects.filter(pk=owner_id)
-        .union(get_user_model().objects.filter(co_trained_courses__pk=course_id))
+        .order_by()
+        .union(get_user_model().objects.filter(co_trained_courses__pk=course_id).order_by())
     ),
     owner_id=int,
     course_id=int,
