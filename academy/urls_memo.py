@@ -46,7 +46,7 @@ def reverse(viewname, urlconf=None, args=None, kwargs=None, current_app=None) ->
     return _remembered(urlconf, get_script_prefix(), get_language(), viewname, args, items, current_app)
 
 
-def forget(**kwargs) -> None:
+def forget() -> None:
     _remembered.cache_clear()
 
 

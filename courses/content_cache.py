@@ -109,10 +109,6 @@ class ProcessCache:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 # Outlines, lessons, labs, catalogue pages and fragments of a few hundred courses: tens of megabytes.
 _process_cache = ProcessCache(max_entries=4096)

@@ -6,17 +6,8 @@ these helpers only answer yes/no and never raise.
 
 from __future__ import annotations
 
-from academy.compiled_queries import CompiledQuery
-from courses.models import Certificate, Course, Enrolment
-
-# Asked by every step and lab page: compiled once (academy.compiled_queries).
-_ENROLLED = CompiledQuery(
-    lambda user_id, course_id: Enrolment.objects.filter(
-        user_id=user_id, course_id=course_id, status=Enrolment.Status.ACTIVE
-    ).values_list("pk")[:1],
-    user_id=int,
-    course_id=int,
-)
+from courses.models import Certificate, Course
+from courses.selectors.learning import active_enrolment
 
 
 def can_edit_course(user, course: Course) -> bool:
@@ -40,9 +31,7 @@ def can_view_course(user, course: Course) -> bool:
 
 
 def is_enrolled(user, course: Course) -> bool:
-    if not user.is_authenticated:
-        return False
-    return bool(_ENROLLED.rows(user_id=user.pk, course_id=course.pk))
+    return active_enrolment(user, course) is not None
 
 
 def can_manage_enrolments(user, course: Course) -> bool:
