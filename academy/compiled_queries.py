@@ -75,15 +75,23 @@ class PreparedStatement:
                 cursor.execute(f"PREPARE {self.name} AS {_numbered_placeholders(self.sql)}")
             prepared.add(self.name)
 
-    def run(self, cursor, params: list) -> None:
-        """Execute on ``cursor`` (a cursor of this statement's database); read the results from it."""
+    def run(self, cursor, params: list, *, preceded_by: str = "") -> None:
+        """Execute on ``cursor`` (a cursor of this statement's database); read the results from it.
+
+        ``preceded_by`` (PostgreSQL only): SQL without parameters sent in the same message, just before the
+        statement: one round trip, and the server runs both as one implicit transaction.
+        """
+        sql = self.sql
         if self.name:
             connection = connections[self.alias]
             connection.ensure_connection()
             self._prepare(connection.connection)
-            cursor.execute(self.execute_sql, params)
-        else:
-            cursor.execute(self.sql, params)
+            sql = self.execute_sql
+        if preceded_by:
+            if connections[self.alias].vendor != "postgresql":
+                raise ValueError("only PostgreSQL takes several statements in one message")
+            sql = f"{preceded_by.replace('%', '%%')}; {sql}"
+        cursor.execute(sql, params)
 
 
 class _Compiled:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -141,14 +142,32 @@ def _clock_locked(*, user, now: datetime) -> tuple[AttendanceClock, bool]:
     return AttendanceClock.objects.select_for_update().get_or_create(user=user, defaults={"credited_until": now})
 
 
+class _VisitStatements(NamedTuple):
+    mark_seen: PreparedStatement  # the learner's progress row on the step: created, or its last visit noted
+    start_clock: PreparedStatement  # the attendance clock: started, or restarted when it had stopped
+    both: PreparedStatement | None  # PostgreSQL: the two as one statement (a data-modifying WITH)
+
+
+# Progress columns a first visit fills from the model's defaults (score, completion, seconds on page).
+_VISIT_SETS = ("user", "step", "last_seen_at")
+
+
+def _progress_defaults() -> list:
+    return [
+        field.get_db_prep_save(field.get_default(), connection)
+        for field in StepProgress._meta.concrete_fields
+        if not field.primary_key and field.name not in _VISIT_SETS
+    ]
+
+
 @lru_cache(maxsize=4)
-def _visit_statements(vendor: str) -> tuple[PreparedStatement, PreparedStatement]:
-    """The two statements of a visit, written once from the models' tables and columns.
+def _visit_statements(vendor: str) -> _VisitStatements:
+    """The SQL of a visit, written once from the models' tables and columns.
 
     A lesson page records a visit on every view; through the ORM, compiling these statements costs
-    three times what the database takes to run them. Both are plain SQL that PostgreSQL and SQLite
-    (3.24+) understand: an update, and an upsert that starts or restarts a stopped clock. On
-    PostgreSQL they are prepared once per connection (``academy.compiled_queries``).
+    three times what the database takes to run them. Two upserts that PostgreSQL and SQLite (3.24+)
+    both understand; on PostgreSQL they also go as one statement, prepared once per connection
+    (``academy.compiled_queries``).
     """
     quote = connection.ops.quote_name
     progress, clock = StepProgress._meta, AttendanceClock._meta
@@ -156,44 +175,60 @@ def _visit_statements(vendor: str) -> tuple[PreparedStatement, PreparedStatement
     def column(meta, name: str) -> str:
         return quote(meta.get_field(name).column)
 
-    clock_table, credited = quote(clock.db_table), column(clock, "credited_until")
+    defaulted = [
+        quote(field.column)
+        for field in progress.concrete_fields
+        if not field.primary_key and field.name not in _VISIT_SETS
+    ]
+    inserted = [column(progress, name) for name in _VISIT_SETS] + defaulted
+    seen, clock_table, credited = (
+        column(progress, "last_seen_at"),
+        quote(clock.db_table),
+        column(clock, "credited_until"),
+    )
     # Identifiers come from the models' metadata, quoted; every value is a parameter.
     mark_seen = (
-        f"UPDATE {quote(progress.db_table)} SET {column(progress, 'last_seen_at')} = %s "  # noqa: S608
-        f"WHERE {column(progress, 'user')} = %s AND {column(progress, 'step')} = %s"
+        f"INSERT INTO {quote(progress.db_table)} ({', '.join(inserted)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(inserted))}) "
+        f"ON CONFLICT ({column(progress, 'user')}, {column(progress, 'step')}) DO UPDATE SET {seen} = excluded.{seen}"
     )
     start_clock = (
         f"INSERT INTO {clock_table} ({column(clock, 'user')}, {credited}) VALUES (%s, %s) "  # noqa: S608
         f"ON CONFLICT ({column(clock, 'user')}) DO UPDATE SET {credited} = excluded.{credited} "
         f"WHERE {clock_table}.{credited} < %s"
     )
-    return PreparedStatement(mark_seen, parameters=3), PreparedStatement(start_clock, parameters=3)
+    both = None
+    if vendor == "postgresql":
+        both = PreparedStatement(f"WITH seen AS ({mark_seen}) {start_clock}", parameters=len(inserted) + 3)
+    return _VisitStatements(
+        PreparedStatement(mark_seen, parameters=len(inserted)), PreparedStatement(start_clock, parameters=3), both
+    )
 
 
-@transaction.atomic
 def step_visit(*, user, step: Step, now: datetime | None = None) -> None:
     """Note the visit, and start the learner's attendance clock unless it is already running.
 
     Opening another page (or tab) while the clock runs leaves it alone: the
     time since the last beat is credited once, by whichever page beats next.
-    Both writes in one transaction, committed without waiting for the log's flush.
+    Both writes commit together; on PostgreSQL in one round trip, without waiting for the log's flush.
     """
     now = now or timezone.now()
-    mark_seen, start_clock = _visit_statements(connection.vendor)
+    statements = _visit_statements(connection.vendor)
     at = connection.ops.adapt_datetimefield_value(now)
     stopped_before = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=HEARTBEAT_MAX_SECONDS))
+    seen = [user.pk, step.pk, at, *_progress_defaults()]
+    clock = [user.pk, at, stopped_before]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A visit's time need not survive a crash of the database server in the very instant it
-            # commits: the page does not wait for the log's flush (consistency is kept either way).
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        # One UPDATE for a step seen before (the row is locked by it); the first visit creates the row.
-        mark_seen.run(cursor, [at, user.pk, step.pk])
-        if cursor.rowcount == 0:
-            progress = _progress_locked(user=user, step=step)
-            progress.last_seen_at = now
-            progress.save(update_fields=["last_seen_at"])
-        start_clock.run(cursor, [user.pk, at, stopped_before])
+        if statements.both is None:
+            with transaction.atomic():
+                statements.mark_seen.run(cursor, seen)
+                statements.start_clock.run(cursor, clock)
+            return
+        # One statement is its own transaction. Sent on its own (not inside a caller's transaction),
+        # its commit need not wait for the log's flush: a database crash in that very instant may lose
+        # a visit's timestamp, never consistency.
+        preceded_by = "" if connection.in_atomic_block else "SET LOCAL synchronous_commit TO OFF"
+        statements.both.run(cursor, seen + clock, preceded_by=preceded_by)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from academy.compiled_queries import CompiledQuery
+from academy.compiled_queries import CompiledQuery, PreparedStatement
 from courses.models import Enrolment, Step, StepProgress
 from courses.services.learning import enrol, step_complete
 from tests.factories import UserFactory, build_course
@@ -135,3 +135,20 @@ def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(settings
         query.rows(user_id=learner.pk)
     assert queries[0]["sql"].startswith("SELECT")
     assert not query._for("default").statement.name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="several statements in one message are PostgreSQL's")
+def test_a_statement_can_travel_with_a_setting_in_one_message(learning):
+    _course, learner, _steps = learning
+    statement = PreparedStatement("SELECT current_setting('statement_timeout'), %s::integer", parameters=1)
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        statement.run(cursor, [learner.pk], preceded_by="SET LOCAL statement_timeout TO '5s'")
+        assert cursor.fetchone() == ("5s", learner.pk)
+    assert len(queries) == 1
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL takes several statements in one message")
+def test_elsewhere_a_statement_refuses_company():
+    statement = PreparedStatement("SELECT %s", parameters=1)
+    with connection.cursor() as cursor, pytest.raises(ValueError, match="PostgreSQL"):
+        statement.run(cursor, [1], preceded_by="PRAGMA foreign_keys = ON")

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -170,6 +172,40 @@ def test_opening_another_page_does_not_restart_the_running_clock(learner_in_cour
     step_visit(user=learner, step=steps[1], now=start + timedelta(seconds=20))
     assert record_heartbeat(user=learner, step=steps[1], now=start + timedelta(seconds=30)) == 30
     assert record_heartbeat(user=learner, step=steps[0], now=start + timedelta(seconds=30)) == 0
+
+
+def test_a_visit_creates_the_progress_row_then_only_moves_its_last_visit(learner_in_course):
+    learner, _course, steps = learner_in_course
+    start = timezone.now()
+    step_visit(user=learner, step=steps[0], now=start)
+    first = StepProgress.objects.get(user=learner, step=steps[0])
+    assert (first.last_seen_at, first.completed_at, first.score, first.seconds_on_page) == (start, None, None, 0)
+
+    # what the step recorded meanwhile (a pass, a score, time on the page) survives the next visit
+    StepProgress.objects.filter(pk=first.pk).update(completed_at=start, score=80, seconds_on_page=45)
+    later = start + timedelta(minutes=5)
+    step_visit(user=learner, step=steps[0], now=later)
+    again = StepProgress.objects.get(pk=first.pk)
+    assert (again.last_seen_at, again.completed_at, again.score, again.seconds_on_page) == (later, start, 80, 45)
+    assert StepProgress.objects.filter(user=learner).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement visit is PostgreSQL's")
+def test_on_postgresql_a_visit_is_one_round_trip_that_leaves_the_session_durable():
+    learner = UserFactory()
+    course = build_course(modules=1, steps_per_module=1)
+    enrol(user=learner, course=course)
+    step = Step.objects.get(module__course=course)
+    with CaptureQueriesContext(connection) as queries:
+        step_visit(user=learner, step=step)
+    assert len(queries) == 1
+    assert queries[0]["sql"].startswith("SET LOCAL synchronous_commit TO OFF; ")
+    assert StepProgress.objects.filter(user=learner, step=step, last_seen_at__isnull=False).exists()
+    # the relaxed commit was the visit's own: the connection's next transactions wait for the flush
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
 
 
 def test_first_heartbeat_without_a_visit_credits_nothing(learner_in_course):
