@@ -112,6 +112,8 @@ class _Compiled:
         self.statement = PreparedStatement(sql, parameters=len(self.slots), using=self.alias)
         self.col_count = self.compiler.col_count
         self.trim = self.compiler.has_extra_select
+        # What results_iter() would work out on every call: the selected columns' converters.
+        self.converters = self.compiler.get_converters([column[0] for column in self.compiler.select[: self.col_count]])
         self.model = None
         if queryset._iterable_class is ModelIterable:
             if query.select_related or query.deferred_loading[0] or query.annotations:
@@ -126,7 +128,8 @@ class _Compiled:
             rows = cursor.fetchall()
         if self.trim:
             rows = [row[: self.col_count] for row in rows]
-        rows = list(self.compiler.results_iter(results=[rows], tuple_expected=True))
+        if self.converters:
+            rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
         if self.model is not None:
             return [self.model.from_db(self.alias, self.field_names, row) for row in rows]
         return rows
