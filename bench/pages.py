@@ -5,7 +5,7 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, ``wrk`` installed, `
 
     .venv/bin/python bench/pages.py [--reseed] [--workers 2 --threads 4] [--duration 8] [--pages lesson,lab]
 
-Prints one JSON document on stdout; progress goes to stderr. About 2 minutes once seeded.
+Prints one JSON document on stdout; progress goes to stderr. About 3 minutes once seeded.
 
 Setup: a dedicated database ``academy_bench_pages`` (``DATABASE_URL`` overrides it), seeded once with
 bulk inserts (idempotent: reused when present): 50 courses x 8 modules x 6 steps (lessons, quizzes,
@@ -20,7 +20,11 @@ baselines of ``bench/urls_with_minimal.py`` (a view answering "ok", anonymous an
   ``server_cpu_ms``, the request thread's CPU time (steadier when other work shares the cores);
 - ``rps``, ``p50_ms``, ``p95_ms``: ``wrk`` with 20 connections, rotating over 20 learners' sessions;
 - ``queries``: SQL queries of one warm request, counted in process;
-- ``ratio_to_minimal_signed_in``: each figure divided by the signed-in minimal view's, same run.
+- ``ratio_to_minimal_signed_in``: each figure divided by the signed-in minimal view's, measured
+  alongside the page (``minimal_signed_in_alongside``): as many sequential requests just before the
+  page's and just after, half a load run just before the page's and half just after. A shared machine's speed drifts by
+  tens of percent within minutes; a baseline measured once at the start would mix that drift into
+  every ratio. The ``minimal_signed_in`` entry keeps the baseline measured on its own.
 
 Targets (issue #17): see ``TARGETS``; ``all_meet_target`` is true when every learner page and the
 coach meet theirs.
@@ -554,45 +558,69 @@ def _headers(key: str, body: str, cookie_name: str) -> dict[str, str]:
     return headers
 
 
-def sequential(base_url: str, target: PageTarget, *, count: int, cookie_name: str) -> dict[str, Any]:
-    """One client, one kept-alive connection: server time (Server-Timing) and round trip per request."""
-    import http.client
-    from urllib.parse import urlsplit
+def _timed_request(connection, request: tuple[str, str, str], cookie_name: str) -> tuple[float, dict[str, str], int]:
+    """One request on a kept-alive connection: round trip (ms), the Server-Timing entries, the status."""
+    path, key, body = request
+    began = time.perf_counter()
+    connection.request("POST" if body else "GET", path, body=body or None, headers=_headers(key, body, cookie_name))
+    response = connection.getresponse()
+    response.read()
+    elapsed = (time.perf_counter() - began) * 1000
+    timing = dict(part.strip().split(";dur=", 1) for part in response.getheader("Server-Timing", "").split(",") if part)
+    return elapsed, timing, response.status
 
-    parts = urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    server, cpu, total, statuses = [], [], [], set()
-    try:
-        for index in range(count + 5):
-            path, key, body = target.requests[index % len(target.requests)]
-            began = time.perf_counter()
-            connection.request(
-                "POST" if body else "GET", path, body=body or None, headers=_headers(key, body, cookie_name)
-            )
-            response = connection.getresponse()
-            response.read()
-            elapsed = (time.perf_counter() - began) * 1000
-            statuses.add(response.status)
-            if index < 5:
-                continue  # warm-up: first hits of caches and connections
-            total.append(elapsed)
-            timing = dict(
-                part.strip().split(";dur=", 1) for part in response.getheader("Server-Timing", "").split(",") if part
-            )
-            if "app" in timing:
-                server.append(float(timing["app"]))
-            if "cpu" in timing:
-                cpu.append(float(timing["cpu"]))
-    finally:
-        connection.close()
+
+def _summary(server: list[float], cpu: list[float], total: list[float]) -> dict[str, Any]:
     return {
         "server_ms": round(statistics.median(server), 2) if server else None,
         "server_p95_ms": round(percentile(server, 95), 2) if server else None,
         "server_cpu_ms": round(statistics.median(cpu), 2) if cpu else None,
         "round_trip_p50_ms": round(statistics.median(total), 2),
         "round_trip_p95_ms": round(percentile(total, 95), 2),
-        "statuses": sorted(statuses),
     }
+
+
+def sequential(
+    base_url: str, target: PageTarget, *, count: int, cookie_name: str, baseline: PageTarget | None = None
+) -> dict[str, Any]:
+    """One client, one kept-alive connection: server time (Server-Timing) and round trip per request.
+
+    With a ``baseline``, as many of its requests run just before the page's and again just after, on
+    the same connection (each in a block: interleaving single requests would cool the CPU's caches
+    for both); its figures come back under ``baseline``.
+    """
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    measured = {"page": ([], [], []), "baseline": ([], [], [])}
+    statuses = set()
+    blocks = [("page", target)]
+    if baseline is not None:
+        blocks = [("baseline", baseline), *blocks, ("baseline", baseline)]
+    try:
+        for name, run in blocks:
+            server, cpu, total = measured[name]
+            for index in range(count + 5):
+                elapsed, timing, status = _timed_request(
+                    connection, run.requests[index % len(run.requests)], cookie_name
+                )
+                if name == "page":
+                    statuses.add(status)
+                if index < 5:
+                    continue  # warm-up: first hits of caches and connections
+                total.append(elapsed)
+                if "app" in timing:
+                    server.append(float(timing["app"]))
+                if "cpu" in timing:
+                    cpu.append(float(timing["cpu"]))
+    finally:
+        connection.close()
+    figures = _summary(*measured["page"]) | {"statuses": sorted(statuses)}
+    if baseline is not None:
+        figures["baseline"] = _summary(*measured["baseline"])
+    return figures
 
 
 # --- concurrent load: wrk ----------------------------------------------------------
@@ -691,7 +719,9 @@ def _ratio(value: float | None, reference: float | None) -> float | None:
 
 
 def judge(name: str, figures: dict[str, Any], minimal: dict[str, Any]) -> dict[str, Any]:
-    """Ratios to the signed-in minimal view, and whether the page meets its target."""
+    """Ratios to the signed-in minimal view (as measured alongside the page when it was), and whether
+    the page meets its target."""
+    minimal = minimal | figures.get("minimal_signed_in_alongside", {})
     figures["ratio_to_minimal_signed_in"] = {
         "rps": _ratio(figures["rps"], minimal["rps"]),
         "p50": _ratio(figures["p50_ms"], minimal["p50_ms"]),
@@ -776,6 +806,7 @@ def main() -> dict[str, Any]:
         cookie = settings.SESSION_COOKIE_NAME
         wanted = {name for name in args.pages.split(",") if name} | {"minimal_signed_in"}
         targets = [t for t in page_targets() if not args.pages or t.name in wanted]
+        minimal_target = next(t for t in targets if t.name == "minimal_signed_in")
 
         gunicorn = Gunicorn(env, workers=args.workers, threads=args.threads, log_path=workdir / "gunicorn.log")
         log(f"gunicorn {' '.join(gunicorn.command[3:])} (language models preloaded)")
@@ -796,9 +827,23 @@ def main() -> dict[str, Any]:
                 one_by_one = replace(target, requests=target.requests[-1000:-800])
             # Warm first: a site in service has its caches filled and its queries prepared in every
             # worker; the sequential pass then reads the steady state, as the load does.
-            run_wrk(gunicorn.base_url, warm, seconds=args.warmup, cookie_name=cookie, workdir=workdir)
-            figures |= sequential(gunicorn.base_url, one_by_one, count=args.sequential, cookie_name=cookie)
-            figures |= run_wrk(gunicorn.base_url, measured, seconds=args.duration, cookie_name=cookie, workdir=workdir)
+            wrk = {"workdir": workdir}
+            run_wrk(gunicorn.base_url, warm, seconds=args.warmup, cookie_name=cookie, **wrk)
+            # Learner pages are judged against the minimal view measured in the same seconds.
+            alongside = minimal_target if target.name in LEARNER_PAGES else None
+            figures |= sequential(
+                gunicorn.base_url, one_by_one, count=args.sequential, cookie_name=cookie, baseline=alongside
+            )
+            if alongside is None:
+                figures |= run_wrk(gunicorn.base_url, measured, seconds=args.duration, cookie_name=cookie, **wrk)
+            else:
+                # Half the baseline's load run just before the page's, half just after: the same minutes.
+                before = run_wrk(gunicorn.base_url, alongside, seconds=args.duration / 2, cookie_name=cookie, **wrk)
+                figures |= run_wrk(gunicorn.base_url, measured, seconds=args.duration, cookie_name=cookie, **wrk)
+                after = run_wrk(gunicorn.base_url, alongside, seconds=args.duration / 2, cookie_name=cookie, **wrk)
+                figures["minimal_signed_in_alongside"] = figures.pop("baseline") | {
+                    key: round((before[key] + after[key]) / 2, 1) for key in ("rps", "p50_ms", "p95_ms")
+                }
             pages[target.name] = figures
 
         minimal = pages["minimal_signed_in"]
