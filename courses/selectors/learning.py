@@ -140,21 +140,6 @@ def course_structure(course: Course) -> tuple[list[Module], list[Step]]:
     return modules, steps
 
 
-def course_structures(course_ids: Sequence[int]) -> dict[int, tuple[list[Module], list[Step]]]:
-    """``course_structure`` for several courses with one round trip to the cache (modules' course not set)."""
-    version = content_cache.content_version()
-    keys = {content_cache.content_key("structure", pk, version=version): pk for pk in course_ids}
-    found = content_cache.cached_many(keys, lambda absent: {key: _build_structure(keys[key]) for key in absent})
-    structures: dict[int, tuple[list[Module], list[Step]]] = {}
-    for key, pk in keys.items():
-        modules, steps = found[key]
-        by_pk = {m.pk: m for m in modules}
-        for step in steps:
-            step.module = by_pk[step.module_id]
-        structures[pk] = (modules, steps)
-    return structures
-
-
 class _Progress(NamedTuple):
     completed_at: object
     score: int | None
@@ -172,7 +157,7 @@ _PROGRESS_IN_COURSE = CompiledQuery(
 )
 _PROGRESS_OF_LEARNER = CompiledQuery(
     lambda user_id: StepProgress.objects.filter(_COUNTS_IN_OUTLINE, user_id=user_id).values_list(
-        "step_id", "completed_at", "score"
+        "step__module__course_id", "step_id", "completed_at", "score"
     ),
     user_id=int,
 )
@@ -346,16 +331,12 @@ def dashboard_for(user) -> list[DashboardEntry]:
     courses = cached_courses(course_ids)
     for enrolment in enrolments:
         enrolment.course = courses[enrolment.course_id]
-    # All the learner's progress rows in one compiled read (a learner has at most a few hundred),
-    # split by course along the cached structures.
-    progress = _progress_rows(_PROGRESS_OF_LEARNER.rows(user_id=user.pk))
-    course_of_step = {
-        step.pk: course_id for course_id, (_modules, steps) in course_structures(course_ids).items() for step in steps
-    }
+    # All the learner's progress rows in one compiled read (a learner has at most a few hundred), each
+    # with its course; rows of courses the learner has left are skipped.
     progress_by_course: dict[int, dict[int, _Progress]] = {course_id: {} for course_id in course_ids}
-    for step_id, row in progress.items():
-        if step_id in course_of_step:
-            progress_by_course[course_of_step[step_id]][step_id] = row
+    for course_id, step_id, completed_at, score in _PROGRESS_OF_LEARNER.rows(user_id=user.pk):
+        if course_id in progress_by_course:
+            progress_by_course[course_id][step_id] = _Progress(completed_at, score)
     certificates = {c.course_id: c for c in _VALID_CERTIFICATES_OF_LEARNER.rows(user_id=user.pk)}
     entries = []
     for enrolment in enrolments:

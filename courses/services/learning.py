@@ -148,16 +148,13 @@ class _VisitStatements(NamedTuple):
     both: PreparedStatement | None  # PostgreSQL: the two as one statement (a data-modifying WITH)
 
 
-# Progress columns a first visit fills from the model's defaults (score, completion, seconds on page).
+# The progress columns a visit sets; a first visit fills the others from the model's defaults.
 _VISIT_SETS = ("user", "step", "last_seen_at")
 
 
-def _progress_defaults() -> list:
-    return [
-        field.get_db_prep_save(field.get_default(), connection)
-        for field in StepProgress._meta.concrete_fields
-        if not field.primary_key and field.name not in _VISIT_SETS
-    ]
+def _defaulted_progress_fields() -> list:
+    """Completion, score, seconds on the page: what a first visit takes from the model's defaults."""
+    return [f for f in StepProgress._meta.concrete_fields if not f.primary_key and f.name not in _VISIT_SETS]
 
 
 @lru_cache(maxsize=4)
@@ -175,12 +172,9 @@ def _visit_statements(vendor: str) -> _VisitStatements:
     def column(meta, name: str) -> str:
         return quote(meta.get_field(name).column)
 
-    defaulted = [
-        quote(field.column)
-        for field in progress.concrete_fields
-        if not field.primary_key and field.name not in _VISIT_SETS
+    inserted = [column(progress, name) for name in _VISIT_SETS] + [
+        quote(field.column) for field in _defaulted_progress_fields()
     ]
-    inserted = [column(progress, name) for name in _VISIT_SETS] + defaulted
     seen, clock_table, credited = (
         column(progress, "last_seen_at"),
         quote(clock.db_table),
@@ -216,7 +210,8 @@ def step_visit(*, user, step: Step, now: datetime | None = None) -> None:
     statements = _visit_statements(connection.vendor)
     at = connection.ops.adapt_datetimefield_value(now)
     stopped_before = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=HEARTBEAT_MAX_SECONDS))
-    seen = [user.pk, step.pk, at, *_progress_defaults()]
+    defaults = [field.get_db_prep_save(field.get_default(), connection) for field in _defaulted_progress_fields()]
+    seen = [user.pk, step.pk, at, *defaults]
     clock = [user.pk, at, stopped_before]
     with connection.cursor() as cursor:
         if statements.both is None:
