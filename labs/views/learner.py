@@ -111,14 +111,13 @@ def _is_simulation(lab: Lab) -> bool:
 # --- the lab page ------------------------------------------------------------
 
 
-def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, refusal: str = "") -> dict[str, Any]:
+def _lab_context(request: HttpRequest, access: LabAccess, *, prompt: str, refusal: str = "") -> dict[str, Any]:
     lab, user = access.lab, request.user
     attempts = selectors.learner_attempts(learner=user, lab=lab)
     for attempt in attempts:
         attempt.lab = lab  # no lazy query from the grade or the history
     history = numbered(attempts)
     visible_criteria, hidden_count = learner_rubric(lab)
-    prompt = form.prompt_text()
     return {
         "lab": lab,
         "course": lab.course,
@@ -133,7 +132,6 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, form: PromptForm, r
         "grade": selectors.counted_grade(attempts, lab=lab),
         "history": history,
         "graded_count": sum(s.state == Submission.State.GRADED for s in history),
-        "form": form,
         "prompt": prompt,
         "client_token": new_client_token(),
         "refusal": refusal,
@@ -161,8 +159,7 @@ def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(access, HttpResponse):
         return access
     draft = selectors.learner_draft_prompt(learner=request.user, lab=access.lab)
-    form = PromptForm(initial={"prompt": draft})
-    return render(request, "labs/lab.html", _lab_context(request, access, form=form))
+    return render(request, "labs/lab.html", _lab_context(request, access, prompt=draft))
 
 
 @login_required
@@ -201,7 +198,7 @@ def lab_submit(request: HttpRequest, slug: str) -> HttpResponse:
             language=(get_language() or "fr")[:2],
         )
     except SubmissionRefused as refused:
-        context = _lab_context(request, access, form=form, refusal=refused.messages[0])
+        context = _lab_context(request, access, prompt=form.prompt_text(), refusal=refused.messages[0])
         return render(request, "labs/lab.html", context, status=400)
     return redirect(submission)
 
