@@ -5,7 +5,7 @@ module, so the app's internals can change without breaking them:
 
 - the models other apps point at or name in type hints: Course, Step;
 - permissions: can_view_course, can_edit_course, is_enrolled;
-- a learner's state of one step (locked, and why): step_state;
+- a step a learner may not open yet (locked, and why): locked_step_state;
 - writes: step_complete (a lab passed), enrol (a funded participant), enrol_from_platform (an LTI launch or roster);
 - steps whose content lives in another app: StepProvider, register_step_provider;
 - sections other apps add to a step's page: StepSection, register_step_section_provider, step_sections;
@@ -71,13 +71,19 @@ __all__ = [
     "step_complete",
     "step_for_authoring",
     "step_sections",
-    "step_state",
+    "locked_step_state",
 ]
 
 
-def step_state(user, course: Course, step_id: int) -> StepState | None:
-    """The user's state of one step of ``course`` (done, locked and why, the previous step); None if absent."""
-    return step_state_in(course_outline_for(user, course), step_id)
+def locked_step_state(user, course: Course, step_id: int) -> StepState | None:
+    """The user's state of a step of ``course`` if it is locked (with why, and the previous step), else None.
+
+    Only a sequential course locks steps: for any other, nothing is read.
+    """
+    if not course.sequential:
+        return None
+    state = step_state_in(course_outline_for(user, course), step_id)
+    return state if state is not None and state.locked else None
 
 
 def step_for_authoring(step_id: int, *, kind: str) -> Step | None:

@@ -77,8 +77,8 @@ def _lab_access(request: HttpRequest, slug: str) -> LabAccess | HttpResponse:
         messages.info(request, _("Inscrivez-vous pour suivre ce cours."))
         return redirect(lab.course)
     if not editor:
-        state = courses.step_state(request.user, lab.course, lab.step_id)
-        if state is not None and state.locked:
+        state = courses.locked_step_state(request.user, lab.course, lab.step_id)
+        if state is not None:
             return _forbidden(
                 request,
                 lab=lab,

@@ -89,6 +89,23 @@ def test_locked_lab_of_a_sequential_course_is_refused(client):
     assert "Leçon préalable" in response.content.decode()
 
 
+# Once the course's content is cached: the user, the enrolment, the draft and the attempts; a
+# sequential course also reads the learner's progress (to know whether the lab is open yet).
+WARM_LAB_PAGE_QUERIES = 4
+
+
+@pytest.mark.parametrize("sequential", [False, True])
+def test_a_warm_lab_page_reads_only_the_learners_own_rows(client, sequential, django_assert_max_num_queries):
+    lab = LabFactory(step__module__course=CourseFactory(sequential=sequential), step__position=0)
+    learner = UserFactory()
+    EnrolmentFactory(user=learner, course=lab.course)
+    SubmissionFactory.create_batch(3, lab=lab, learner=learner)
+    client.force_login(learner)
+    assert client.get(lab_url(lab)).status_code == 200
+    with django_assert_max_num_queries(WARM_LAB_PAGE_QUERIES + sequential):
+        assert client.get(lab_url(lab)).status_code == 200
+
+
 def test_trainer_of_the_course_previews_with_a_banner(client, lab):
     client.force_login(lab.course.owner)
 
