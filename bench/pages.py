@@ -21,8 +21,8 @@ baselines of ``bench/urls_with_minimal.py`` (a view answering "ok", anonymous an
 - ``rps``, ``p50_ms``, ``p95_ms``: ``wrk`` with 20 connections, rotating over 20 learners' sessions;
 - ``queries``: SQL queries of one warm request, counted in process;
 - ``ratio_to_minimal_signed_in``: each figure divided by the signed-in minimal view's, measured
-  alongside the page (``minimal_signed_in_alongside``): as many sequential requests just before the
-  page's and just after, half a load run just before the page's and half just after. A shared machine's speed drifts by
+  alongside the page (``minimal_signed_in_alongside``): sequential requests in blocks of 30
+  alternating with the page's, and load runs in short slots alternating with the page's. A shared machine's speed drifts by
   tens of percent within minutes; a baseline measured once at the start would mix that drift into
   every ratio. The ``minimal_signed_in`` entry keeps the baseline measured on its own.
 
@@ -580,14 +580,20 @@ def _summary(server: list[float], cpu: list[float], total: list[float]) -> dict[
     }
 
 
+# When the page and the baseline are both measured: requests in a row of one of them, after a few
+# that are not counted (the CPU's caches still hold the other's work). Blocks of 10 after 3 were
+# measured to slow the minimal view by about a tenth; blocks of 30 after 5 by nothing measurable.
+SEQUENTIAL_BLOCK, SEQUENTIAL_SETTLE = 30, 5
+
+
 def sequential(
     base_url: str, target: PageTarget, *, count: int, cookie_name: str, baseline: PageTarget | None = None
 ) -> dict[str, Any]:
     """One client, one kept-alive connection: server time (Server-Timing) and round trip per request.
 
-    With a ``baseline``, as many of its requests run just before the page's and again just after, on
-    the same connection (each in a block: interleaving single requests would cool the CPU's caches
-    for both); its figures come back under ``baseline``.
+    With a ``baseline``, the page's requests go in blocks between blocks of the baseline's (B P B P … B),
+    so that both are measured in the same seconds; the first requests of each block settle the CPU's
+    caches and are not counted. The baseline's figures come back under ``baseline``.
     """
     import http.client
     from urllib.parse import urlsplit
@@ -596,25 +602,30 @@ def sequential(
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     measured = {"page": ([], [], []), "baseline": ([], [], [])}
     statuses = set()
-    blocks = [("page", target)]
+    warm_up = [("page", target, 5, 0)] + ([("baseline", baseline, 5, 0)] if baseline is not None else [])
+    blocks = [("page", target, count, 0)]
     if baseline is not None:
-        blocks = [("baseline", baseline), *blocks, ("baseline", baseline)]
+        rounds = max(1, count // SEQUENTIAL_BLOCK)
+        alternating = [("baseline", baseline), ("page", target)] * rounds + [("baseline", baseline)]
+        blocks = [(name, run, SEQUENTIAL_BLOCK, SEQUENTIAL_SETTLE) for name, run in alternating]
+    sent = {"page": 0, "baseline": 0}
     try:
-        for name, run in blocks:
-            server, cpu, total = measured[name]
-            for index in range(count + 5):
-                elapsed, timing, status = _timed_request(
-                    connection, run.requests[index % len(run.requests)], cookie_name
-                )
-                if name == "page":
-                    statuses.add(status)
-                if index < 5:
-                    continue  # warm-up: first hits of caches and connections
-                total.append(elapsed)
-                if "app" in timing:
-                    server.append(float(timing["app"]))
-                if "cpu" in timing:
-                    cpu.append(float(timing["cpu"]))
+        for phase, plan in (("warm-up", warm_up), ("measured", blocks)):
+            for name, run, size, settle in plan:
+                for index in range(settle + size):
+                    request = run.requests[sent[name] % len(run.requests)]
+                    sent[name] += 1
+                    elapsed, timing, status = _timed_request(connection, request, cookie_name)
+                    if name == "page":
+                        statuses.add(status)
+                    if phase == "warm-up" or index < settle:
+                        continue  # first hits of caches and connections
+                    server, cpu, total = measured[name]
+                    total.append(elapsed)
+                    if "app" in timing:
+                        server.append(float(timing["app"]))
+                    if "cpu" in timing:
+                        cpu.append(float(timing["cpu"]))
     finally:
         connection.close()
     figures = _summary(*measured["page"]) | {"statuses": sorted(statuses)}
@@ -694,7 +705,34 @@ def run_wrk(base_url: str, target: PageTarget, *, seconds: float, cookie_name: s
         "p50_ms": round(p50 / 1000, 1),
         "p95_ms": round(p95 / 1000, 1),
         "errors": int(non_200 + socket_errors),
+        "requests": int(count),
+        "seconds": duration_us / 1e6,
     }
+
+
+def alternating_load(
+    base_url: str, target: PageTarget, baseline: PageTarget, *, seconds: float, cookie_name: str, workdir: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Load runs of the page and of the baseline in short slots, in the order B P P B B P P B.
+
+    Each gets ``seconds`` in all, spread over the same minutes, so that the machine's drift falls on
+    both alike. req/s is over all of a target's slots; p50 and p95 are the means of its slots'.
+    """
+    slot = max(1.0, seconds / 4)
+    runs: dict[str, list[dict[str, Any]]] = {"page": [], "baseline": []}
+    for name in ("baseline", "page", "page", "baseline", "baseline", "page", "page", "baseline"):
+        run = target if name == "page" else baseline
+        runs[name].append(run_wrk(base_url, run, seconds=slot, cookie_name=cookie_name, workdir=workdir))
+
+    def combined(results: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "rps": round(sum(r["requests"] for r in results) / sum(r["seconds"] for r in results), 1),
+            "p50_ms": round(statistics.mean(r["p50_ms"] for r in results), 1),
+            "p95_ms": round(statistics.mean(r["p95_ms"] for r in results), 1),
+            "errors": sum(r["errors"] for r in results),
+        }
+
+    return combined(runs["page"]), combined(runs["baseline"])
 
 
 # --- targets ------------------------------------------------------------------------
@@ -835,14 +873,15 @@ def main() -> dict[str, Any]:
                 gunicorn.base_url, one_by_one, count=args.sequential, cookie_name=cookie, baseline=alongside
             )
             if alongside is None:
-                figures |= run_wrk(gunicorn.base_url, measured, seconds=args.duration, cookie_name=cookie, **wrk)
+                load = run_wrk(gunicorn.base_url, measured, seconds=args.duration, cookie_name=cookie, **wrk)
+                figures |= {key: load[key] for key in ("rps", "p50_ms", "p95_ms", "errors")}
             else:
-                # Half the baseline's load run just before the page's, half just after: the same minutes.
-                before = run_wrk(gunicorn.base_url, alongside, seconds=args.duration / 2, cookie_name=cookie, **wrk)
-                figures |= run_wrk(gunicorn.base_url, measured, seconds=args.duration, cookie_name=cookie, **wrk)
-                after = run_wrk(gunicorn.base_url, alongside, seconds=args.duration / 2, cookie_name=cookie, **wrk)
+                load, baseline_load = alternating_load(
+                    gunicorn.base_url, measured, alongside, seconds=args.duration, cookie_name=cookie, **wrk
+                )
+                figures |= load
                 figures["minimal_signed_in_alongside"] = figures.pop("baseline") | {
-                    key: round((before[key] + after[key]) / 2, 1) for key in ("rps", "p50_ms", "p95_ms")
+                    key: baseline_load[key] for key in ("rps", "p50_ms", "p95_ms")
                 }
             pages[target.name] = figures
 
