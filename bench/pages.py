@@ -21,10 +21,11 @@ baselines of ``bench/urls_with_minimal.py`` (a view answering "ok", anonymous an
 - ``rps``, ``p50_ms``, ``p95_ms``: ``wrk`` with 20 connections, rotating over 20 learners' sessions;
 - ``queries``: SQL queries of one warm request, counted in process;
 - ``ratio_to_minimal_signed_in``: each figure divided by the signed-in minimal view's, measured
-  alongside the page (``minimal_signed_in_alongside``): sequential requests in blocks of 30
-  alternating with the page's, and load runs in short slots alternating with the page's. A shared machine's speed drifts by
-  tens of percent within minutes; a baseline measured once at the start would mix that drift into
-  every ratio. The ``minimal_signed_in`` entry keeps the baseline measured on its own.
+  alongside the page (``minimal_signed_in_alongside``): its sequential requests in blocks of 30
+  alternating with the page's, its load runs in 2-second slots alternating with the page's. A shared
+  machine's speed drifts by tens of percent within minutes; a baseline measured once at the start
+  would mix that drift into every ratio. The ``minimal_signed_in`` entry keeps the baseline measured
+  on its own.
 
 Targets (issue #17): see ``TARGETS``; ``all_meet_target`` is true when every learner page and the
 coach meet theirs.
