@@ -5,7 +5,7 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, ``wrk`` installed, `
 
     .venv/bin/python bench/pages.py [--reseed] [--workers 2 --threads 4] [--duration 8] [--pages lesson,lab]
 
-Prints one JSON document on stdout; progress goes to stderr. About 3 minutes once seeded.
+Prints one JSON document on stdout; progress goes to stderr. About 2.5 minutes once seeded.
 
 Setup: a dedicated database ``academy_bench_pages`` (``DATABASE_URL`` overrides it), seeded once with
 bulk inserts (idempotent: reused when present): 50 courses x 8 modules x 6 steps (lessons, quizzes,
