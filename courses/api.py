@@ -64,6 +64,7 @@ __all__ = [
     "enrol_from_platform",
     "is_enrolled",
     "lesson_steps",
+    "locked_step_state",
     "register_step_provider",
     "register_step_section_provider",
     "render_markdown",
@@ -71,7 +72,6 @@ __all__ = [
     "step_complete",
     "step_for_authoring",
     "step_sections",
-    "locked_step_state",
 ]
 
 
