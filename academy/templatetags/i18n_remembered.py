@@ -13,8 +13,6 @@ gets Django's tags and filters, with this ``translate``.
 
 from __future__ import annotations
 
-import itertools
-
 from django import template
 from django.template.base import Variable
 from django.templatetags import i18n as django_i18n
@@ -26,14 +24,13 @@ register.tags.update(django_i18n.register.tags)
 register.filters.update(django_i18n.register.filters)
 
 # Bumped when a catalogue is reloaded: each tag's remembered outputs belong to one generation.
-_generations = itertools.count()
-_generation = next(_generations)
+_generation = 0
 
 
 def _catalogue_changed(sender, file_path, **kwargs) -> None:
     global _generation
     if file_path.suffix == ".mo":
-        _generation = next(_generations)
+        _generation += 1
 
 
 file_changed.connect(_catalogue_changed, dispatch_uid="academy-i18n-remembered")
