@@ -1,4 +1,7 @@
-"""Forms of the learner's side of a lab: the prompt editor and the comparison picker."""
+"""Forms of the learner's side of a lab: the editor's client token and the comparison picker.
+
+The prompt editor has no form: the page renders it, and the submit service holds every rule about a prompt.
+"""
 
 from __future__ import annotations
 
@@ -11,31 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from academy.validators import RejectControlCharactersFormMixin
 from labs.models import Submission
-from labs.services.submissions import MAX_PROMPT_CHARS
 
 
 def new_client_token() -> str:
     """A token rendered into each editor form: a double click sends it twice, the server keeps one attempt."""
     return uuid.uuid4().hex
-
-
-class PromptForm(RejectControlCharactersFormMixin, forms.Form):
-    """The prompt editor. Validation of the prompt itself is the submit service's job (one set of rules)."""
-
-    prompt = forms.CharField(
-        label=_("Votre prompt"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 9, "spellcheck": "true", "data-max-chars": MAX_PROMPT_CHARS}),
-        help_text=_("Décrivez la vidéo : sujet, action, décor, lumière, cadrage, mouvement de caméra, style, son."),
-    )
-    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-
-    def prompt_text(self) -> str:
-        return (self.data.get("prompt") or "") if self.is_bound else (self.initial.get("prompt") or "")
-
-    def token(self) -> str:
-        return self.data.get("client_token", "") if self.is_bound else ""
 
 
 class _AttemptChoiceField(forms.ModelChoiceField):

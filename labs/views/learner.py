@@ -27,7 +27,7 @@ from courses import api as courses
 from labs import selectors
 from labs.backends import describe_backend, get_backend
 from labs.backends.base import BackendError
-from labs.forms.learner import CompareForm, PromptForm, new_client_token
+from labs.forms.learner import CompareForm, new_client_token
 from labs.media import ranged_file_response
 from labs.models import Lab, Submission
 from labs.notifications import submission_topic
@@ -188,17 +188,17 @@ def lab_submit(request: HttpRequest, slug: str) -> HttpResponse:
     access = _lab_access(request, slug)
     if isinstance(access, HttpResponse):
         return access
-    form = PromptForm(request.POST)
+    prompt = request.POST.get("prompt", "")
     try:
         submission = submit_attempt(
             learner=request.user,
             lab=access.lab,
-            prompt=form.prompt_text(),
-            client_token=form.token(),
+            prompt=prompt,
+            client_token=request.POST.get("client_token", ""),
             language=(get_language() or "fr")[:2],
         )
     except SubmissionRefused as refused:
-        context = _lab_context(request, access, prompt=form.prompt_text(), refusal=refused.messages[0])
+        context = _lab_context(request, access, prompt=prompt, refusal=refused.messages[0])
         return render(request, "labs/lab.html", context, status=400)
     return redirect(submission)
 
