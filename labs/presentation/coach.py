@@ -23,7 +23,7 @@ from labs.grading.anatomy import (
     parse_prompt,
 )
 from labs.presentation.highlighting import Span, highlight
-from labs.services.submissions import MAX_PROMPT_CHARS
+from labs.services.submissions import MAX_PROMPT_CHARS, prompt_length
 
 FINDING_LABELS = {
     "vague": gettext_lazy("Mot vague"),
@@ -58,7 +58,7 @@ class Coach:
 
     @property
     def chars(self) -> int:
-        return len(self.prompt)
+        return prompt_length(self.prompt)
 
     @property
     def too_long(self) -> bool:

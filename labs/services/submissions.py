@@ -47,9 +47,20 @@ def submission_rate_limit() -> Rate:
     return Rate.from_setting(settings.LAB_SUBMISSION_RATE)
 
 
+def normalise_prompt(prompt: str) -> str:
+    """The prompt as it is judged and counted: each line break one character (browsers post CRLF), no
+    blanks around it."""
+    return (prompt or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def prompt_length(prompt: str) -> int:
+    """The length the limit applies to, as the editor's counter and the coach show it."""
+    return len(normalise_prompt(prompt))
+
+
 def clean_prompt(prompt: str) -> str:
     """Normalise line endings and refuse what no backend can take, with a clear message."""
-    prompt = (prompt or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    prompt = normalise_prompt(prompt)
     if not prompt:
         raise SubmissionRefused(_("Le prompt est vide : décrivez la vidéo à générer."), code="empty_prompt")
     if len(prompt) > MAX_PROMPT_CHARS:

@@ -40,7 +40,13 @@ from labs.presentation.highlighting import evidence_spans, highlight, policy_spa
 from labs.presentation.policy import policy_reasons
 from labs.services import transitions
 from labs.services.finals import final_render_refusal, request_final_render
-from labs.services.submissions import MAX_PROMPT_CHARS, SubmissionRefused, draft_save, submit_attempt
+from labs.services.submissions import (
+    MAX_PROMPT_CHARS,
+    SubmissionRefused,
+    draft_save,
+    prompt_length,
+    submit_attempt,
+)
 
 # --- access ------------------------------------------------------------------
 
@@ -133,6 +139,7 @@ def _lab_context(request: HttpRequest, access: LabAccess, *, prompt: str, refusa
         "history": history,
         "graded_count": sum(s.state == Submission.State.GRADED for s in history),
         "prompt": prompt,
+        "prompt_chars": prompt_length(prompt),
         "client_token": new_client_token(),
         "refusal": refusal,
         # Read only when the coach's fragment is not cached for this prompt yet.

@@ -13,7 +13,8 @@
     const max = Number(textarea.dataset.maxChars);
     const line = counter.parentElement;
     const update = function () {
-      const length = textarea.value.length;
+      // As the server counts (labs.services.submissions.prompt_length): blanks around the prompt aside.
+      const length = textarea.value.trim().length;
       counter.textContent = String(length);
       line.classList.toggle("is-over", length > max);
       line.classList.toggle("is-near", length <= max && length > max * 0.9);

@@ -257,6 +257,29 @@ def test_empty_prompt_is_refused_in_place(learner_client, lab):
     assert "Le prompt est vide" in response.content.decode()
 
 
+def _browser_posted(lines: int, width: int) -> str:
+    # What a browser sends from a textarea: CRLF line breaks; here with blanks after the last line.
+    return "\r\n".join(["x" * width] * lines) + "  \r\n"
+
+
+def test_the_counter_the_coach_and_the_limit_count_a_prompt_alike(learner_client, lab):
+    # 100 lines of 39 characters and their 99 line breaks: 3,999 characters as the limit counts them
+    within = _browser_posted(100, 39)
+    coach = learner_client.post(reverse("labs:check", args=[lab.slug]), {"prompt": within}, HTTP_HX_REQUEST="true")
+    assert "la limite est" not in coach.content.decode()
+    page = learner_client.get(lab_url(lab)).content.decode()  # the draft the coach saved, counted
+    assert "<span data-char-count>3999</span>" in page
+
+    # one character more on each of two lines: 4,001, and every count on the refusal page says so
+    over = within.replace("x" * 39, "x" * 40, 2)
+    refused = learner_client.post(reverse("labs:submit", args=[lab.slug]), {"prompt": over, "client_token": "e" * 32})
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Le prompt fait 4001 caractères" in html
+    assert "<span data-char-count>4001</span>" in html
+    assert "4001 caractères\xa0: la limite est 4000." in html  # the coach's line
+
+
 def test_submit_is_refused_to_a_learner_not_enrolled(client, lab):
     client.force_login(UserFactory())
 
